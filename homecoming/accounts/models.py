@@ -1,0 +1,73 @@
+"""Users' roles. A role says what a user may do; a district limits what they may see."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Programme administrator")
+    DISTRICT_OFFICER = "district_officer", _("District officer")
+    ALLOCATION_OFFICER = "allocation_officer", _("Allocation officer")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    district = models.ForeignKey(
+        "geography.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        help_text=_("Limits what the user sees to one district. Required for district officers."),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="district_officer") | models.Q(district__isnull=False),
+                name="district_officer_has_district",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+    @property
+    def can_edit_registry(self) -> bool:
+        return self.role in {Role.ADMINISTRATOR, Role.DISTRICT_OFFICER}
+
+    @property
+    def can_edit_housing(self) -> bool:
+        return self.role in {Role.ADMINISTRATOR, Role.DISTRICT_OFFICER}
+
+    @property
+    def can_allocate(self) -> bool:
+        return self.role in {Role.ADMINISTRATOR, Role.ALLOCATION_OFFICER}
+
+    @property
+    def read_only(self) -> bool:
+        return self.role == Role.AUDITOR
+
+
+def profile_of(user: object) -> Profile | None:
+    """The user's profile; superusers without one act as administrators."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.profile  # type: ignore[attr-defined,no-any-return]
+    except Profile.DoesNotExist:
+        if getattr(user, "is_superuser", False):
+            return Profile(user=user, role=Role.ADMINISTRATOR)  # type: ignore[misc]
+        return None

@@ -1,0 +1,138 @@
+"""The only place that knows both the models and the allocation engine.
+
+Models become the contract's two CSV files (the run's frozen, publishable inputs); the
+engine reads those files back, so what runs is exactly what is published. The engine's
+assignments come back as AllocationResult rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from django.db.models import QuerySet
+
+from homecoming.allocation import engine
+from homecoming.housing.models import Unit
+from homecoming.registry.models import HouseholdQuerySet
+
+HOUSEHOLD_COLUMNS = [
+    "household_id",
+    "size",
+    "group_id",
+    "origin",
+    "needs_accessible",
+    "priority",
+    "destination",
+    "registered_on",
+]
+UNIT_COLUMNS = [
+    "unit_id",
+    "settlement",
+    "complex",
+    "building",
+    "rooms",
+    "floor",
+    "accessible",
+    "area_m2",
+]
+
+
+def unit_key(unit: Unit) -> str:
+    """The unit's id in published files: complex/building/number, readable by observers."""
+    return f"{unit.building.complex.code}/{unit.building.code}/{unit.number}"
+
+
+def households_csv(households: HouseholdQuerySet) -> str:
+    rows = (
+        households.with_size()
+        .select_related("origin", "destination", "group")
+        .order_by("reg_number")
+    )
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(HOUSEHOLD_COLUMNS)
+    for h in rows:
+        w.writerow(
+            [
+                h.reg_number,
+                h.size,  # type: ignore[attr-defined]  # annotated by with_size()
+                h.group.code if h.group else "",
+                h.origin.code,
+                int(h.needs_step_free),  # type: ignore[attr-defined]
+                h.priority,
+                h.destination.code if h.destination else "",
+                h.registered_on.isoformat(),
+            ]
+        )
+    return out.getvalue()
+
+
+def units_csv(units: QuerySet[Unit]) -> str:
+    rows = units.select_related("building__complex__settlement").order_by(
+        "building__complex__code", "building__code", "number"
+    )
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(UNIT_COLUMNS)
+    for u in rows:
+        w.writerow(
+            [
+                unit_key(u),
+                u.building.complex.settlement.code,
+                u.building.complex.code,
+                u.building.code,
+                u.rooms,
+                u.floor,
+                int(u.step_free),
+                "" if u.area_m2 is None else u.area_m2,
+            ]
+        )
+    return out.getvalue()
+
+
+def inputs_sha256(households_text: str, units_text: str) -> str:
+    """SHA-256 over both files, as the CLI's report computes it."""
+    digest = hashlib.sha256()
+    digest.update(households_text.encode("utf-8"))
+    digest.update(units_text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def run_engine(
+    method: str,
+    households_text: str,
+    units_text: str,
+    policy_text: str,
+    seed: int,
+    progress: Callable[[float, str], None] | None = None,
+) -> tuple[engine.Result, str]:
+    """Run the engine on the frozen files; returns the result and assignments.csv text."""
+    with tempfile.TemporaryDirectory() as tmp:
+        hh_path = Path(tmp, "households.csv")
+        un_path = Path(tmp, "units.csv")
+        hh_path.write_text(households_text, encoding="utf-8")
+        un_path.write_text(units_text, encoding="utf-8")
+        households = engine.read_households(hh_path)
+        units = engine.read_units(un_path)
+        policy = (
+            engine.Policy.from_toml(policy_text) if policy_text.strip() else engine.Policy.default()
+        )
+        solve = engine.lottery if method == "lottery" else engine.allocate
+        result = solve(households, units, policy, seed=seed, progress=progress)
+        violations = engine.check(households, units, policy, result.assignments)
+        if violations:
+            found: list[object] = list(violations)
+            raise engine.CheckFailed(found)
+        out_path = Path(tmp, "assignments.csv")
+        engine.write_assignments(out_path, result)
+        return result, out_path.read_text(encoding="utf-8")
+
+
+def assignment_rows(result: engine.Result) -> Iterable[tuple[str, str | None, str]]:
+    for a in result.assignments:
+        yield a.household_id, a.unit_id, a.reason

@@ -1,0 +1,127 @@
+"""The checker: verifies every hard rule of the contract on any output, independently.
+
+It shares no code with the solvers (only the data classes and the policy's bands), so a bug
+in a solver cannot hide itself here.
+
+>>> hs = [Household("a", 4), Household("b", 1)]
+>>> us = [Unit("u1", "S", "C", "B", rooms=3), Unit("u2", "S", "C", "B", rooms=5)]
+>>> check(hs, us, None, [Assignment("a", "u1", ""), Assignment("b", "u2", "")])
+[Violation(rule='band', household_id='b', unit_id='u2', message='household b of 1 persons got 5 rooms; allowed 1-2')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .model import Assignment, Household, Policy, Unit, Violation
+
+
+def check(
+    households: Sequence[Household],
+    units: Sequence[Unit],
+    policy: Policy | None,
+    assignments: Sequence[Assignment],
+) -> list[Violation]:
+    """Return every hard-rule violation of `assignments` (an empty list means valid).
+
+    Rules: one row per household in input order; units exist; a unit holds at most one
+    household; rooms within the band; step-free needs; chosen destination; a group is housed
+    all together or not at all, and in one settlement.
+    """
+    policy = policy or Policy.default()
+    out: list[Violation] = []
+    unit_by_id = {u.unit_id: u for u in units}
+    if len(assignments) != len(households):
+        out.append(
+            Violation(
+                "rows",
+                None,
+                None,
+                f"{len(assignments)} assignment rows for {len(households)} households",
+            )
+        )
+    for h, a in zip(households, assignments, strict=False):
+        if h.household_id != a.household_id:
+            out.append(
+                Violation(
+                    "rows",
+                    a.household_id,
+                    a.unit_id,
+                    f"row for {a.household_id} where {h.household_id} was expected (input order)",
+                )
+            )
+    holder: dict[str, str] = {}
+    housed: dict[str, Unit] = {}
+    for h, a in zip(households, assignments, strict=False):
+        if a.unit_id is None or h.household_id != a.household_id:
+            continue
+        u = unit_by_id.get(a.unit_id)
+        if u is None:
+            out.append(Violation("unknown-unit", h.household_id, a.unit_id, "no such unit"))
+            continue
+        if a.unit_id in holder:
+            out.append(
+                Violation(
+                    "one-per-unit",
+                    h.household_id,
+                    a.unit_id,
+                    f"unit {a.unit_id} given to {holder[a.unit_id]} and {h.household_id}",
+                )
+            )
+        holder[a.unit_id] = h.household_id
+        housed[h.household_id] = u
+        band = policy.band(h.size)
+        if not band.min_rooms <= u.rooms <= band.max_rooms:
+            out.append(
+                Violation(
+                    "band",
+                    h.household_id,
+                    u.unit_id,
+                    f"household {h.household_id} of {h.size} persons got {u.rooms} rooms; "
+                    f"allowed {band.min_rooms}-{band.max_rooms}",
+                )
+            )
+        if h.needs_accessible and not u.is_accessible:
+            out.append(
+                Violation(
+                    "accessible",
+                    h.household_id,
+                    u.unit_id,
+                    f"household {h.household_id} needs step-free access; {u.unit_id} is not",
+                )
+            )
+        if h.destination is not None and u.settlement != h.destination:
+            out.append(
+                Violation(
+                    "destination",
+                    h.household_id,
+                    u.unit_id,
+                    f"household {h.household_id} chose {h.destination}; got {u.settlement}",
+                )
+            )
+    groups: dict[str, list[Household]] = {}
+    for h in households:
+        if h.group_id is not None:
+            groups.setdefault(h.group_id, []).append(h)
+    for gid, members in groups.items():
+        in_ = [m for m in members if m.household_id in housed]
+        if in_ and len(in_) != len(members):
+            out.append(
+                Violation(
+                    "group-all-or-none",
+                    None,
+                    None,
+                    f"group {gid}: {len(in_)} of {len(members)} households housed",
+                )
+            )
+        settlements = sorted({housed[m.household_id].settlement for m in in_})
+        if len(settlements) > 1:
+            out.append(
+                Violation(
+                    "group-one-settlement",
+                    None,
+                    None,
+                    f"group {gid} spread over settlements {', '.join(settlements)}",
+                )
+            )
+    return out

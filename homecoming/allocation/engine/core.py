@@ -1,0 +1,360 @@
+"""Shared machinery of the solvers: indexing, the exact capacity test, admission by priority.
+
+The key tool is `Hall`, an exact test of whether a multiset of households fits a pool of
+units. Households differ only by class (room band, step-free need) and units only by type
+(rooms, step-free), so by Hall's theorem the pool is enough iff for every pair of room sets
+T2 <= T1: needy households with band inside T1 plus others with band inside T2 are at most
+the step-free units with rooms in T1 plus the other units with rooms in T2. With at most 8
+room counts that is at most 3**8 inequalities, checked as one matrix product.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import InputError
+from .model import Household, Policy, Unit
+
+IntArray = NDArray[np.int64]
+Progress = Callable[[float, str], None] | None
+
+
+class Hall:
+    """Exact "does this demand fit this supply" test for class counts against type counts.
+
+    >>> p = Policy.default()
+    >>> hall = Hall(p)
+    >>> d = np.zeros(hall.n_classes, dtype=np.int64); d[hall.klass(5, False)] = 2
+    >>> s = np.zeros(hall.n_types, dtype=np.int64); s[hall.type_of(3, False)] = 1
+    >>> bool(hall.fits(d, s))
+    False
+    >>> s[hall.type_of(4, True)] = 1
+    >>> bool(hall.fits(d, s))
+    True
+    """
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.lo = policy.min_level
+        self.levels = policy.max_level - self.lo + 1
+        self.n_classes = 2 * len(policy.bands)
+        self.n_types = 2 * self.levels
+        rows_d: list[list[int]] = []
+        rows_s: list[list[int]] = []
+        # each level: 0 = in neither set, 1 = in T1 only, 2 = in T1 and T2
+        for combo in itertools.product((0, 1, 2), repeat=self.levels):
+            t1 = {i for i, c in enumerate(combo) if c >= 1}
+            t2 = {i for i, c in enumerate(combo) if c == 2}
+            rd = [0] * self.n_classes
+            for bi, b in enumerate(policy.bands):
+                band = set(range(b.min_rooms - self.lo, b.max_rooms - self.lo + 1))
+                rd[2 * bi + 1] = int(band <= t1)
+                rd[2 * bi] = int(band <= t2)
+            rs = [0] * self.n_types
+            for lv in range(self.levels):
+                rs[2 * lv + 1] = int(lv in t1)
+                rs[2 * lv] = int(lv in t2)
+            if any(rd):
+                rows_d.append(rd)
+                rows_s.append(rs)
+        self.hd: IntArray = np.array(rows_d, dtype=np.int64).T.copy()
+        self.hs: IntArray = np.array(rows_s, dtype=np.int64).T.copy()
+        # compatibility and ideal tables, class x type
+        self.compat = np.zeros((self.n_classes, self.n_types), dtype=bool)
+        self.ideal = np.zeros((self.n_classes, self.n_types), dtype=bool)
+        for bi, b in enumerate(policy.bands):
+            for needy in (0, 1):
+                for lv in range(self.levels):
+                    rooms = lv + self.lo
+                    for acc in (0, 1):
+                        if b.min_rooms <= rooms <= b.max_rooms and (acc or not needy):
+                            self.compat[2 * bi + needy, 2 * lv + acc] = True
+                            self.ideal[2 * bi + needy, 2 * lv + acc] = rooms == b.ideal
+
+    def klass(self, size: int, needy: bool) -> int:
+        return 2 * self.policy.band_index(size) + int(needy)
+
+    def type_of(self, rooms: int, accessible: bool) -> int:
+        """Type index of a unit, or -1 when its room count is in no band (never usable)."""
+        if not self.lo <= rooms < self.lo + self.levels:
+            return -1
+        return 2 * (rooms - self.lo) + int(accessible)
+
+    def rooms_of(self, t: int) -> int:
+        return t // 2 + self.lo
+
+    def fits(self, demand: IntArray, supply: IntArray) -> NDArray[np.bool_]:
+        """Row-wise test; `demand` (..., n_classes) and `supply` (..., n_types)."""
+        out: NDArray[np.bool_] = np.all(demand @ self.hd <= supply @ self.hs, axis=-1)
+        return out
+
+
+@dataclass
+class Block:
+    """A group (or a household on its own): housed all together or not at all."""
+
+    index: int
+    group_id: str | None
+    members: list[int]
+    priority: float
+    registered: datetime.date
+    destination: str | None
+    conflict: bool
+    origin: str | None
+    demand: IntArray
+    key: float = 0.0
+
+    @property
+    def multi(self) -> bool:
+        return len(self.members) > 1
+
+
+@dataclass
+class Instance:
+    """Indexed view of households and units."""
+
+    households: Sequence[Household]
+    units: Sequence[Unit]
+    policy: Policy
+    hall: Hall
+    klass: IntArray
+    utype: IntArray
+    settlements: list[str]
+    complexes: list[tuple[str, str]]
+    buildings: list[tuple[str, str, str]]
+    u_settlement: IntArray
+    u_complex: IntArray
+    u_building: IntArray
+    complex_settlement: IntArray
+    building_complex: IntArray
+    supply_s: IntArray
+    supply_c: IntArray
+    supply_b: IntArray
+    blocks: list[Block]
+    block_of: IntArray
+    settlement_index: dict[str, int] = field(default_factory=dict)
+
+
+def build_instance(
+    households: Sequence[Household], units: Sequence[Unit], policy: Policy
+) -> Instance:
+    """Index the inputs; raises InputError on duplicate ids passed in directly (not via CSV)."""
+    hall = Hall(policy)
+    seen: set[str] = set()
+    for h in households:
+        if h.household_id in seen:
+            raise InputError("households", None, "household_id", f"duplicate id {h.household_id!r}")
+        if h.size < 1:
+            raise InputError("households", None, "size", f"size < 1 for {h.household_id!r}")
+        seen.add(h.household_id)
+    seen = set()
+    for u in units:
+        if u.unit_id in seen:
+            raise InputError("units", None, "unit_id", f"duplicate id {u.unit_id!r}")
+        seen.add(u.unit_id)
+    klass = np.array([hall.klass(h.size, h.needs_accessible) for h in households], dtype=np.int64)
+    utype = np.array([hall.type_of(u.rooms, u.is_accessible) for u in units], dtype=np.int64)
+    settlements = sorted({u.settlement for u in units})
+    complexes = sorted({(u.settlement, u.complex) for u in units})
+    buildings = sorted({(u.settlement, u.complex, u.building) for u in units})
+    s_idx = {s: i for i, s in enumerate(settlements)}
+    c_idx = {c: i for i, c in enumerate(complexes)}
+    b_idx = {b: i for i, b in enumerate(buildings)}
+    u_s = np.array([s_idx[u.settlement] for u in units], dtype=np.int64)
+    u_c = np.array([c_idx[(u.settlement, u.complex)] for u in units], dtype=np.int64)
+    u_b = np.array([b_idx[(u.settlement, u.complex, u.building)] for u in units], dtype=np.int64)
+    c_s = np.array([s_idx[c[0]] for c in complexes], dtype=np.int64)
+    b_c = np.array([c_idx[(b[0], b[1])] for b in buildings], dtype=np.int64)
+    nt = hall.n_types
+    ok = utype >= 0
+    sup_s = np.zeros((len(settlements), nt), dtype=np.int64)
+    sup_c = np.zeros((len(complexes), nt), dtype=np.int64)
+    sup_b = np.zeros((len(buildings), nt), dtype=np.int64)
+    np.add.at(sup_s, (u_s[ok], utype[ok]), 1)
+    np.add.at(sup_c, (u_c[ok], utype[ok]), 1)
+    np.add.at(sup_b, (u_b[ok], utype[ok]), 1)
+    blocks: list[Block] = []
+    by_group: dict[str, int] = {}
+    block_of = np.zeros(len(households), dtype=np.int64)
+    for i, h in enumerate(households):
+        if h.group_id is not None and h.group_id in by_group:
+            bi = by_group[h.group_id]
+            blocks[bi].members.append(i)
+        else:
+            bi = len(blocks)
+            blocks.append(
+                Block(
+                    bi,
+                    h.group_id,
+                    [i],
+                    0.0,
+                    datetime.date.max,
+                    None,
+                    False,
+                    None,
+                    np.zeros(hall.n_classes, dtype=np.int64),
+                )
+            )
+            if h.group_id is not None:
+                by_group[h.group_id] = bi
+        block_of[i] = bi
+    for b in blocks:
+        members = [households[i] for i in b.members]
+        b.priority = max(m.priority for m in members)
+        b.registered = min((m.registered_on or datetime.date.max) for m in members)
+        dests = sorted({m.destination for m in members if m.destination is not None})
+        b.destination = dests[0] if dests else None
+        b.conflict = len(dests) > 1
+        origins: dict[str, int] = {}
+        for m in members:
+            if m.origin is not None:
+                origins[m.origin] = origins.get(m.origin, 0) + 1
+        if origins:
+            b.origin = sorted(origins.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        np.add.at(b.demand, klass[b.members], 1)
+    return Instance(
+        households,
+        units,
+        policy,
+        hall,
+        klass,
+        utype,
+        settlements,
+        complexes,
+        buildings,
+        u_s,
+        u_c,
+        u_b,
+        c_s,
+        b_c,
+        sup_s,
+        sup_c,
+        sup_b,
+        blocks,
+        block_of,
+        s_idx,
+    )
+
+
+def band_text(policy: Policy, size: int) -> str:
+    b = policy.band(size)
+    return f"{b.min_rooms}" if b.min_rooms == b.max_rooms else f"{b.min_rooms}-{b.max_rooms}"
+
+
+@dataclass
+class Admission:
+    """Who is housed and in which settlement; why the others are not."""
+
+    settlement_of_block: IntArray  # -1 when not housed
+    demand_s: IntArray
+    refusal: dict[int, str]  # household index -> reason
+    order: list[int]
+
+
+def admit(inst: Instance, rng: np.random.Generator, progress: Progress = None) -> Admission:
+    """Serve blocks by priority, then registration date, then a seeded lottery.
+
+    A block is admitted into a settlement iff everything admitted there so far plus the block
+    still fits (exact test). Because the admitted set only grows, a refused block could not
+    have been housed by taking the place of any lower-priority block admitted later.
+    """
+    hall = inst.hall
+    n_s = len(inst.settlements)
+    keys = rng.random(len(inst.blocks))
+    for b, k in zip(inst.blocks, keys, strict=True):
+        b.key = float(k)
+    order = sorted(
+        range(len(inst.blocks)),
+        key=lambda i: (-inst.blocks[i].priority, inst.blocks[i].registered, inst.blocks[i].key),
+    )
+    demand = np.zeros((n_s, hall.n_classes), dtype=np.int64)
+    used = np.zeros(n_s, dtype=np.int64)
+    capacity = inst.supply_s.sum(axis=1)
+    where = np.full(len(inst.blocks), -1, dtype=np.int64)
+    refusal: dict[int, str] = {}
+    all_s = np.arange(n_s)
+    for step, bi in enumerate(order):
+        if progress is not None and step % 5000 == 0:
+            progress(0.05 + 0.35 * step / max(1, len(order)), "serving families by priority")
+        b = inst.blocks[bi]
+        if b.conflict:
+            for i in b.members:
+                refusal[i] = "the households of your group chose different destinations"
+            continue
+        if b.destination is not None:
+            si = inst.settlement_index.get(b.destination)
+            if si is None:
+                for i in b.members:
+                    refusal[i] = f"no home in your chosen destination {b.destination}"
+                continue
+            allowed = np.array([si])
+        else:
+            allowed = all_s
+        ok = hall.fits(demand[allowed] + b.demand, inst.supply_s[allowed])
+        if ok.any():
+            cands = allowed[ok]
+            choice = -1
+            if b.origin is not None and b.origin in inst.settlement_index:
+                o = inst.settlement_index[b.origin]
+                if o in set(cands.tolist()):
+                    choice = o
+            if choice < 0:
+                slack = capacity[cands] - used[cands]
+                choice = int(cands[int(np.argmax(slack))])
+            where[bi] = choice
+            demand[choice] += b.demand
+            used[choice] += len(b.members)
+            continue
+        _explain_refusal(inst, b, allowed, demand, refusal)
+    return Admission(where, demand, refusal, order)
+
+
+def _explain_refusal(
+    inst: Instance, b: Block, allowed: IntArray, demand: IntArray, refusal: dict[int, str]
+) -> None:
+    hall = inst.hall
+    dest = f" in your chosen destination {b.destination}" if b.destination else ""
+    lone_ok: dict[int, bool] = {}
+    for i in b.members:
+        h = inst.households[i]
+        k = int(inst.klass[i])
+        e = np.zeros(hall.n_classes, dtype=np.int64)
+        e[k] = 1
+        rooms = band_text(inst.policy, h.size)
+        exists = (inst.supply_s[allowed] * hall.compat[k]).sum() > 0
+        fits_now = bool(hall.fits(demand[allowed] + e, inst.supply_s[allowed]).any())
+        lone_ok[i] = fits_now
+        if not exists:
+            kind = "step-free home" if h.needs_accessible else "home"
+            refusal[i] = f"there is no {kind} of {rooms} rooms{dest}"
+        elif not fits_now:
+            e2 = np.zeros(hall.n_classes, dtype=np.int64)
+            e2[k - 1 if h.needs_accessible else k] = 1
+            plain_fits = bool(hall.fits(demand[allowed] + e2, inst.supply_s[allowed]).any())
+            if h.needs_accessible and plain_fits:
+                refusal[i] = f"no step-free home of {rooms} rooms left{dest} at your priority"
+            else:
+                refusal[i] = f"no home of {rooms} rooms left{dest} at your priority"
+    if b.multi:
+        n = len(b.members)
+        for i in b.members:
+            if i in refusal:
+                refusal[i] += f"; your group of {n} households moves together or not at all"
+            elif all(lone_ok.values()):
+                refusal[i] = (
+                    f"your group of {n} households did not fit together in one settlement"
+                    f"{dest} at your priority"
+                )
+            else:
+                refusal[i] = (
+                    f"another household of your group of {n} found no home of its size; "
+                    "a group moves together or not at all"
+                )
+    for i in b.members:
+        refusal.setdefault(i, f"no home left{dest} at your priority")

@@ -1,0 +1,150 @@
+"""Allocation runs: which families get which homes, with inputs, seed and result kept.
+
+A run freezes its inputs as the two CSV files of the allocation contract, so that the
+published files, the revealed seed and `homecoming allocate --verify` are enough for anyone
+to replay it byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from homecoming.accounts.models import Profile
+
+
+class Method(models.TextChoices):
+    LOTTERY = "lottery", _("Lottery by apartment size (current practice)")
+    OPTIMAL = "optimal", _("Optimiser (keeps groups together)")
+
+
+class RunStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    APPROVED = "approved", _("Approved")
+
+
+def seed_commitment(seed: int) -> str:
+    """The SHA-256 of the seed's decimal text, published before the draw.
+
+    >>> seed_commitment(42)[:16]
+    '73475cb40a568e8d'
+    """
+    return hashlib.sha256(str(seed).encode("ascii")).hexdigest()
+
+
+class AllocationRunQuerySet(models.QuerySet["AllocationRun"]):
+    def for_profile(self, profile: Profile) -> AllocationRunQuerySet:
+        if profile.district_id is None:
+            return self
+        return self.filter(district_id=profile.district_id)
+
+
+class AllocationRun(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.DRAFT
+    )
+    district = models.ForeignKey(
+        "geography.Area",
+        on_delete=models.PROTECT,
+        related_name="allocation_runs",
+        verbose_name=_("district"),
+    )
+    complexes = models.ManyToManyField(
+        "housing.ResidentialComplex", related_name="allocation_runs", verbose_name=_("complexes")
+    )
+    # The seed stays secret until the run is done; the commitment is shown from the start.
+    seed = models.BigIntegerField(_("seed"))
+    seed_commitment = models.CharField(_("seed commitment (SHA-256)"), max_length=64)
+    seed_revealed = models.BooleanField(_("seed revealed"), default=False)
+    policy = models.TextField(_("policy (TOML)"), blank=True)
+    households_csv = models.TextField(_("households input"), blank=True)
+    units_csv = models.TextField(_("units input"), blank=True)
+    inputs_sha256 = models.CharField(max_length=64, blank=True)
+    assignments_csv = models.TextField(_("assignments output"), blank=True)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    job = models.ForeignKey(
+        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AllocationRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+        constraints = [
+            models.CheckConstraint(condition=Q(seed__gte=0), name="allocation_seed_non_negative"),
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=True) | Q(status="approved"),
+                name="allocation_approved_has_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def visible_seed(self) -> int | None:
+        return self.seed if self.seed_revealed else None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {RunStatus.DONE, RunStatus.FAILED, RunStatus.APPROVED}
+
+
+class AllocationResult(models.Model):
+    """One household's outcome in a run: a unit and why, or none and why not."""
+
+    run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="results")
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, related_name="allocation_results"
+    )
+    unit = models.ForeignKey(
+        "housing.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allocation_results",
+    )
+    reason = models.CharField(_("reason"), max_length=400)
+    # Order of the families not housed, for the reserve list (1 = first to be offered).
+    reserve_rank = models.PositiveIntegerField(_("reserve rank"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "reserve_rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "household"], name="one_result_per_household"),
+            models.UniqueConstraint(
+                fields=["run", "unit"],
+                condition=Q(unit__isnull=False),
+                name="one_household_per_unit_in_run",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=True) | Q(reserve_rank__isnull=True),
+                name="housed_not_on_reserve",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.household_id} -> {self.unit_id}"

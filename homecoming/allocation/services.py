@@ -1,0 +1,180 @@
+"""Writes of the allocation app. Each do_* runs in one transaction and trusts its input."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from homecoming.allocation import adapter
+from homecoming.allocation.models import (
+    AllocationResult,
+    AllocationRun,
+    RunStatus,
+    seed_commitment,
+)
+from homecoming.core import jobs
+from homecoming.core.models import Job
+from homecoming.geography.models import Area
+from homecoming.housing.models import ResidentialComplex, Unit, UnitStatus
+from homecoming.registry.models import Household, HouseholdStatus
+
+
+class ApprovalError(Exception):
+    """The run can no longer be approved as it is (homes or families changed since)."""
+
+
+def candidate_households(district: Area) -> Any:
+    """Families of the district still waiting, with consent to have their data processed."""
+    return Household.objects.filter(district=district, consent=True).waiting()
+
+
+def candidate_units(complexes: Sequence[ResidentialComplex]) -> Any:
+    return Unit.objects.filter(building__complex__in=complexes).allocatable()
+
+
+@transaction.atomic
+def do_create_run(
+    *,
+    user: User,
+    name: str,
+    method: str,
+    district: Area,
+    complexes: Sequence[ResidentialComplex],
+    policy: str = "",
+    seed: int | None = None,
+) -> AllocationRun:
+    """Freeze the inputs, commit to a secret seed and queue the run."""
+    secret = secrets.randbelow(2**62) if seed is None else seed
+    hh_text = adapter.households_csv(candidate_households(district))
+    un_text = adapter.units_csv(candidate_units(complexes))
+    run = AllocationRun.objects.create(
+        name=name,
+        method=method,
+        district=district,
+        seed=secret,
+        seed_commitment=seed_commitment(secret),
+        policy=policy,
+        households_csv=hh_text,
+        units_csv=un_text,
+        inputs_sha256=adapter.inputs_sha256(hh_text, un_text),
+        status=RunStatus.QUEUED,
+        created_by=user,
+    )
+    run.complexes.set(complexes)
+    run.job = jobs.enqueue("allocation", f"Allocation: {name}", {"run_id": run.pk}, user)
+    run.save(update_fields=["job"])
+    return run
+
+
+def _reserve_order(run: AllocationRun, unhoused: list[Household]) -> list[Household]:
+    """Families not housed, first to be offered first: priority, registration, then a
+    lottery keyed on the run's seed (anyone can recompute it from the published seed)."""
+
+    def lot(h: Household) -> str:
+        return hashlib.sha256(f"{run.seed}:{h.reg_number}".encode()).hexdigest()
+
+    return sorted(unhoused, key=lambda h: (-h.priority, h.registered_on, lot(h)))
+
+
+def run_allocation_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    """Job handler: run the engine on the frozen inputs and store the outcome."""
+    run = AllocationRun.objects.get(pk=job.params["run_id"])
+    AllocationRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    try:
+        result, assignments_text = adapter.run_engine(
+            run.method, run.households_csv, run.units_csv, run.policy, run.seed, progress
+        )
+    except Exception:
+        AllocationRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, finished_at=timezone.now()
+        )
+        raise
+    do_store_result(run, result, assignments_text)
+    return {"run_id": run.pk, "housed": result.metrics.get("housed")}
+
+
+@transaction.atomic
+def do_store_result(run: AllocationRun, result: Any, assignments_text: str) -> None:
+    households = {
+        h.reg_number: h
+        for h in Household.objects.filter(
+            reg_number__in=[a.household_id for a in result.assignments]
+        )
+    }
+    units = {
+        adapter.unit_key(u): u
+        for u in Unit.objects.filter(building__complex__in=run.complexes.all()).select_related(
+            "building__complex"
+        )
+    }
+    rows = []
+    unhoused = []
+    for household_id, unit_id, reason in adapter.assignment_rows(result):
+        h = households[household_id]
+        if unit_id:
+            rows.append(AllocationResult(run=run, household=h, unit=units[unit_id], reason=reason))
+        else:
+            unhoused.append((h, reason))
+    reasons = dict((h.pk, r) for h, r in unhoused)
+    for rank, h in enumerate(_reserve_order(run, [h for h, _ in unhoused]), start=1):
+        rows.append(AllocationResult(run=run, household=h, reason=reasons[h.pk], reserve_rank=rank))
+    AllocationResult.objects.bulk_create(rows, batch_size=2000)
+    run.assignments_csv = assignments_text
+    run.report = {**result.metrics, "method": result.method}
+    run.status = RunStatus.DONE
+    run.seed_revealed = True
+    run.finished_at = timezone.now()
+    run.save()
+
+
+@transaction.atomic
+def do_approve_run(run: AllocationRun, user: User) -> int:
+    """Give every housed family of the run its unit. All or nothing.
+
+    Rows are locked first so that two approvals (or an approval and a handover) cannot
+    both take one unit; the unit's one-to-one link to a household is the last guard.
+    """
+    run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.DONE:
+        raise ApprovalError(f"run is {run.get_status_display()}, not done")
+    housed = list(run.results.filter(unit__isnull=False).values_list("unit_id", "household_id"))
+    unit_ids = [u for u, _ in housed]
+    household_ids = [h for _, h in housed]
+    units = {u.pk: u for u in Unit.objects.select_for_update().filter(pk__in=unit_ids)}
+    families = {h.pk: h for h in Household.objects.select_for_update().filter(pk__in=household_ids)}
+    taken = [
+        u
+        for u in units.values()
+        if u.household_id is not None
+        or u.status not in (UnitStatus.PLANNED, UnitStatus.UNDER_CONSTRUCTION, UnitStatus.READY)
+    ]
+    if taken:
+        raise ApprovalError(
+            f"{len(taken)} home(s) of this run were given to others since, e.g. {taken[0]}"
+        )
+    moved = [
+        h
+        for h in families.values()
+        if h.status not in (HouseholdStatus.REGISTERED, HouseholdStatus.ELIGIBLE)
+    ]
+    if moved:
+        raise ApprovalError(
+            f"{len(moved)} family(ies) of this run are no longer waiting, e.g. {moved[0]}"
+        )
+    for unit_id, household_id in housed:
+        unit = units[unit_id]
+        unit.household_id = household_id
+        unit.status = UnitStatus.ALLOCATED
+    Unit.objects.bulk_update(units.values(), ["household", "status"], batch_size=1000)
+    Household.objects.filter(pk__in=household_ids).update(status=HouseholdStatus.ALLOCATED)
+    run.status = RunStatus.APPROVED
+    run.approved_by = user
+    run.approved_at = timezone.now()
+    run.save(update_fields=["status", "approved_by", "approved_at"])
+    return len(housed)

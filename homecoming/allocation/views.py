@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from homecoming.accounts.permissions import ALLOCATORS, current_user, require_profile, require_role
+from homecoming.allocation import services
+from homecoming.allocation.forms import RunForm
+from homecoming.allocation.models import AllocationRun, RunStatus
+from homecoming.core.htmx import is_htmx
+
+
+@login_required
+def run_list(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    runs = AllocationRun.objects.for_profile(profile).select_related("district", "created_by")
+    return render(
+        request, "allocation/run_list.html", {"runs": runs, "can_allocate": profile.can_allocate}
+    )
+
+
+@login_required
+def run_new(request: HttpRequest) -> HttpResponse:
+    require_role(request, ALLOCATORS)
+    form = RunForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        run = services.do_create_run(
+            user=current_user(request),
+            name=data["name"],
+            method=data["method"],
+            district=data["district"],
+            complexes=list(data["complexes"]),
+            policy=data["policy"],
+        )
+        messages.success(
+            request, _("Run queued. Seed commitment: %(c)s") % {"c": run.seed_commitment}
+        )
+        return redirect("allocation:run", pk=run.pk)
+    return render(request, "allocation/run_new.html", {"form": form})
+
+
+def _visible_run(request: HttpRequest, pk: int) -> AllocationRun:
+    profile = require_profile(request)
+    return get_object_or_404(
+        AllocationRun.objects.for_profile(profile).select_related("district", "job", "created_by"),
+        pk=pk,
+    )
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _visible_run(request, pk)
+    profile = require_profile(request)
+    results = run.results.select_related("household", "unit__building__complex").order_by(
+        "reserve_rank", "unit__building__complex__code", "unit__building__code", "unit__number"
+    )
+    show = request.GET.get("show", "housed")
+    if show == "reserve":
+        results = results.filter(unit__isnull=True)
+    else:
+        results = results.filter(unit__isnull=False)
+    page = Paginator(results, 100).get_page(request.GET.get("page"))
+    template = (
+        "allocation/_run_status.html"
+        if is_htmx(request) and request.GET.get("poll")
+        else "allocation/run_detail.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "run": run,
+            "page": page,
+            "show": show,
+            "complexes": run.complexes.select_related("settlement"),
+            "can_approve": profile.can_allocate and run.status == RunStatus.DONE,
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request, ALLOCATORS)
+    run = _visible_run(request, pk)
+    try:
+        n = services.do_approve_run(run, current_user(request))
+    except services.ApprovalError as exc:
+        messages.error(request, _("The run cannot be approved: %(why)s") % {"why": exc})
+    else:
+        messages.success(
+            request, _("Approved: %(n)s families now have a home allocated.") % {"n": n}
+        )
+    return redirect("allocation:run", pk=run.pk)
+
+
+FILES = {
+    "households.csv": ("households_csv", "text/csv"),
+    "units.csv": ("units_csv", "text/csv"),
+    "assignments.csv": ("assignments_csv", "text/csv"),
+}
+
+
+@login_required
+def run_file(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """The run's published files: inputs at once, output and report once it is done."""
+    run = _visible_run(request, pk)
+    if name == "report.json":
+        if not run.finished:
+            raise Http404
+        body = json.dumps(run.report, indent=2, sort_keys=True)
+        response = HttpResponse(body, content_type="application/json")
+    elif name in FILES:
+        field, ctype = FILES[name]
+        body = getattr(run, field)
+        if not body:
+            raise Http404
+        response = HttpResponse(body, content_type=f"{ctype}; charset=utf-8")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="run-{run.pk}-{name}"'
+    return response

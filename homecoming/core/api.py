@@ -1,0 +1,35 @@
+"""Shared pieces of the REST API: scoping by the caller's profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers, viewsets
+
+from homecoming.accounts.models import Profile, profile_of
+
+
+class ScopedViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+    """A viewset whose queryset is always passed through `for_profile` (lists included)."""
+
+    def get_profile(self) -> Profile:
+        profile = profile_of(self.request.user)
+        assert profile is not None  # RolePermission has refused anyone without one
+        return profile
+
+    def scope(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.for_profile(self.get_profile())  # type: ignore[attr-defined,no-any-return]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.scope(super().get_queryset())
+
+
+def district_of_area(area: Any) -> int | None:
+    return area.district_id_for_scope if area is not None else None
+
+
+def check_in_district(profile: Profile, district_id: int | None, field: str) -> None:
+    """Refuse a write that would put an object outside a district officer's district."""
+    if profile.district_id is not None and district_id != profile.district_id:
+        raise serializers.ValidationError({field: "outside your district"})

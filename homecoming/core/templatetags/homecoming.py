@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.http import QueryDict
+
+register = template.Library()
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    """`{{ counts|get:status }}`: a dictionary lookup by a variable key."""
+    try:
+        return mapping[key]
+    except (KeyError, TypeError, IndexError):
+        return getattr(mapping, str(key), "")
+
+
+@register.filter
+def percent(part: Any, whole: Any) -> float:
+    try:
+        return round(100.0 * float(part) / float(whole), 1) if whole else 0.0
+    except (TypeError, ValueError):
+        return 0.0
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: Any, **changes: Any) -> str:
+    """The current query string with some parameters replaced (pagination links)."""
+    query: QueryDict = context["request"].GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()

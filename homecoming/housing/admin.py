@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from homecoming.housing.models import Building, ResidentialComplex, Unit
+
+
+@admin.register(ResidentialComplex)
+class ComplexAdmin(admin.ModelAdmin[ResidentialComplex]):
+    list_display = [
+        "code",
+        "name",
+        "settlement",
+        "stage",
+        "planned_completion",
+        "actual_completion",
+    ]
+    list_filter = ["stage"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Building)
+class BuildingAdmin(admin.ModelAdmin[Building]):
+    list_display = ["code", "complex", "kind", "phase", "floors", "has_lift"]
+    list_filter = ["kind", "phase", "complex"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin[Unit]):
+    list_display = ["__str__", "rooms", "floor", "step_free", "status", "household"]
+    list_filter = ["status", "rooms", "step_free"]
+    raw_id_fields = ["building", "household"]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HousingConfig(AppConfig):
+    name = "homecoming.housing"
+    label = "housing"
+    verbose_name = _("Housing")

@@ -1,0 +1,172 @@
+"""Housing being rebuilt: settlement -> residential complex -> building -> unit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from homecoming.accounts.models import Profile
+
+
+class ResidentialComplexQuerySet(models.QuerySet["ResidentialComplex"]):
+    def for_profile(self, profile: Profile) -> ResidentialComplexQuerySet:
+        if profile.district_id is None:
+            return self
+        return self.filter(settlement__parent_id=profile.district_id)
+
+
+class ResidentialComplex(models.Model):
+    """A residential complex, built and delivered in stages."""
+
+    settlement = models.ForeignKey(
+        "geography.Area",
+        on_delete=models.PROTECT,
+        related_name="complexes",
+        limit_choices_to={"level": "settlement"},
+        verbose_name=_("settlement"),
+    )
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    stage = models.PositiveSmallIntegerField(_("programme stage"), default=1)
+    area_ha = models.DecimalField(
+        _("area (ha)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    planned_families = models.PositiveIntegerField(_("planned families"), null=True, blank=True)
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_completion = models.DateField(_("planned completion"), null=True, blank=True)
+    actual_completion = models.DateField(_("actual completion"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+
+    objects = ResidentialComplexQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["settlement__code", "stage", "code"]
+        verbose_name = _("residential complex")
+        verbose_name_plural = _("residential complexes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BuildingKind(models.TextChoices):
+    APARTMENT_BLOCK = "block", _("Apartment block")
+    TOWNHOUSE = "townhouse", _("Townhouse")
+    VILLAGE_HOUSE = "house", _("Village house")
+
+
+class BuildingQuerySet(models.QuerySet["Building"]):
+    def for_profile(self, profile: Profile) -> BuildingQuerySet:
+        if profile.district_id is None:
+            return self
+        return self.filter(complex__settlement__parent_id=profile.district_id)
+
+
+class Building(models.Model):
+    complex = models.ForeignKey(
+        ResidentialComplex,
+        on_delete=models.PROTECT,
+        related_name="buildings",
+        verbose_name=_("residential complex"),
+    )
+    code = models.CharField(_("code"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=10, choices=BuildingKind.choices)
+    phase = models.PositiveSmallIntegerField(_("construction phase"), default=1)
+    floors = models.PositiveSmallIntegerField(_("floors"), default=1)
+    has_lift = models.BooleanField(_("lift"), default=False)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+
+    objects = BuildingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["complex", "phase", "code"]
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        constraints = [
+            models.UniqueConstraint(fields=["complex", "code"], name="building_code_per_complex")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complex.code}/{self.code}"
+
+
+class UnitStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    UNDER_CONSTRUCTION = "construction", _("Under construction")
+    READY = "ready", _("Ready")
+    OFFERED = "offered", _("Offered")
+    ALLOCATED = "allocated", _("Allocated")
+    KEYS_HANDED = "keys_handed", _("Keys handed")
+    OCCUPIED = "occupied", _("Occupied")
+
+
+#: A unit in one of these states has no family attached yet and may enter an allocation.
+ALLOCATABLE_STATUSES = (UnitStatus.PLANNED, UnitStatus.UNDER_CONSTRUCTION, UnitStatus.READY)
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def for_profile(self, profile: Profile) -> UnitQuerySet:
+        if profile.district_id is None:
+            return self
+        return self.filter(building__complex__settlement__parent_id=profile.district_id)
+
+    def allocatable(self) -> UnitQuerySet:
+        return self.filter(status__in=ALLOCATABLE_STATUSES, household__isnull=True)
+
+
+class Unit(models.Model):
+    """An apartment or house: the thing a family is given."""
+
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("building")
+    )
+    number = models.CharField(_("number"), max_length=10)
+    rooms = models.PositiveSmallIntegerField(_("rooms"))
+    area_m2 = models.DecimalField(
+        _("area (m²)"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    floor = models.SmallIntegerField(_("floor"), default=1)
+    step_free = models.BooleanField(_("step-free access"), default=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=UnitStatus.choices, default=UnitStatus.PLANNED
+    )
+    # The family living in (or allocated) this unit. A OneToOne so the database itself
+    # refuses a second family in one home and a second home for one family.
+    household = models.OneToOneField(
+        "registry.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="home",
+        verbose_name=_("household"),
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["building", "floor", "number"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(fields=["building", "number"], name="unit_number_per_building"),
+            models.CheckConstraint(condition=Q(rooms__gte=1), name="unit_rooms_positive"),
+            models.CheckConstraint(
+                condition=Q(household__isnull=True)
+                | Q(status__in=["allocated", "offered", "keys_handed", "occupied"]),
+                name="unit_with_household_is_taken",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.building}/{self.number}"
+
+    @property
+    def address(self) -> str:
+        b = self.building
+        c = b.complex
+        return f"{c.settlement.name}, {c.name}, {b.code}, {self.number}"

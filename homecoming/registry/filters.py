@@ -1,0 +1,36 @@
+"""Household filters, shared by the list page and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+
+from homecoming.geography.models import Area
+from homecoming.registry.models import Household, HouseholdStatus, ShelterKind
+
+
+class HouseholdFilter(django_filters.FilterSet):  # type: ignore[misc]
+    q = django_filters.CharFilter(method="search", label="Search")
+    status = django_filters.ChoiceFilter(choices=HouseholdStatus.choices)
+    shelter_kind = django_filters.ChoiceFilter(choices=ShelterKind.choices)
+    origin = django_filters.ModelChoiceFilter(
+        queryset=Area.objects.settlements(), field_name="origin", to_field_name="code"
+    )
+    priority = django_filters.NumberFilter()
+    in_group = django_filters.BooleanFilter(field_name="group", lookup_expr="isnull", exclude=True)
+    needs_step_free = django_filters.BooleanFilter(method="step_free")
+
+    class Meta:
+        model = Household
+        fields = ["q", "status", "shelter_kind", "origin", "priority", "in_group"]
+
+    def search(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
+        return queryset.search(value)  # type: ignore[attr-defined,no-any-return]
+
+    def step_free(
+        self, queryset: QuerySet[Household], name: str, value: bool | None
+    ) -> QuerySet[Household]:
+        if value is None:
+            return queryset
+        qs = queryset.filter(members__needs_step_free=True).distinct()
+        return qs if value else queryset.exclude(pk__in=qs.values("pk"))

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from homecoming.accounts.permissions import require_profile
+from homecoming.allocation.models import AllocationResult
+from homecoming.core.htmx import is_htmx
+from homecoming.registry.filters import HouseholdFilter
+from homecoming.registry.models import Household, Person
+
+
+@login_required
+def household_list(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    base = Household.objects.for_profile(profile).with_size().select_related("origin", "group")
+    filterset = HouseholdFilter(request.GET, queryset=base)
+    filterset.form.fields["origin"].queryset = filterset.form.fields["origin"].queryset.filter(
+        pk__in=Household.objects.for_profile(profile).values("origin")
+    )
+    page = Paginator(
+        filterset.qs.order_by("-priority", "registered_on", "reg_number"), 50
+    ).get_page(request.GET.get("page"))
+    heads = {
+        p.household_id: p
+        for p in Person.objects.filter(
+            household__in=[h.pk for h in page.object_list], relationship="head"
+        )
+    }
+    for h in page.object_list:
+        h.head_person = heads.get(h.pk)
+    template = (
+        "registry/_household_rows.html" if is_htmx(request) else "registry/household_list.html"
+    )
+    return render(request, template, {"filter": filterset, "page": page})
+
+
+@login_required
+def household_detail(request: HttpRequest, reg_number: str) -> HttpResponse:
+    profile = require_profile(request)
+    household = get_object_or_404(
+        Household.objects.for_profile(profile)
+        .select_related("origin", "district", "destination", "group")
+        .prefetch_related(Prefetch("members", queryset=Person.objects.order_by("id"))),
+        reg_number=reg_number,
+    )
+    group_members = (
+        Household.objects.for_profile(profile)
+        .filter(group=household.group)
+        .exclude(pk=household.pk)
+        .with_size()
+        .select_related("origin")
+        if household.group
+        else []
+    )
+    results = (
+        AllocationResult.objects.filter(household=household)
+        .select_related("run", "unit__building__complex__settlement")
+        .order_by("-run__created_at")
+    )
+    home = getattr(household, "home", None)
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "group_members": group_members,
+            "results": results,
+            "home": home,
+        },
+    )
