@@ -1,0 +1,84 @@
+"""End to end in a real browser: Playwright drives Debian's chromium against a live server."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from homecoming.core.testing import PASSWORD
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        # The machine has no network: keep chromium from phoning home at start.
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def log_in(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{base}/")
+
+
+def test_an_officer_logs_in_opens_a_family_and_runs_an_allocation(
+    world: Any, live_server: Any, page: Any
+) -> None:
+    base = live_server.url
+    log_in(page, base, "orkhan")
+    expect(page.locator("[data-kpi=registered]")).to_have_text("4")
+
+    page.click("nav >> text=Families")
+    page.fill("input[name=q]", "Hüseynov")
+    expect(page.locator("#rows tbody tr")).to_have_count(1)
+    assert page.url.endswith("?q=H%C3%BCseynov") or "q=" in page.url
+    page.click("#rows >> text=KLB-3")
+    assert "step-free access" in page.content()
+
+    page.click("nav >> text=Allocation")
+    page.click("text=New allocation run")
+    page.fill("input[name=name]", "Browser draw")
+    page.select_option("select[name=method]", "optimal")
+    page.select_option("select[name=district]", label="Kalbajar district")
+    page.check("text=Complex KLB-RC1")
+    page.click("text=Start the run")
+    expect(page.locator("[data-status]")).to_have_attribute("data-status", "done")
+    expect(page.locator("[data-metric=housed]")).to_have_text("3")
+    expect(page.locator("table.results tbody tr")).to_have_count(3)
+    page.click("text=Approve this run")
+    expect(page.locator(".msg")).to_contain_text("Approved: 3 families")
+
+
+def test_a_district_officer_sees_only_their_district_in_the_browser(
+    world: Any, live_server: Any, page: Any
+) -> None:
+    log_in(page, live_server.url, "leyla")
+    page.goto(f"{live_server.url}/households/")
+    expect(page.locator("#rows")).to_contain_text("LAC-1")
+    expect(page.locator("#rows")).not_to_contain_text("KLB-1")
