@@ -44,7 +44,7 @@ def complex_detail(request: HttpRequest, code: str) -> HttpResponse:
         .prefetch_related(
             Prefetch(
                 "units",
-                queryset=Unit.objects.select_related("household").order_by("floor", "number"),
+                queryset=Unit.objects.select_related("household").order_by("floor", "id"),
             )
         )
         .order_by("phase", "kind", "id")
