@@ -73,6 +73,8 @@ class AllocationRun(models.Model):
     units_csv = models.TextField(_("units input"), blank=True)
     inputs_sha256 = models.CharField(max_length=64, blank=True)
     assignments_csv = models.TextField(_("assignments output"), blank=True)
+    # Today's practice (lottery by size) on the same inputs and seed, for comparison.
+    baseline_csv = models.TextField(_("lottery baseline output"), blank=True)
     report = models.JSONField(_("report"), default=dict, blank=True)
     job = models.ForeignKey(
         "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

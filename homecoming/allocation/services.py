@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from homecoming.allocation import adapter
 from homecoming.allocation.models import (
@@ -95,12 +96,20 @@ def run_allocation_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
             status=RunStatus.FAILED, finished_at=timezone.now()
         )
         raise
-    do_store_result(run, result, assignments_text)
+    baseline_text = ""
+    if run.method != "lottery":
+        baseline, baseline_text = adapter.run_engine(
+            "lottery", run.households_csv, run.units_csv, run.policy, run.seed
+        )
+        result.metrics["baseline"] = baseline.metrics
+    do_store_result(run, result, assignments_text, baseline_text)
     return {"run_id": run.pk, "housed": result.metrics.get("housed")}
 
 
 @transaction.atomic
-def do_store_result(run: AllocationRun, result: Any, assignments_text: str) -> None:
+def do_store_result(
+    run: AllocationRun, result: Any, assignments_text: str, baseline_text: str = ""
+) -> None:
     households = {
         h.reg_number: h
         for h in Household.objects.filter(
@@ -126,6 +135,7 @@ def do_store_result(run: AllocationRun, result: Any, assignments_text: str) -> N
         rows.append(AllocationResult(run=run, household=h, reason=reasons[h.pk], reserve_rank=rank))
     AllocationResult.objects.bulk_create(rows, batch_size=2000)
     run.assignments_csv = assignments_text
+    run.baseline_csv = baseline_text
     run.report = {**result.metrics, "method": result.method}
     run.status = RunStatus.DONE
     run.seed_revealed = True
@@ -142,7 +152,9 @@ def do_approve_run(run: AllocationRun, user: User) -> int:
     """
     run = AllocationRun.objects.select_for_update().get(pk=run.pk)
     if run.status != RunStatus.DONE:
-        raise ApprovalError(f"run is {run.get_status_display()}, not done")
+        raise ApprovalError(
+            gettext("run is %(status)s, not done") % {"status": run.get_status_display()}
+        )
     housed = list(run.results.filter(unit__isnull=False).values_list("unit_id", "household_id"))
     unit_ids = [u for u, _ in housed]
     household_ids = [h for _, h in housed]
@@ -156,7 +168,12 @@ def do_approve_run(run: AllocationRun, user: User) -> int:
     ]
     if taken:
         raise ApprovalError(
-            f"{len(taken)} home(s) of this run were given to others since, e.g. {taken[0]}"
+            ngettext(
+                "%(n)d home of this run was given to others since, e.g. %(example)s",
+                "%(n)d homes of this run were given to others since, e.g. %(example)s",
+                len(taken),
+            )
+            % {"n": len(taken), "example": taken[0]}
         )
     moved = [
         h
@@ -165,7 +182,12 @@ def do_approve_run(run: AllocationRun, user: User) -> int:
     ]
     if moved:
         raise ApprovalError(
-            f"{len(moved)} family(ies) of this run are no longer waiting, e.g. {moved[0]}"
+            ngettext(
+                "%(n)d family of this run is no longer waiting, e.g. %(example)s",
+                "%(n)d families of this run are no longer waiting, e.g. %(example)s",
+                len(moved),
+            )
+            % {"n": len(moved), "example": moved[0]}
         )
     for unit_id, household_id in housed:
         unit = units[unit_id]

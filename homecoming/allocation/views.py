@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from django.contrib import messages
@@ -8,13 +10,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from homecoming.accounts.permissions import ALLOCATORS, current_user, require_profile, require_role
-from homecoming.allocation import services
+from homecoming.allocation import fairness, services
 from homecoming.allocation.forms import RunForm
 from homecoming.allocation.models import AllocationRun, RunStatus
 from homecoming.core.htmx import is_htmx
+from homecoming.registry.models import Household, ShelterKind
 
 
 @login_required
@@ -68,6 +72,12 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         results = results.filter(unit__isnull=False)
     page = Paginator(results, 100).get_page(request.GET.get("page"))
+    earlier = (
+        AllocationRun.objects.for_profile(profile)
+        .filter(district=run.district, created_at__lt=run.created_at)
+        .exclude(report={})
+        .order_by("-created_at")[:4]
+    )
     template = (
         "allocation/_run_status.html"
         if is_htmx(request) and request.GET.get("poll")
@@ -82,8 +92,33 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "show": show,
             "complexes": run.complexes.select_related("settlement"),
             "can_approve": profile.can_allocate and run.status == RunStatus.DONE,
+            "earlier": earlier,
+            "metric_rows": METRIC_ROWS,
+            "fairness": fairness_rows(run) if show == "fairness" and run.finished else [],
         },
     )
+
+
+def fairness_rows(run: AllocationRun) -> list[fairness.Row]:
+    """Housed shares of the run's families by shelter, size and needs, beside the baseline."""
+    families = {row["household_id"]: row for row in csv.DictReader(io.StringIO(run.households_csv))}
+    shelter = dict(
+        Household.objects.filter(reg_number__in=list(families)).values_list(
+            "reg_number", "shelter_kind"
+        )
+    )
+    labels = dict(ShelterKind.choices)
+    rows = [
+        fairness.Family(
+            household_id=hid,
+            shelter_kind=str(labels.get(shelter.get(hid, ""), "")),
+            size=int(row["size"]),
+            needs_step_free=row["needs_accessible"] == "1",
+        )
+        for hid, row in families.items()
+    ]
+    baseline = fairness.housed_ids(run.baseline_csv) if run.baseline_csv else None
+    return fairness.fairness_table(rows, fairness.housed_ids(run.assignments_csv), baseline)
 
 
 @login_required
@@ -101,6 +136,19 @@ def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
         )
     return redirect("allocation:run", pk=run.pk)
 
+
+METRIC_ROWS = [
+    ("housed", _lazy("Families housed")),
+    ("persons_housed", _lazy("Persons housed")),
+    ("units_used", _lazy("Homes used")),
+    ("groups_in_one_building", _lazy("Groups in one building")),
+    ("groups_in_one_complex", _lazy("Groups in one complex")),
+    ("ideal_rooms_share", _lazy("Share in the ideal number of rooms")),
+    ("same_origin_in_one_complex_share", _lazy("Same-origin families in one complex")),
+    ("priority_violations", _lazy("Priority violations")),
+    ("gap", _lazy("Gap to the bound")),
+    ("seconds", _lazy("Seconds")),
+]
 
 FILES = {
     "households.csv": ("households_csv", "text/csv"),

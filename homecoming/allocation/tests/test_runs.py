@@ -185,3 +185,41 @@ def test_the_form_refuses_a_complex_outside_the_district(world: Any, client: Any
     assert response.status_code == 200
     assert "not in the district" in response.content.decode()
     assert not AllocationRun.objects.exists()
+
+
+def test_an_optimal_run_is_compared_with_the_lottery_on_the_same_inputs(
+    world: Any, django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    run = start_run(world, django_capture_on_commit_callbacks, method="optimal")
+    assert run.report["baseline"]["method"] == "lottery"
+    assert run.baseline_csv.startswith("household_id,unit_id,reason")
+    client.force_login(world.ayten)
+    page = client.get(f"/allocation/{run.pk}/").content.decode()
+    assert "Lottery by size, same inputs" in page
+    fairness = client.get(f"/allocation/{run.pk}/?show=fairness")
+    rows = {(r.dimension, r.category): r for r in fairness.context["fairness"]}
+    assert rows[("needs", "step-free")].families == 1
+    assert sum(r.families for r in fairness.context["fairness"] if r.dimension == "size") == 3
+    assert rows[("shelter", "Dormitory")].baseline_housed is not None
+
+
+def test_the_fairness_table_counts_each_family_once_per_dimension() -> None:
+    from homecoming.allocation.fairness import Family, fairness_table
+
+    families = [
+        Family(str(i), "dormitory" if i % 2 else "rented", i % 7 + 1, i % 5 == 0) for i in range(40)
+    ]
+    table = fairness_table(families, housed={str(i) for i in range(0, 40, 3)}, baseline_housed=None)
+    for dimension in ["shelter", "size", "needs"]:
+        rows = [r for r in table if r.dimension == dimension]
+        assert sum(r.families for r in rows) == 40
+        assert sum(r.housed for r in rows) == 14
+        assert all(r.baseline_share is None for r in rows)
+
+
+def test_the_fairness_module_examples_hold() -> None:
+    import doctest
+
+    from homecoming.allocation import fairness
+
+    assert doctest.testmod(fairness).failed == 0
