@@ -13,6 +13,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from rest_framework import permissions
 
 from homecoming.accounts.models import Profile, Role, profile_of
@@ -26,21 +27,21 @@ def current_user(request: HttpRequest) -> User:
     """The logged-in user (views call this after login_required has run)."""
     user = request.user
     if not isinstance(user, User):
-        raise PermissionDenied("Log in first.")
+        raise PermissionDenied(_("Log in first."))
     return user
 
 
 def require_profile(request: HttpRequest) -> Profile:
     profile = profile_of(request.user)
     if profile is None:
-        raise PermissionDenied("This account has no role in the programme.")
+        raise PermissionDenied(_("This account has no role in the programme."))
     return profile
 
 
 def require_role(request: HttpRequest, roles: Iterable[str]) -> Profile:
     profile = require_profile(request)
     if profile.role not in set(roles):
-        raise PermissionDenied("Your role does not allow this action.")
+        raise PermissionDenied(_("Your role does not allow this action."))
     return profile
 
 

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from homecoming.accounts.permissions import ALLOCATORS, current_user, require_profile, require_role
@@ -138,16 +138,16 @@ def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 METRIC_ROWS = [
-    ("housed", _lazy("Families housed")),
-    ("persons_housed", _lazy("Persons housed")),
-    ("units_used", _lazy("Homes used")),
-    ("groups_in_one_building", _lazy("Groups in one building")),
-    ("groups_in_one_complex", _lazy("Groups in one complex")),
-    ("ideal_rooms_share", _lazy("Share in the ideal number of rooms")),
-    ("same_origin_in_one_complex_share", _lazy("Same-origin families in one complex")),
-    ("priority_violations", _lazy("Priority violations")),
-    ("gap", _lazy("Gap to the bound")),
-    ("seconds", _lazy("Seconds")),
+    ("housed", gettext_lazy("Families housed")),
+    ("persons_housed", gettext_lazy("Persons housed")),
+    ("units_used", gettext_lazy("Homes used")),
+    ("groups_in_one_building", gettext_lazy("Groups in one building")),
+    ("groups_in_one_complex", gettext_lazy("Groups in one complex")),
+    ("ideal_rooms_share", gettext_lazy("Share in the ideal number of rooms")),
+    ("same_origin_in_one_complex_share", gettext_lazy("Same-origin families in one complex")),
+    ("priority_violations", gettext_lazy("Priority violations")),
+    ("gap", gettext_lazy("Gap to the bound")),
+    ("seconds", gettext_lazy("Seconds")),
 ]
 
 FILES = {

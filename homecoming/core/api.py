@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 
 from homecoming.accounts.models import Profile, profile_of
@@ -32,4 +33,4 @@ def district_of_area(area: Any) -> int | None:
 def check_in_district(profile: Profile, district_id: int | None, field: str) -> None:
     """Refuse a write that would put an object outside a district officer's district."""
     if profile.district_id is not None and district_id != profile.district_id:
-        raise serializers.ValidationError({field: "outside your district"})
+        raise serializers.ValidationError({field: _("outside your district")})

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from homecoming.geography.models import Area
 from homecoming.registry.models import Household, HouseholdStatus, ShelterKind
 
 
 class HouseholdFilter(django_filters.FilterSet):  # type: ignore[misc]
-    q = django_filters.CharFilter(method="search", label="Search")
+    q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.ChoiceFilter(choices=HouseholdStatus.choices)
     shelter_kind = django_filters.ChoiceFilter(choices=ShelterKind.choices)
     origin = django_filters.ModelChoiceFilter(
