@@ -32,8 +32,11 @@ def api() -> Any:
 
 
 @pytest.fixture(autouse=True)
-def _immediate_tasks(settings: Any) -> None:
+def _immediate_tasks(request: pytest.FixtureRequest) -> None:
     """Jobs run at once in tests unless a test asks for the database queue."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return  # pure engine tests may run with -p no:django
+    settings = request.getfixturevalue("settings")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Real hashing costs a third of a second per persona; tests need no protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

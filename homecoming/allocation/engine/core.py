@@ -41,6 +41,7 @@ class Hall:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
+        self._band_cache: dict[int, int] = {}
         self.lo = policy.min_level
         self.levels = policy.max_level - self.lo + 1
         self.n_classes = 2 * len(policy.bands)
@@ -78,7 +79,10 @@ class Hall:
                             self.ideal[2 * bi + needy, 2 * lv + acc] = rooms == b.ideal
 
     def klass(self, size: int, needy: bool) -> int:
-        return 2 * self.policy.band_index(size) + int(needy)
+        band = self._band_cache.get(size)
+        if band is None:
+            band = self._band_cache[size] = self.policy.band_index(size)
+        return 2 * band + int(needy)
 
     def type_of(self, rooms: int, accessible: bool) -> int:
         """Type index of a unit, or -1 when its room count is in no band (never usable)."""
@@ -279,10 +283,17 @@ def admit(inst: Instance, rng: np.random.Generator, progress: Progress = None) -
     where = np.full(len(inst.blocks), -1, dtype=np.int64)
     refusal: dict[int, str] = {}
     all_s = np.arange(n_s)
+    origins: dict[str, IntArray] = {}  # households admitted per settlement, by origin
+    awaited = np.zeros(n_s, dtype=np.int64)
+    for b in inst.blocks:
+        if b.destination is not None and b.destination in inst.settlement_index:
+            awaited[inst.settlement_index[b.destination]] += len(b.members)
     for step, bi in enumerate(order):
         if progress is not None and step % 5000 == 0:
             progress(0.05 + 0.35 * step / max(1, len(order)), "serving families by priority")
         b = inst.blocks[bi]
+        if b.destination is not None and b.destination in inst.settlement_index:
+            awaited[inst.settlement_index[b.destination]] -= len(b.members)
         if b.conflict:
             for i in b.members:
                 refusal[i] = "the households of your group chose different destinations"
@@ -300,14 +311,25 @@ def admit(inst: Instance, rng: np.random.Generator, progress: Progress = None) -
         if ok.any():
             cands = allowed[ok]
             choice = -1
-            if b.origin is not None and b.origin in inst.settlement_index:
-                o = inst.settlement_index[b.origin]
-                if o in set(cands.tolist()):
-                    choice = o
-            if choice < 0:
-                slack = capacity[cands] - used[cands]
+            # Households without a destination go where supply is least claimed by the
+            # households still to come that chose that settlement; among such places, to
+            # their home settlement or where their village already goes.
+            slack = capacity[cands] - used[cands] - awaited[cands]
+            roomy = slack >= len(b.members)
+            cand_list = cands.tolist()
+            home = inst.settlement_index.get(b.origin) if b.origin is not None else None
+            peers = origins.get(b.origin) if b.origin is not None else None
+            if home is not None and home in cand_list and roomy[cand_list.index(home)]:
+                choice = home
+            elif peers is not None and (peers[cands] * roomy).max() > 0:
+                choice = int(cands[int(np.argmax(peers[cands] * roomy))])
+            else:
                 choice = int(cands[int(np.argmax(slack))])
             where[bi] = choice
+            if b.origin is not None:
+                origins.setdefault(b.origin, np.zeros(n_s, dtype=np.int64))[choice] += len(
+                    b.members
+                )
             demand[choice] += b.demand
             used[choice] += len(b.members)
             continue

@@ -34,6 +34,7 @@ def reasons(inst: Instance, unit_of: np.ndarray, adm: Admission) -> list[str]:
             c = int(inst.u_complex[unit_of[i]])
             d = origin_counts.setdefault(h.origin, {})
             d[c] = d.get(c, 0) + 1
+    spread: dict[int, tuple[int, int]] = {}
     for i, h in enumerate(inst.households):
         j = int(unit_of[i])
         if j < 0:
@@ -53,22 +54,26 @@ def reasons(inst: Instance, unit_of: np.ndarray, adm: Admission) -> list[str]:
         b = inst.blocks[int(inst.block_of[i])]
         if b.multi:
             others = len(b.members) - 1
-            bs = {int(inst.u_building[unit_of[m]]) for m in b.members}
-            cs = {int(inst.u_complex[unit_of[m]]) for m in b.members}
-            if len(bs) == 1:
+            if b.index not in spread:
+                spread[b.index] = (
+                    len({int(inst.u_building[unit_of[m]]) for m in b.members}),
+                    len({int(inst.u_complex[unit_of[m]]) for m in b.members}),
+                )
+            n_b, n_c = spread[b.index]
+            if n_b == 1:
                 parts.append(
                     f"with the {_plural(others, 'other household', 'other households')} "
                     f"of your group in building {u.building}"
                 )
-            elif len(cs) == 1:
+            elif n_c == 1:
                 parts.append(
                     f"your group of {len(b.members)} households is in complex {u.complex}, "
-                    f"over {len(bs)} buildings (no single building had room)"
+                    f"over {n_b} buildings (no single building had room)"
                 )
             else:
                 parts.append(
                     f"your group of {len(b.members)} households is in {u.settlement}, "
-                    f"over {len(cs)} complexes (no single complex had room)"
+                    f"over {n_c} complexes (no single complex had room)"
                 )
         if h.origin is not None:
             d = origin_counts[h.origin]

@@ -185,25 +185,39 @@ def _place_settlement(
             put(bi, _best(ok, -(cap_c - used_c)))
     primary = {o: int(np.argmax(v)) for o, v in origin_in.items()}
 
-    # kin groups to buildings, per complex
+    # kin groups to buildings, per complex; then, for groups that fit no building of their
+    # complex, any building of the settlement (a group together outweighs its village)
+    bld_s = np.nonzero(np.isin(inst.building_complex, cx))[0]
+    sb = inst.supply_b[bld_s]
+    db = np.zeros((len(bld_s), hall.n_classes), dtype=np.int64)
+    b_cpx = inst.building_complex[bld_s]
+    local_c = {int(c): i for i, c in enumerate(cx)}
     bplan: dict[int, int] = {}
+    left: list[int] = []
     for c in range(len(cx)):
-        bx = np.nonzero(inst.building_complex == cx[c])[0]
-        sb = inst.supply_b[bx]
-        db = np.zeros((len(bx), hall.n_classes), dtype=np.int64)
+        idx = np.nonzero(b_cpx == cx[c])[0]
         groups = [bi for bi in blocks if cplan.get(bi) == c and inst.blocks[bi].multi]
         groups.sort(key=lambda bi: (-len(inst.blocks[bi].members), pos[bi]))
         for bi in groups:
             b = inst.blocks[bi]
-            ok = hall.fits(db + b.demand, sb)
+            ok = hall.fits(db[idx] + b.demand, sb[idx])
             if ok.any():
-                k = _choose(inst, ok, sb, db, b.demand)
-                bplan[bi] = int(bx[k])
+                k = int(idx[_choose(inst, ok, sb[idx], db[idx], b.demand)])
+                bplan[bi] = int(bld_s[k])
                 db[k] += b.demand
+            else:
+                left.append(bi)
+    unplanned = [bi for bi in blocks if inst.blocks[bi].multi and bi not in cplan]
+    for bi in sorted(left + unplanned, key=lambda bi: (-len(inst.blocks[bi].members), pos[bi])):
+        b = inst.blocks[bi]
+        ok = hall.fits(db + b.demand, sb)
+        if ok.any():
+            k = _choose(inst, ok, sb, db, b.demand)
+            bplan[bi] = int(bld_s[k])
+            cplan[bi] = local_c[int(b_cpx[k])]
+            db[k] += b.demand
 
     # min-cost flow over (building, type) slots
-    bld_all = np.nonzero(inst.building_complex[np.arange(len(inst.buildings))] >= 0)[0]
-    bld_s = bld_all[np.isin(inst.building_complex[bld_all], cx)]
     tnode: dict[tuple[int, int], int] = {}
     n_nodes = 0
     for bld in bld_s.tolist():

@@ -1,0 +1,516 @@
+"""Find duplicate registrations of the same person with splink (DuckDB backend).
+
+The pipeline:
+
+1. :func:`prepare` turns each record into normalised keys (see :mod:`.names`): surname key
+   and stem, given-name key, father's name from the patronymic, an effective sex (given,
+   else from the patronymic, else from a -ov/-ova surname), FİN, last 9 digits of the phone.
+   A record whose given name looks like a surname (Əliyev) while its surname does not is
+   swapped back.
+2. Blocking on those keys (:data:`BLOCKING_RULES`): FİN; surname stem + given name in either
+   order + birth year or father; surname stem + birth date; given name + birth date;
+   phone + given name.
+3. A Fellegi-Sunter model with one joint comparison of surname and given name (so that
+   "same surname, other given name", which is a sibling, is its own level), father, birth
+   date (typos, swapped day and month, year only), sex, FİN, origin, household, phone.
+   Exact full-name agreement is adjusted by the name's frequency.
+4. Training that does not learn "same common name = same person": u probabilities by
+   seeded random sampling, m probabilities by expectation maximisation on pairs blocked by
+   FİN (which says nothing about names), then on name + birth date for the FİN comparison
+   alone. Inputs too small to train on (fewer than :data:`MIN_TRAINING_PAIRS` pairs sharing
+   a FİN) use the bundled parameters in ``default_model.json``, estimated the same way on
+   the benchmark generator's data.
+5. Connected components of the links at or above the threshold.
+
+>>> import pandas as pd
+>>> persons = pd.DataFrame({
+...     "person_id": ["1", "2", "3", "4"],
+...     "surname": ["Məmmədov", "Мамедов", "Mammadov", "Əliyeva"],
+...     "given_name": ["Rəşid", "Рашид", "Rashid", "Leyla"],
+...     "patronymic": ["Vəli oğlu", "Велиевич", "", "Kamal qızı"],
+...     "birth_date": ["1961-03-05", "1961-03-05", "1961-05-03", "1990-01-01"],
+... })
+>>> result = dedup(persons, seed=1)
+>>> [c.cluster_id for c in result.clusters]
+['1', '1', '1', '4']
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from importlib import resources
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .errors import LinkageError
+from .names import (
+    is_valid_fin,
+    name_key,
+    normalise_fin,
+    parse_patronymic,
+    surname_sex_hint,
+    surname_stem,
+)
+
+__all__ = [
+    "BLOCKING_RULES",
+    "DEFAULT_THRESHOLD",
+    "MIN_TRAINING_PAIRS",
+    "Assignment",
+    "DedupResult",
+    "PersonRecord",
+    "build_settings",
+    "dedup",
+    "prepare",
+]
+
+DEFAULT_THRESHOLD = 0.9
+MIN_TRAINING_PAIRS = 2000
+COLUMNS = (
+    "person_id", "surname", "given_name", "patronymic", "sex", "birth_date", "national_id",
+    "household_id", "origin", "phone",
+)  # fmt: skip
+
+# Blocking rules, as SQL over the prepared columns (l. and r. are the two records).
+BLOCKING_RULES: tuple[str, ...] = (
+    "l.fin = r.fin",
+    "l.name_lo = r.name_lo and l.name_hi = r.name_hi and l.dob_year = r.dob_year",
+    "l.name_lo = r.name_lo and l.name_hi = r.name_hi and l.father = r.father",
+    "l.name_lo = r.name_lo and l.name_hi = r.name_hi and l.origin = r.origin",
+    "l.sn_stem = r.sn_stem and l.dob = r.dob",
+    "l.gn = r.gn and l.dob = r.dob",
+    "l.phone = r.phone and l.gn = r.gn",
+    "l.father = r.father and l.dob = r.dob",
+    "l.sn3 = r.sn3 and l.gn3 = r.gn3 and l.dob_year = r.dob_year",
+    "l.gn = r.gn and l.father = r.father and l.origin = r.origin",
+    "l.sn_stem = r.sn_stem and l.father = r.father and l.origin = r.origin",
+    "l.gn = r.gn and l.household = r.household",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """One registration, as in the contract's persons.csv (empty string = unknown)."""
+
+    person_id: str
+    surname: str
+    given_name: str
+    patronymic: str = ""
+    sex: str = ""
+    birth_date: str = ""
+    national_id: str = ""
+    household_id: str = ""
+    origin: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A person's cluster and the strongest link that put it there (1.0 when alone)."""
+
+    person_id: str
+    cluster_id: str
+    match_probability: float
+
+
+@dataclass(frozen=True)
+class DedupResult:
+    """Clusters (one :class:`Assignment` per input record, in input order) and figures."""
+
+    clusters: list[Assignment]
+    pairs_compared: int
+    blocking_rules: list[str]
+    trained: bool
+    threshold: float
+    seconds: float
+    parameters: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def cluster_count(self) -> int:
+        """Number of distinct clusters (persons judged distinct)."""
+        return len({a.cluster_id for a in self.clusters})
+
+    def to_frame(self) -> pd.DataFrame:
+        """The clusters as a DataFrame with the contract's output columns."""
+        return pd.DataFrame(
+            [asdict(a) for a in self.clusters],
+            columns=["person_id", "cluster_id", "match_probability"],
+        )
+
+
+def _mapped(series: pd.Series, func: Any) -> pd.Series:
+    """Apply a str -> value function once per distinct value (names repeat a lot)."""
+    uniques = pd.unique(series)
+    table = {u: func(u) for u in uniques}
+    return series.map(table)
+
+
+def _null_if_empty(series: pd.Series) -> pd.Series:
+    return series.where(series != "", None)
+
+
+def prepare(persons: pd.DataFrame) -> pd.DataFrame:
+    """Compute the normalised columns splink compares, one row per input record.
+
+    ``persons`` has the contract's columns as strings (missing optional columns are
+    treated as empty). Assumes valid input (the CLI validates).
+
+    >>> row = prepare(pd.DataFrame({"person_id": ["7"], "surname": ["Рашид"],
+    ...     "given_name": ["Мамедова"], "patronymic": ["Гусейн кызы"]})).iloc[0]
+    >>> row.sn_stem, row.gn, row.father, row.sex
+    ('mamad', 'rasid', 'kusan', 'F')
+    """
+    df = persons.reindex(columns=list(COLUMNS), fill_value="").fillna("").astype(str)
+    sur = df["surname"].str.strip()
+    giv = df["given_name"].str.strip()
+    sur_hint = _mapped(sur, surname_sex_hint)
+    giv_hint = _mapped(giv, surname_sex_hint)
+    # A given name with a surname ending (-ov, -ova) next to a surname without one was
+    # written in the wrong field: swap back.
+    swap = giv_hint.notna() & sur_hint.isna()
+    sur, giv = sur.where(~swap, giv), giv.where(~swap, sur)
+    sur_hint = sur_hint.where(~swap, giv_hint)
+
+    out = pd.DataFrame({"unique_id": df["person_id"]})
+    out["sn"] = _mapped(sur, name_key)
+    out["sn_stem"] = _mapped(sur, surname_stem)
+    out["gn"] = _mapped(giv, name_key)
+    out["gn_stem"] = _mapped(giv, surname_stem)
+    out["sn3"] = out["sn_stem"].str.slice(0, 3)
+    out["gn3"] = out["gn"].str.slice(0, 3)
+    lo_hi = np.sort(np.stack([out["sn_stem"].to_numpy(), out["gn_stem"].to_numpy()]), axis=0)
+    out["name_lo"], out["name_hi"] = lo_hi[0], lo_hi[1]
+    out["full_key"] = out["sn_stem"] + " " + out["gn"]
+    pat = _mapped(df["patronymic"].str.strip(), parse_patronymic)
+    out["father"] = [p.father for p in pat]
+    pat_sex = pd.Series([p.sex for p in pat], index=df.index, dtype=object)
+    sex = df["sex"].str.strip().str.upper()
+    sex = sex.where(sex.isin(["M", "F"]), None)
+    out["sex"] = sex.fillna(pat_sex).fillna(sur_hint)
+    dob = df["birth_date"].str.strip()
+    out["dob"] = dob
+    out["dob_year"] = dob.str.slice(0, 4)
+    out["dob_md"] = dob.str.slice(5, 10)
+    fin = _mapped(df["national_id"].str.strip(), normalise_fin)
+    out["fin"] = fin.where(_mapped(fin, lambda f: bool(f) and is_valid_fin(f)), "")
+    phone = df["phone"].str.replace(r"\D", "", regex=True).str.slice(-9)
+    out["phone"] = phone.where(phone.str.len() >= 7, "")
+    out["origin"] = df["origin"].str.strip().str.upper()
+    out["household"] = df["household_id"].str.strip()
+    for col in ("sn", "sn_stem", "sn3", "gn", "gn3", "gn_stem", "name_lo", "name_hi", "father", "dob",
+                "dob_year", "dob_md", "fin", "phone", "origin", "household"):  # fmt: skip
+        out[col] = _null_if_empty(out[col].fillna("").astype(str))
+    out["sex"] = out["sex"].astype(object).where(out["sex"].notna(), None)
+    return out.reset_index(drop=True)
+
+
+def _level(sql: str, label: str, **extra: Any) -> dict[str, Any]:
+    # Written as l.col / r.col like the blocking rules; splink wants col_l / col_r here.
+    sql = re.sub(r"\b([lr])\.(\w+)", r"\2_\1", sql)
+    return {"sql_condition": sql, "label_for_charts": label, **extra}
+
+
+def _null(col: str) -> dict[str, Any]:
+    return _level(f"l.{col} is null or r.{col} is null", "null", is_null_level=True)
+
+
+def _simple(col: str) -> dict[str, Any]:
+    return {
+        "output_column_name": col,
+        "comparison_levels": [
+            _null(col),
+            _level(f"l.{col} = r.{col}", "exact"),
+            _level("true", "else"),
+        ],
+    }
+
+
+def _comparisons(tf: bool) -> list[dict[str, Any]]:
+    jw = "jaro_winkler_similarity"
+    exact_names: dict[str, Any] = {}
+    if tf:
+        exact_names = {"tf_adjustment_column": "full_key", "tf_adjustment_weight": 1.0}
+    names = {
+        "output_column_name": "name",
+        "comparison_levels": [
+            _level(
+                "l.sn_stem is null or r.sn_stem is null or l.gn is null or r.gn is null",
+                "null",
+                is_null_level=True,
+            ),
+            _level("l.full_key = r.full_key", "both exact", **exact_names),
+            _level("l.sn_stem = r.gn_stem and l.gn_stem = r.sn_stem", "swapped"),
+            _level(f"l.sn_stem = r.sn_stem and {jw}(l.gn, r.gn) >= 0.88", "given fuzzy"),
+            _level(f"l.gn = r.gn and {jw}(l.sn_stem, r.sn_stem) >= 0.88", "surname fuzzy"),
+            _level(
+                f"{jw}(l.sn_stem, r.sn_stem) >= 0.88 and {jw}(l.gn, r.gn) >= 0.88",
+                "both fuzzy",
+            ),
+            _level("l.sn_stem = r.sn_stem", "surname only"),
+            _level("l.gn = r.gn", "given only"),
+            _level("true", "else"),
+        ],
+    }
+    father = {
+        "output_column_name": "father",
+        "comparison_levels": [
+            _null("father"),
+            _level("l.father = r.father", "exact"),
+            _level(f"{jw}(l.father, r.father) >= 0.88", "fuzzy"),
+            _level("true", "else"),
+        ],
+    }
+    dob = {
+        "output_column_name": "dob",
+        "comparison_levels": [
+            _null("dob"),
+            _level("l.dob = r.dob", "exact"),
+            _level("damerau_levenshtein(l.dob, r.dob) <= 1", "one typo"),
+            _level(
+                "l.dob_year = r.dob_year and (l.dob_md = '01-01' or r.dob_md = '01-01' "
+                "or substr(l.dob_md, 4, 2) = substr(r.dob_md, 1, 2) "
+                "and substr(l.dob_md, 1, 2) = substr(r.dob_md, 4, 2))",
+                "year only or day/month swapped",
+            ),
+            _level(
+                "abs(date_diff('day', try_cast(l.dob as date), try_cast(r.dob as date))) <= 10",
+                "within 10 days",
+            ),
+            _level("l.dob_year = r.dob_year", "same year"),
+            _level("true", "else"),
+        ],
+    }
+    fin = {
+        "output_column_name": "fin",
+        "comparison_levels": [
+            _null("fin"),
+            _level("l.fin = r.fin", "exact"),
+            _level("damerau_levenshtein(l.fin, r.fin) <= 1", "one typo"),
+            _level("true", "else"),
+        ],
+    }
+    # Household and phone are deliberately not compared (only blocked on): they identify a
+    # family, not a person, so siblings agree on them as often as duplicates do and the
+    # independence assumption of the model would turn "same family" into "same person".
+    return [names, father, dob, _simple("sex"), fin, _simple("origin")]
+
+
+def build_settings(parameters: dict[str, Any] | None = None, *, tf: bool = True) -> Any:
+    """Build the splink settings; ``parameters`` (from a trained model) fixes m and u.
+
+    ``parameters`` maps ``"<comparison>/<level label>"`` to ``[m, u]`` and has a
+    ``"prior"`` key (the probability that two random records match).
+
+    >>> settings = build_settings()
+    >>> [c["output_column_name"] for c in settings.comparisons][:3]
+    ['name', 'father', 'dob']
+    """
+    from splink import SettingsCreator
+
+    comparisons: list[Any] = _comparisons(tf)
+    rules: list[Any] = list(BLOCKING_RULES)
+    prior = 1e-6
+    if parameters:
+        prior = float(parameters["prior"])
+        for comp in comparisons:
+            for lvl in comp["comparison_levels"]:
+                key = f"{comp['output_column_name']}/{lvl['label_for_charts']}"
+                if key in parameters:
+                    m, u = parameters[key]
+                    if m is not None:
+                        lvl["m_probability"] = float(m)
+                    if u is not None:
+                        lvl["u_probability"] = float(u)
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=rules,
+        probability_two_random_records_match=prior,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+        max_iterations=20,
+        em_convergence=0.0001,
+    )
+
+
+def _parameters(linker: Any) -> dict[str, Any]:
+    """Extract the trained m and u probabilities from a linker."""
+    model = linker.misc.save_model_to_json()
+    params: dict[str, Any] = {"prior": model["probability_two_random_records_match"]}
+    for comp in model["comparisons"]:
+        for lvl in comp["comparison_levels"]:
+            if lvl.get("is_null_level"):
+                continue
+            key = f"{comp['output_column_name']}/{lvl['label_for_charts']}"
+            params[key] = [lvl.get("m_probability"), lvl.get("u_probability")]
+    return params
+
+
+M_FLOOR = 0.002
+
+
+def _bounded(params: dict[str, Any]) -> dict[str, Any]:
+    """Floor every m probability at :data:`M_FLOOR` and u at 1e-7.
+
+    A level never seen in training (None) gets the floor too.
+    """
+    out: dict[str, Any] = {"prior": params["prior"]}
+    for key, value in params.items():
+        if key == "prior":
+            continue
+        m, u = value
+        out[key] = [max(float(m or 0.0), M_FLOOR), max(float(u or 0.0), 1e-7)]
+    return out
+
+
+def default_parameters(records: int) -> dict[str, Any]:
+    """The bundled parameters, for an input of ``records`` records too small to train on.
+
+    The prior (probability that two random records match) was estimated on
+    ``params["records"]`` records; duplicate pairs grow like n and all pairs like n², so it
+    is scaled by the ratio of sizes, capped at 1e-3 (conservative on tiny files).
+
+    >>> default_parameters(10)["prior"]
+    0.001
+    """
+    text = resources.files(__package__).joinpath("default_model.json").read_text("utf-8")
+    params: dict[str, Any] = json.loads(text)
+    reference = float(params.pop("records"))
+    params["prior"] = min(1e-3, float(params["prior"]) * reference / max(records, 1))
+    return params
+
+
+def _to_frame(persons: pd.DataFrame | Sequence[PersonRecord]) -> pd.DataFrame:
+    if isinstance(persons, pd.DataFrame):
+        return persons
+    names = [f.name for f in fields(PersonRecord)]
+    return pd.DataFrame([[getattr(p, n) for n in names] for p in persons], columns=names)
+
+
+def dedup(
+    persons: pd.DataFrame | Sequence[PersonRecord],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    seed: int = 0,
+    train: bool | None = None,
+    threads: int | None = None,
+) -> DedupResult:
+    """Cluster registrations of the same person; deterministic for a given ``seed``.
+
+    ``train=None`` trains when at least :data:`MIN_TRAINING_PAIRS` pairs share a FİN, else
+    uses the bundled parameters; ``True``/``False`` force either. ``threads`` caps DuckDB.
+
+    >>> r = dedup([PersonRecord("a", "Quliyev", "Elvin", birth_date="1980-02-03"),
+    ...            PersonRecord("b", "Кулиев", "Эльвин", birth_date="1980-02-03"),
+    ...            PersonRecord("c", "Quliyev", "Elnur", birth_date="1983-07-09")])
+    >>> [(c.person_id, c.cluster_id) for c in r.clusters]
+    [('a', 'a'), ('b', 'a'), ('c', 'c')]
+    """
+    from splink import DuckDBAPI, Linker
+
+    if not 0.0 < threshold < 1.0:
+        raise LinkageError(f"threshold must be between 0 and 1, got {threshold}")
+    started = time.perf_counter()
+    frame = _to_frame(persons)
+    if frame.empty:
+        return DedupResult([], 0, list(BLOCKING_RULES), False, threshold, 0.0)
+    table = prepare(frame)
+    logging.getLogger("splink").setLevel(logging.WARNING)
+
+    con = duckdb.connect(":memory:")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    con.execute("SET preserve_insertion_order = false")
+    db_api = DuckDBAPI(connection=con)
+
+    fin_pairs = int(
+        table["fin"].value_counts().pipe(lambda c: (c * (c - 1) // 2).sum())
+        if table["fin"].notna().any()
+        else 0
+    )
+    do_train = fin_pairs >= MIN_TRAINING_PAIRS if train is None else train
+    if do_train:
+        settings = build_settings(tf=True)
+    else:
+        settings = build_settings(default_parameters(len(table)), tf=False)
+    sdf = db_api.register(table, dataset_display_name="persons")
+    linker = Linker(sdf, settings, log_level=logging.WARNING)
+    if do_train:
+        _train(linker, table, seed)
+        # Rebuild with the trained parameters, bounded away from 0: EM on clean training
+        # pairs can estimate that a disagreement never happens among matches (m = 1e-12),
+        # which would let one changed phone number veto every other piece of evidence.
+        params = _bounded(_parameters(linker))
+        sdf = db_api.register(table, dataset_display_name="persons_scored")
+        linker = Linker(sdf, build_settings(params, tf=True), log_level=logging.WARNING)
+    params = _parameters(linker)
+
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    pairs_compared = int(
+        con.execute(f"select count(*) from {blocked.physical_name}").fetchall()[0][0]
+    )
+    predictions = linker.inference.predict(
+        threshold_match_probability=threshold, warning_mode="never"
+    )
+    clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=threshold
+    )
+    # Strongest link of each record (edges below the threshold did not cluster anything).
+    rows = con.execute(
+        f"""
+        with edges as (
+            select unique_id_l as uid, match_probability from {predictions.physical_name}
+            union all
+            select unique_id_r as uid, match_probability from {predictions.physical_name}
+        ), best as (
+            select uid, max(match_probability) as p from edges group by uid
+        )
+        select c.unique_id, c.cluster_id, coalesce(b.p, 1.0)
+        from {clustered.physical_name} c left join best b on b.uid = c.unique_id
+        """
+    ).fetchall()
+    con.close()
+    by_id = {str(u): (str(c), round(float(p), 6)) for u, c, p in rows}
+    clusters = [Assignment(pid, *by_id[pid]) for pid in frame["person_id"].astype(str).tolist()]
+    return DedupResult(
+        clusters=clusters,
+        pairs_compared=pairs_compared,
+        blocking_rules=list(BLOCKING_RULES),
+        trained=do_train,
+        threshold=threshold,
+        seconds=round(time.perf_counter() - started, 3),
+        parameters=params,
+    )
+
+
+def _train(linker: Any, table: pd.DataFrame, seed: int) -> None:
+    """Estimate u by seeded random sampling and m by EM on FİN-blocked pairs.
+
+    Pairs sharing a FİN are (almost) all true matches whatever their names, so the m
+    probabilities of the name levels are not inflated by namesakes; the name levels' u
+    probabilities come from random pairs, where common names agree by chance.
+    """
+    from splink import block_on
+
+    n = len(table)
+    linker.training.estimate_probability_two_random_records_match(
+        ["l.fin = r.fin", "l.full_key = r.full_key and l.dob = r.dob and l.father = r.father"],
+        recall=0.7,
+    )
+    max_pairs = min(2e7, max(1e5, n * 20.0))
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("fin"), estimate_without_term_frequencies=True
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("sn_stem", "gn", "dob"), estimate_without_term_frequencies=True
+    )
