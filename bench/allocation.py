@@ -269,6 +269,7 @@ def run(
         "origin": m["same_origin_in_one_complex_share"],
         "prio_viol": m["priority_violations"],
         "gap": m.get("gap", float("nan")),
+        "gap_p": m.get("placement_gap", float("nan")),
         "seconds": secs,
         "peak_mb": peak / 2**20,
         "violations": len(bad),
@@ -278,7 +279,7 @@ def run(
 def _fmt(rows: list[dict[str, Any]]) -> str:
     head = (
         f"{'instance':<22}{'method':<9}{'units':>7}{'hh':>7}{'housed':>7}{'ideal':>7}"
-        f"{'grpBld':>7}{'origin':>7}{'prioV':>6}{'gap':>8}{'sec':>8}{'MB':>7}{'hardV':>6}"
+        f"{'grpBld':>7}{'origin':>7}{'prioV':>6}{'gap':>8}{'gapP':>7}{'sec':>8}{'MB':>7}{'hardV':>6}"
         f"{'  vs lottery: grpBld/origin/ideal'}"
     )
     lines = [head, "-" * len(head)]
@@ -296,7 +297,7 @@ def _fmt(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"{r['instance']:<22}{r['method']:<9}{r['units']:>7}{r['households']:>7}{r['housed']:>7}"
             f"{r['ideal']:>7.1%}{r['grp_bld']:>7.1%}{r['origin']:>7.1%}{r['prio_viol']:>6}"
-            f"{r['gap']:>8.3%}{r['seconds']:>8.2f}{r['peak_mb']:>7.0f}{r['violations']:>6}{ratio}"
+            f"{r['gap']:>8.3%}{r['gap_p']:>7.2%}{r['seconds']:>8.2f}{r['peak_mb']:>7.0f}{r['violations']:>6}{ratio}"
         )
     return "\n".join(lines)
 

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "homecoming.registry",
     "homecoming.housing",
     "homecoming.allocation",
+    "homecoming.readiness",
+    "homecoming.handover",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +183,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Handover: days a family has to answer an offer, and the dotted path of the class that
+# sends the outbox's SMS and e-mail (console, file or a real gateway's adapter).
+HANDOVER_OFFER_DAYS = env_int("HANDOVER_OFFER_DAYS", 14)
+HANDOVER_MESSAGE_BACKEND = env_str(
+    "HANDOVER_MESSAGE_BACKEND", "homecoming.handover.messaging.ConsoleBackend"
+)
 
 LOGGING = {
     "version": 1,

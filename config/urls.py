@@ -9,8 +9,11 @@ from homecoming.allocation import views as allocation_views
 from homecoming.allocation.api import AllocationRunViewSet
 from homecoming.core import views as core_views
 from homecoming.geography.api import AreaViewSet, SettlementViewSet
+from homecoming.handover import api as handover_api
+from homecoming.handover.urls import family_patterns, officer_patterns
 from homecoming.housing import views as housing_views
 from homecoming.housing.api import BuildingViewSet, ComplexViewSet, UnitViewSet
+from homecoming.readiness.api import HazardViewSet, ItemViewSet, SchoolViewSet, StageViewSet
 from homecoming.registry import views as registry_views
 from homecoming.registry.api import GroupViewSet, HouseholdViewSet, PersonViewSet
 
@@ -24,6 +27,20 @@ router.register("complexes", ComplexViewSet, basename="complex")
 router.register("buildings", BuildingViewSet, basename="building")
 router.register("units", UnitViewSet, basename="unit")
 router.register("allocation-runs", AllocationRunViewSet, basename="allocation-run")
+router.register("readiness-items", ItemViewSet, basename="readiness-item")
+router.register("hazard-areas", HazardViewSet, basename="hazard-area")
+router.register("schools", SchoolViewSet, basename="school")
+router.register("stages", StageViewSet, basename="stage")
+router.register("offers", handover_api.OfferViewSet, basename="offer")
+router.register("swaps", handover_api.SwapViewSet, basename="swap")
+router.register("appeals", handover_api.AppealViewSet, basename="appeal")
+router.register("pickup-points", handover_api.PickupPointViewSet, basename="pickup-point")
+router.register("convoys", handover_api.ConvoyViewSet, basename="convoy")
+router.register("buses", handover_api.BusViewSet, basename="bus")
+router.register("ceremonies", handover_api.CeremonyViewSet, basename="ceremony")
+router.register("occupancies", handover_api.OccupancyViewSet, basename="occupancy")
+router.register("messages", handover_api.MessageViewSet, basename="message")
+router.register("transitions", handover_api.TransitionViewSet, basename="transition")
 
 allocation_patterns = (
     [
@@ -44,9 +61,14 @@ urlpatterns = [
     path("jobs/<uuid:pk>/", core_views.job_detail, name="job"),
     path("households/", registry_views.household_list, name="households"),
     path("households/<str:reg_number>/", registry_views.household_detail, name="household"),
+    path("households/<str:reg_number>/edit/", registry_views.household_edit, name="household-edit"),
+    path("registry/", include("homecoming.registry.urls")),
     path("housing/", housing_views.housing_tree, name="housing"),
     path("housing/<str:code>/", housing_views.complex_detail, name="complex"),
     path("allocation/", include(allocation_patterns)),
+    path("readiness/", include("homecoming.readiness.urls")),
+    path("handover/", include(officer_patterns)),
+    path("family/", include(family_patterns)),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/token/", obtain_auth_token, name="api-token"),

@@ -9,6 +9,24 @@ from django.utils.translation import gettext_lazy as _
 from homecoming.allocation.models import Method
 from homecoming.geography.models import Area
 from homecoming.housing.models import ResidentialComplex
+from homecoming.readiness.gate import blockers_for
+
+
+class GatedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes for the complexes that pass the readiness gate, then the others disabled,
+    each labelled with why it cannot receive families."""
+
+    blocked: list[tuple[int, str]]
+
+    def optgroups(self, name: str, value: Any, attrs: Any = None) -> Any:
+        groups = super().optgroups(name, value, attrs)
+        for pk, label in getattr(self, "blocked", []):
+            index = len(groups)
+            option = self.create_option(
+                name, pk, label, False, index, attrs={**(attrs or {}), "disabled": True}
+            )
+            groups.append((None, [option], index))
+        return groups
 
 
 class RunForm(forms.Form):
@@ -18,11 +36,30 @@ class RunForm(forms.Form):
     complexes = forms.ModelMultipleChoiceField(
         label=_("Residential complexes"),
         queryset=ResidentialComplex.objects.select_related("settlement"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=GatedCheckboxes,
     )
     policy = forms.CharField(
         label=_("Policy (TOML, optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The readiness gate: only complexes that may receive families can be chosen.
+        field = self.fields["complexes"]
+        complexes = list(field.queryset)  # type: ignore[attr-defined]
+        found = blockers_for(complexes)
+        field.queryset = field.queryset.filter(  # type: ignore[attr-defined]
+            pk__in=[c.pk for c in complexes if not found[c.pk]]
+        )
+        field.widget.blocked = [
+            (
+                c.pk,
+                _("%(complex)s — not ready: %(reasons)s")
+                % {"complex": c, "reasons": " ".join(found[c.pk])},
+            )
+            for c in complexes
+            if found[c.pk]
+        ]
 
     def clean_policy(self) -> str:
         text: str = self.cleaned_data["policy"]

@@ -23,6 +23,7 @@ from homecoming.core import jobs
 from homecoming.core.models import Job
 from homecoming.geography.models import Area
 from homecoming.housing.models import ResidentialComplex, Unit, UnitStatus
+from homecoming.readiness.gate import blockers_for
 from homecoming.registry.models import Household, HouseholdStatus
 
 
@@ -145,7 +146,7 @@ def do_store_result(
 
 @transaction.atomic
 def do_approve_run(run: AllocationRun, user: User) -> int:
-    """Give every housed family of the run its unit. All or nothing.
+    """Offer every housed family of the run its unit. All or nothing.
 
     Rows are locked first so that two approvals (or an approval and a handover) cannot
     both take one unit; the unit's one-to-one link to a household is the last guard.
@@ -155,6 +156,12 @@ def do_approve_run(run: AllocationRun, user: User) -> int:
         raise ApprovalError(
             gettext("run is %(status)s, not done") % {"status": run.get_status_display()}
         )
+    # The readiness gate: a complex that stopped being ready since the run gives no homes.
+    complexes = list(run.complexes.select_related("settlement"))
+    found = blockers_for(complexes)
+    not_ready = [f"{c}: {' '.join(found[c.pk])}" for c in complexes if found[c.pk]]
+    if not_ready:
+        raise ApprovalError("; ".join(not_ready))
     housed = list(run.results.filter(unit__isnull=False).values_list("unit_id", "household_id"))
     unit_ids = [u for u, _ in housed]
     household_ids = [h for _, h in housed]
@@ -189,12 +196,14 @@ def do_approve_run(run: AllocationRun, user: User) -> int:
             )
             % {"n": len(moved), "example": moved[0]}
         )
-    for unit_id, household_id in housed:
-        unit = units[unit_id]
-        unit.household_id = household_id
-        unit.status = UnitStatus.ALLOCATED
-    Unit.objects.bulk_update(units.values(), ["household", "status"], batch_size=1000)
-    Household.objects.filter(pk__in=household_ids).update(status=HouseholdStatus.ALLOCATED)
+    # Each housed family gets an offer (unit and family become "offered"); they become
+    # "allocated" when the family accepts (homecoming.handover).
+    from homecoming.handover.services import HandoverError, do_create_offers
+
+    try:
+        do_create_offers(run, user)
+    except HandoverError as exc:
+        raise ApprovalError(str(exc)) from exc
     run.status = RunStatus.APPROVED
     run.approved_by = user
     run.approved_at = timezone.now()

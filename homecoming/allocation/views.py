@@ -132,7 +132,7 @@ def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("The run cannot be approved: %(why)s") % {"why": exc})
     else:
         messages.success(
-            request, _("Approved: %(n)s families now have a home allocated.") % {"n": n}
+            request, _("Approved: %(n)s families have been offered a home.") % {"n": n}
         )
     return redirect("allocation:run", pk=run.pk)
 

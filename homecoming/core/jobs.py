@@ -29,6 +29,9 @@ Handler = Callable[[Job, Progress], dict[str, Any]]
 #: kind -> dotted path of the handler; apps add theirs here.
 HANDLERS: dict[str, str] = {
     "allocation": "homecoming.allocation.services.run_allocation_job",
+    "handover_expire": "homecoming.handover.services.expire_offers_job",
+    "registry_import": "homecoming.registry.importers.run_import_job",
+    "registry_dedup": "homecoming.registry.adapter.run_dedup_job",
 }
 
 

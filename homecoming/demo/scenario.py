@@ -16,7 +16,9 @@ from django.db import transaction
 from faker import Faker
 
 from homecoming.geography.models import Area, Level, SettlementKind
+from homecoming.handover import demo as handover_demo
 from homecoming.housing.models import Building, BuildingKind, ResidentialComplex, Unit, UnitStatus
+from homecoming.readiness import demo as readiness_demo
 from homecoming.registry.models import (
     DIFFICULT_SHELTER,
     Group,
@@ -569,6 +571,8 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
         if h.origin is villages[3] and b.rng.random() < 0.5:
             h.destination = villages[3]
     b.save()
+    readiness_demo.load(city)
+    handover_demo.load(kalbajar)
     return {
         "areas": len(b.areas),
         "complexes": len(b.complexes),

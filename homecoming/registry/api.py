@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from homecoming.core.api import ScopedViewSet, check_in_district
@@ -80,7 +81,7 @@ class HouseholdSerializer(serializers.ModelSerializer[Household]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("consent") and not attrs.get("consent_on"):
-            raise serializers.ValidationError({"consent_on": "required when consent is given"})
+            raise serializers.ValidationError({"consent_on": _("required when consent is given")})
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> Household:

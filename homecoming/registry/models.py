@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -261,3 +262,200 @@ class Person(models.Model):
             return None
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+# --- Registry intake: imports, duplicate candidates and merges (issue 6) -------------------
+
+
+class ImportFormat(models.TextChoices):
+    CSV = "csv", _("CSV (households file and persons file)")
+    XLSX = "xlsx", _("Excel workbook (households and persons sheets)")
+    ODK = "odk", _("ODK Central or KoBoToolbox submission export")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    REJECTED = "rejected", _("Rejected: bad rows, nothing imported")
+    IMPORTED = "imported", _("Imported")
+    PARTIAL = "partial", _("Good rows imported, bad rows reported")
+    UNCHANGED = "unchanged", _("Already imported: nothing changed")
+    FAILED = "failed", _("Failed: nothing imported")
+
+
+class RegistryImportQuerySet(models.QuerySet["RegistryImport"]):
+    def for_profile(self, profile: Profile) -> RegistryImportQuerySet:
+        if profile.district_id is None:
+            return self
+        return self.filter(district_id=profile.district_id)
+
+
+class RegistryImport(models.Model):
+    """One import of a registry file: what was asked, what was found, what was written.
+
+    The files themselves are kept under MEDIA_ROOT/imports so that a background worker can
+    read them and anyone can later see exactly what came in.
+    """
+
+    format = models.CharField(_("format"), max_length=4, choices=ImportFormat.choices)
+    households_file = models.CharField(_("households file"), max_length=300)
+    persons_file = models.CharField(_("persons file"), max_length=300, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256 of the files"), max_length=64, db_index=True)
+    partial = models.BooleanField(_("import the good rows and keep the report"), default=False)
+    # The importer's district: a district officer may only bring in families of theirs.
+    district = models.ForeignKey(
+        "geography.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    households_read = models.PositiveIntegerField(_("household rows read"), default=0)
+    persons_read = models.PositiveIntegerField(_("person rows read"), default=0)
+    households_created = models.PositiveIntegerField(_("households created"), default=0)
+    persons_created = models.PositiveIntegerField(_("persons created"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("rows already in the registry"), default=0)
+    error_count = models.PositiveIntegerField(_("bad rows"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    job = models.ForeignKey(
+        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegistryImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("registry import")
+        verbose_name_plural = _("registry imports")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CandidateStatus(models.TextChoices):
+    OPEN = "open", _("To review")
+    MERGED = "merged", _("Merged")
+    DIFFERENT = "different", _("Different persons")
+
+
+class DuplicateCandidateQuerySet(models.QuerySet["DuplicateCandidate"]):
+    def for_profile(self, profile: Profile) -> DuplicateCandidateQuerySet:
+        """A district officer sees only pairs whose two persons are both of their district."""
+        if profile.district_id is None:
+            return self
+        return self.filter(district_id=profile.district_id)
+
+
+class DuplicateCandidate(models.Model):
+    """Two person records that duplicate detection judged to be one person.
+
+    `person_a` is always the lower id, so a pair is stored once whichever way it was found;
+    a decided pair (merged, different) keeps its row, which is how a pair judged different
+    is never proposed again.
+    """
+
+    person_a = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("first person")
+    )
+    person_b = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("second person")
+    )
+    # Both persons' district when they share one; pairs across districts have none and are
+    # seen by programme-wide roles only.
+    district = models.ForeignKey(
+        "geography.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    probability = models.FloatField(_("match probability"))
+    # field -> "match" | "similar" | "differ" | "missing", as shown on the review page.
+    comparison = models.JSONField(_("field comparison"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CandidateStatus.choices, default=CandidateStatus.OPEN
+    )
+    found_by = models.ForeignKey(
+        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    found_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = DuplicateCandidateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-probability", "id"]
+        verbose_name = _("duplicate candidate")
+        verbose_name_plural = _("duplicate candidates")
+        indexes = [models.Index(fields=["status", "district"])]
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="one_candidate_per_pair"),
+            models.CheckConstraint(
+                condition=Q(person_a__lt=models.F("person_b")), name="candidate_pair_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(probability__gte=0) & Q(probability__lte=1),
+                name="candidate_probability_fraction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id} ~ {self.person_b_id}"
+
+
+class PersonMerge(models.Model):
+    """A person record judged a duplicate of another: kept, never deleted, linked here.
+
+    `changes` records every value the survivor took from the duplicate
+    ({field: [before, after]}); nothing else moves.
+    """
+
+    duplicate = models.OneToOneField(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="merged_into",
+        verbose_name=_("duplicate record"),
+    )
+    survivor = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="absorbed", verbose_name=_("kept record")
+    )
+    candidate = models.ForeignKey(
+        DuplicateCandidate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changes = models.JSONField(_("changes to the kept record"), default=dict, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+        verbose_name = _("person merge")
+        verbose_name_plural = _("person merges")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(duplicate=models.F("survivor")), name="merge_not_into_itself"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_id} -> {self.survivor_id}"

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
-from homecoming.accounts.permissions import require_profile
+from homecoming.accounts.permissions import EDITORS, require_profile, require_role
 from homecoming.allocation.models import AllocationResult
 from homecoming.core.htmx import is_htmx
 from homecoming.registry.filters import HouseholdFilter
+from homecoming.registry.forms import HouseholdForm
 from homecoming.registry.models import Household, Person
 
 
@@ -72,3 +75,16 @@ def household_detail(request: HttpRequest, reg_number: str) -> HttpResponse:
             "home": home,
         },
     )
+
+
+@login_required
+def household_edit(request: HttpRequest, reg_number: str) -> HttpResponse:
+    """Correct a family's file: administrators, and district officers for their district."""
+    profile = require_role(request, EDITORS)
+    household = get_object_or_404(Household.objects.for_profile(profile), reg_number=reg_number)
+    form = HouseholdForm(request.POST or None, instance=household)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("household", reg_number=household.reg_number)
+    return render(request, "registry/household_edit.html", {"household": household, "form": form})

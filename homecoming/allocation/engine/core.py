@@ -380,3 +380,77 @@ def _explain_refusal(
                 )
     for i in b.members:
         refusal.setdefault(i, f"no home left{dest} at your priority")
+
+
+class Joint:
+    """Exact fit test for a complex whose kin groups are each bound to one building.
+
+    Demand bound to building b may use only b's units; the rest of the complex's demand may
+    use any unit of the complex. A neighbourhood of a set of classes is a point of the
+    lattice {0, 1, 2}^levels (per room level: no unit, step-free units only, all units), and
+    a union of neighbourhoods is the componentwise maximum. So Hall's condition for the whole
+    complex reads: for every point r, free(r) + sum_b F_b(r) <= 0, where
+    F_b(r) = max over r' >= r of (bound demand of b inside r' - units of b inside r'), a
+    suffix maximum along each axis of the lattice.
+
+    >>> p = Policy.default()
+    >>> j = Joint(Hall(p))
+    >>> d = np.zeros(j.hall.n_classes, dtype=np.int64); d[j.hall.klass(5, False)] = 1
+    >>> s = np.zeros((2, j.hall.n_types), dtype=np.int64)
+    >>> s[0, j.hall.type_of(3, False)] = 1; s[1, j.hall.type_of(4, False)] = 1
+    >>> f = j.slack(np.zeros((2, j.hall.n_classes), dtype=np.int64), s)
+    >>> bool(j.fits(d, f.sum(axis=0)))  # one 5-person family, free in the complex
+    True
+    >>> bound = j.slack(np.stack([d, d]), s)  # two more, each bound to its building
+    >>> bool(j.fits(d, bound.sum(axis=0)))
+    False
+    """
+
+    def __init__(self, hall: Hall) -> None:
+        self.hall = hall
+        levels = hall.levels
+        combos = np.array(list(itertools.product((0, 1, 2), repeat=levels)), dtype=np.int64)
+        self.points = len(combos)
+        hd = np.zeros((hall.n_classes, self.points), dtype=np.int64)
+        hs = np.zeros((hall.n_types, self.points), dtype=np.int64)
+        for bi, b in enumerate(hall.policy.bands):
+            lv = np.arange(b.min_rooms - hall.lo, b.max_rooms - hall.lo + 1)
+            hd[2 * bi + 1] = (combos[:, lv] >= 1).all(axis=1)
+            hd[2 * bi] = (combos[:, lv] == 2).all(axis=1)
+        for li in range(levels):
+            hs[2 * li + 1] = combos[:, li] >= 1
+            hs[2 * li] = combos[:, li] == 2
+        self.hd = hd
+        self.hs = hs
+
+    def demand(self, demand: IntArray) -> IntArray:
+        """Demand inside each lattice point, (..., points)."""
+        out: IntArray = demand @ self.hd
+        return out
+
+    def raw(self, bound: IntArray, supply: IntArray) -> IntArray:
+        """Bound demand minus units inside each lattice point, per row."""
+        out: IntArray = bound @ self.hd - supply @ self.hs
+        return out
+
+    def suffix_max(self, raw: IntArray) -> IntArray:
+        """F from `raw` (n, points): the maximum over every point above (may reuse `raw`)."""
+        levels = self.hall.levels
+        v = np.ascontiguousarray(raw).reshape((len(raw),) + (3,) * levels)
+        for ax in range(1, levels + 1):
+            lead: tuple[slice, ...] = (slice(None),) * ax
+            hi = v[(*lead, 2)]  # type: ignore[arg-type]
+            mid = v[(*lead, 1)]  # type: ignore[arg-type]
+            lo = v[(*lead, 0)]  # type: ignore[arg-type]
+            np.maximum(mid, hi, out=mid)
+            np.maximum(lo, mid, out=lo)
+        out: IntArray = v.reshape(len(raw), self.points)
+        return out
+
+    def slack(self, bound: IntArray, supply: IntArray) -> IntArray:
+        """F_b for each row: `bound` (n, n_classes) demand tied to the row's units `supply`."""
+        return self.suffix_max(self.raw(bound, supply))
+
+    def fits(self, free: IntArray, slack_sum: IntArray) -> bool:
+        """Free demand `free` (n_classes) with buildings whose F_b sum to `slack_sum`."""
+        return bool(np.all(free @ self.hd + slack_sum <= 0))

@@ -117,6 +117,19 @@ def finish(
         # rounded up, so the reported gap is never smaller than the true one
         gap = (bound - metrics["score"]) / bound if bound > 0 else 0.0
         metrics["gap"] = math.ceil(gap * 1e6) / 1e6
+        # the same bound for exactly the households housed here, in their settlements: the
+        # part of the gap due to where households are put, not to who is housed
+        placed = np.array(
+            [
+                int(inst.u_settlement[unit_of[b.members[0]]]) if unit_of[b.members[0]] >= 0 else -1
+                for b in inst.blocks
+            ],
+            dtype=np.int64,
+        )
+        p_bound = upper_bound(inst, placed)
+        metrics["placement_bound"] = p_bound
+        p_gap = (p_bound - metrics["score"]) / p_bound if p_bound > 0 else 0.0
+        metrics["placement_gap"] = math.ceil(p_gap * 1e6) / 1e6
     metrics["seed"] = seed
     metrics["method"] = method
     if extra:

@@ -18,7 +18,7 @@ from ortools.graph.python import min_cost_flow
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-from .core import Instance
+from .core import Instance, IntArray
 from .model import Assignment, Household, Policy, Unit
 
 
@@ -152,21 +152,30 @@ def priority_violations(inst: Instance, assignments: Sequence[Assignment]) -> in
     return count
 
 
-def upper_bound(inst: Instance) -> int:
+def upper_bound(inst: Instance, placed: IntArray | None = None) -> int:
     """Optimum of the aggregated model with groups relaxed: an upper bound of the score.
 
     Blocks that can never be housed (conflicting destinations, unknown destination, or not
     fitting an empty allowed settlement) are left out; everything else is a min-cost flow of
     household classes into (settlement, unit type) with the best possible weight per arc.
+
+    With `placed` (settlement per block, -1 when not housed) the bound is over the
+    allocations that house exactly those blocks in those settlements: it leaves out who is
+    housed (decided by priority) and measures only where they are put.
     """
     w = inst.policy.weights()
     hall = inst.hall
     n_s = len(inst.settlements)
     nodes: dict[tuple[int, int, int, int], int] = {}
     for b in inst.blocks:
-        if b.conflict:
+        if placed is not None:
+            if placed[b.index] < 0:
+                continue
+            allowed = placed[b.index : b.index + 1]
+            d = int(allowed[0])
+        elif b.conflict:
             continue
-        if b.destination is not None:
+        elif b.destination is not None:
             if b.destination not in inst.settlement_index:
                 continue
             allowed = np.array([inst.settlement_index[b.destination]])

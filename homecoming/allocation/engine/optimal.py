@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from .core import Instance, admit, build_instance
+from .core import Instance, Joint, admit, build_instance
 from .errors import Infeasible
 from .explain import finish
 from .model import Household, Policy, Result, Unit
@@ -55,6 +55,7 @@ def allocate(
     adm = admit(inst, rng, progress)
     unit_of = np.full(len(households), -1, dtype=np.int64)
     slots = _unit_slots(inst)
+    joint = Joint(inst.hall)
     by_settlement: dict[int, list[int]] = {}
     for bi in adm.order:
         s = int(adm.settlement_of_block[bi])
@@ -66,7 +67,7 @@ def allocate(
             progress(0.4 + 0.5 * s / max(1, n_s), "placing groups in buildings")
         blocks = by_settlement.get(s)
         if blocks:
-            _place_settlement(inst, s, blocks, rng, slots, unit_of)
+            _place_settlement(inst, s, blocks, rng, slots, unit_of, joint)
     if progress is not None:
         progress(0.9, "explaining and measuring")
     result = finish(inst, unit_of, adm, method="optimal", seed=seed, started=started)
@@ -97,6 +98,9 @@ def _ideal_need(inst: Instance, demand: np.ndarray) -> np.ndarray:
 
 
 _IDEAL_CACHE: dict[int, np.ndarray] = {}
+_EJECT_TRIES = 2000  # moves tried per group left without a building
+_VILLAGE_MAX = 20000  # villages x complexes above which villages are placed one by one
+_VILLAGE_PASSES = 20
 
 
 def inst_ideal_matrix(inst: Instance) -> np.ndarray:
@@ -126,6 +130,68 @@ def _choose(
     return _best(ok, score)
 
 
+def _village_plan(sizes: list[int], caps: np.ndarray) -> list[int] | None:
+    """Home complex of each village, keeping as many families as possible in theirs.
+
+    Counts only (the exact room test follows when groups are placed): with home(v) the
+    complex of village v, at most min(units, families) of the villages sent to a complex can
+    live there, so the plan maximises sum over complexes of min(units, families sent).
+    Best-fit decreasing, then moves and swaps of villages while they gain (deterministic,
+    bounded by `_VILLAGE_PASSES` sweeps). None when there are too many villages x complexes.
+    """
+    n_v, n_c = len(sizes), len(caps)
+    if n_v == 0 or n_v * n_c > _VILLAGE_MAX:
+        return None
+    cap = np.asarray(caps, dtype=np.int64)
+    size = np.asarray(sizes, dtype=np.int64)
+    load = np.zeros(n_c, dtype=np.int64)
+    home = np.zeros(n_v, dtype=np.int64)
+    for v in sorted(range(n_v), key=lambda v: (-sizes[v], v)):
+        free = cap - load
+        fits = free >= size[v]
+        c = (
+            int(np.argmin(np.where(fits, free, np.iinfo(np.int64).max)))
+            if fits.any()
+            else int(np.argmax(free))
+        )
+        home[v] = c
+        load[c] += size[v]
+    for _ in range(_VILLAGE_PASSES):
+        improved = False
+        for v in range(n_v):
+            a, n = int(home[v]), int(size[v])
+            # move v from a to any c
+            gain = np.minimum(cap, load + n) - np.minimum(cap, load)
+            loss = min(cap[a], load[a]) - min(cap[a], load[a] - n)
+            gain[a] = 0
+            c = int(np.argmax(gain))
+            if gain[c] - loss > 0:
+                home[v], load[a], load[c] = c, load[a] - n, load[c] + n
+                improved = True
+                continue
+            # swap v with a village w of another complex
+            d = n - size  # a loses d, home[w] gains d
+            b = home
+            new_a = load[a] - d
+            new_b = load[b] + d
+            delta = (
+                np.minimum(cap[a], new_a)
+                + np.minimum(cap[b], new_b)
+                - min(cap[a], load[a])
+                - np.minimum(cap[b], load[b])
+            )
+            delta[b == a] = 0
+            w = int(np.argmax(delta))
+            if delta[w] > 0:
+                bw = int(home[w])
+                load[a], load[bw] = load[a] - d[w], load[bw] + d[w]
+                home[v], home[w] = bw, a
+                improved = True
+        if not improved:
+            break
+    return [int(c) for c in home]
+
+
 def _place_settlement(
     inst: Instance,
     s: int,
@@ -133,6 +199,7 @@ def _place_settlement(
     rng: np.random.Generator,
     slots: dict[tuple[int, int], list[int]],
     unit_of: np.ndarray,
+    joint: Joint,
 ) -> None:
     hall = inst.hall
     w = inst.policy.weights()
@@ -158,16 +225,26 @@ def _place_settlement(
         if b.origin is not None:
             origin_in.setdefault(b.origin, np.zeros(len(cx), dtype=np.int64))[c] += len(b.members)
 
+    home = _village_plan([sizes[o] for o in origins], cap_c) if len(cx) > 1 else None
+    if home is not None:
+        # each village first into its planned complex, as far as its groups fit there
+        for o, c in zip(origins, home, strict=True):
+            for bi in sorted(by_origin[o], key=lambda bi: (-len(inst.blocks[bi].members), pos[bi])):
+                if hall.fits(dc[c] + inst.blocks[bi].demand, sc[c]):
+                    put(bi, c)
     for o in origins:
         bl = sorted(by_origin[o], key=lambda bi: (-len(inst.blocks[bi].members), pos[bi]))
-        whole = sum((inst.blocks[bi].demand for bi in bl), np.zeros(hall.n_classes, np.int64))
-        ok = hall.fits(dc + whole, sc)
-        if ok.any():
-            c = _choose(inst, ok, sc, dc, whole)
-            for bi in bl:
-                put(bi, c)
-            continue
+        if home is None:
+            whole = sum((inst.blocks[bi].demand for bi in bl), np.zeros(hall.n_classes, np.int64))
+            ok = hall.fits(dc + whole, sc)
+            if ok.any():
+                c = _choose(inst, ok, sc, dc, whole)
+                for bi in bl:
+                    put(bi, c)
+                continue
         for bi in bl:
+            if bi in cplan:
+                continue
             ok = hall.fits(dc + inst.blocks[bi].demand, sc)
             if not ok.any():
                 continue
@@ -186,36 +263,137 @@ def _place_settlement(
     primary = {o: int(np.argmax(v)) for o, v in origin_in.items()}
 
     # kin groups to buildings, per complex; then, for groups that fit no building of their
-    # complex, any building of the settlement (a group together outweighs its village)
+    # complex, any building of the settlement (a group together outweighs its village).
+    # Every step keeps the whole complex feasible (core.Joint): the groups bound to their
+    # buildings and everyone else placed in the complex still fit together.
     bld_s = np.nonzero(np.isin(inst.building_complex, cx))[0]
     sb = inst.supply_b[bld_s]
     db = np.zeros((len(bld_s), hall.n_classes), dtype=np.int64)
     b_cpx = inst.building_complex[bld_s]
     local_c = {int(c): i for i, c in enumerate(cx)}
+    b_loc = np.array([local_c[int(c)] for c in b_cpx.tolist()], dtype=np.int64)
+    raw = joint.raw(db, sb)
+    f_b = joint.suffix_max(raw.copy())
+    f_sum = np.zeros((len(cx), joint.points), dtype=np.int64)
+    np.add.at(f_sum, b_loc, f_b)
+    free = joint.demand(dc)  # demand planned into each complex, not bound to a building
     bplan: dict[int, int] = {}
+    at_k: dict[int, int] = {}  # group -> local index of its building
+    every = np.arange(len(bld_s))
+
+    def feasible(bi: int, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        b = inst.blocks[bi]
+        ok = hall.fits(db[idx] + b.demand, sb[idx])  # each building alone: a quick filter
+        idx = idx[ok]
+        dd = joint.demand(b.demand)
+        new_f = joint.suffix_max(raw[idx] + dd)
+        c_of = b_loc[idx]
+        own = cplan.get(bi, -1)
+        tot = free[c_of] - np.outer(c_of == own, dd) + f_sum[c_of] - f_b[idx] + new_f
+        ok[ok] = (tot <= 0).all(axis=1)
+        full = np.zeros((len(ok), joint.points), dtype=np.int64)
+        full[ok] = new_f[(tot <= 0).all(axis=1)]
+        return ok, full
+
+    def bind(bi: int, k: int, new_f: np.ndarray) -> None:
+        d = inst.blocks[bi].demand
+        dd = joint.demand(d)
+        c2 = int(b_loc[k])
+        own = cplan.get(bi, -1)
+        if own >= 0:
+            free[own] -= dd
+        f_sum[c2] += new_f - f_b[k]
+        f_b[k] = new_f
+        raw[k] += dd
+        db[k] += d
+        bplan[bi] = int(bld_s[k])
+        at_k[bi] = k
+        cplan[bi] = c2
+
+    def unbind(bi: int, back_to: int) -> None:
+        """Undo bind: the group is free again in complex `back_to` (-1: in none)."""
+        k = at_k.pop(bi)
+        del bplan[bi]
+        d = inst.blocks[bi].demand
+        dd = joint.demand(d)
+        c2 = int(b_loc[k])
+        raw[k] -= dd
+        db[k] -= d
+        new_f = joint.suffix_max(raw[k : k + 1].copy())[0]
+        f_sum[c2] += new_f - f_b[k]
+        f_b[k] = new_f
+        if back_to >= 0:
+            free[back_to] += dd
+            cplan[bi] = back_to
+        else:
+            del cplan[bi]
+
+    def eject(bi: int, idx: np.ndarray) -> bool:
+        """Put group bi into a building of `idx` by moving one group bound there to another
+        building; False (and nothing changed) when no such single move exists."""
+        b = inst.blocks[bi]
+        own = cplan.get(bi, -1)
+        dd = joint.demand(b.demand)
+        bound_in: dict[int, list[int]] = {}
+        for g, k in at_k.items():
+            bound_in.setdefault(k, []).append(g)
+        tries = 0
+        for k in idx.tolist():
+            c2 = int(b_loc[k])
+            for h in sorted(
+                bound_in.get(k, []), key=lambda g: (len(inst.blocks[g].members), pos[g])
+            ):
+                if tries >= _EJECT_TRIES:
+                    return False
+                tries += 1
+                hd_ = inst.blocks[h].demand
+                if not hall.fits(db[k] - hd_ + b.demand, sb[k]):
+                    continue
+                dh = joint.demand(hd_)
+                new_f = joint.suffix_max((raw[k] - dh + dd)[None, :])[0]
+                tot = free[c2] + dh - (dd if own == c2 else 0) + f_sum[c2] - f_b[k] + new_f
+                if not (tot <= 0).all():
+                    continue
+                unbind(h, c2)
+                bind(bi, k, new_f)
+                others = every[every != k]
+                ok, h_f = feasible(h, others)
+                if ok.any():
+                    j = _choose(inst, ok, sb[others], db[others], inst.blocks[h].demand)
+                    bind(h, int(others[j]), h_f[j])
+                    return True
+                unbind(bi, own)
+                ok, h_f = feasible(h, np.array([k]))
+                bind(h, k, h_f[0])
+        return False
+
     left: list[int] = []
     for c in range(len(cx)):
-        idx = np.nonzero(b_cpx == cx[c])[0]
+        idx = np.nonzero(b_loc == c)[0]
         groups = [bi for bi in blocks if cplan.get(bi) == c and inst.blocks[bi].multi]
         groups.sort(key=lambda bi: (-len(inst.blocks[bi].members), pos[bi]))
         for bi in groups:
             b = inst.blocks[bi]
-            ok = hall.fits(db[idx] + b.demand, sb[idx])
+            ok, new_f = feasible(bi, idx)
             if ok.any():
-                k = int(idx[_choose(inst, ok, sb[idx], db[idx], b.demand)])
-                bplan[bi] = int(bld_s[k])
-                db[k] += b.demand
+                j = _choose(inst, ok, sb[idx], db[idx], b.demand)
+                bind(bi, int(idx[j]), new_f[j])
             else:
                 left.append(bi)
     unplanned = [bi for bi in blocks if inst.blocks[bi].multi and bi not in cplan]
-    for bi in sorted(left + unplanned, key=lambda bi: (-len(inst.blocks[bi].members), pos[bi])):
+    rest = sorted(left + unplanned, key=lambda bi: (-len(inst.blocks[bi].members), pos[bi]))
+    for bi in rest:
         b = inst.blocks[bi]
-        ok = hall.fits(db + b.demand, sb)
+        ok, new_f = feasible(bi, every)
         if ok.any():
             k = _choose(inst, ok, sb, db, b.demand)
-            bplan[bi] = int(bld_s[k])
-            cplan[bi] = local_c[int(b_cpx[k])]
-            db[k] += b.demand
+            bind(bi, k, new_f[k])
+    # repair: a group still without a building takes the place of a group that can move
+    for bi in rest:
+        if bi not in bplan:
+            own = cplan.get(bi, -1)
+            mine = every[b_loc == own] if own >= 0 else every[:0]
+            eject(bi, np.concatenate([mine, every[b_loc != own]]))
 
     # min-cost flow over (building, type) slots
     tnode: dict[tuple[int, int], int] = {}
@@ -282,7 +460,10 @@ def _place_settlement(
                     if tn is not None:
                         gain = w["group_building"] + o_bonus + w["ideal"] * int(hall.ideal[k, t])
                         arc(node, tn, len(members), -gain)
-                arc(node, ov_node(k, c, w["group_complex"] + o_bonus), len(members), 0)
+                # leaving the planned building breaks the whole group: each leaver is
+                # charged what the group loses when it alone leaves
+                brk = (w["group_building"] - w["group_complex"]) * (len(b.members) - 1)
+                arc(node, ov_node(k, c, w["group_complex"] + o_bonus), len(members), brk)
             elif c >= 0:
                 weight = (w["group_complex"] if b.multi else 0) + o_bonus
                 node = ov_node(k, c, weight)

@@ -65,7 +65,7 @@ def test_the_checker_always_passes_what_allocate_and_lottery_return(
         r = fn(hs, us, seed=seed)
         assert check(hs, us, None, r.assignments) == []
         assert r.metrics["priority_violations"] == 0
-        assert r.metrics["score"] <= r.metrics["bound"]
+        assert r.metrics["score"] <= r.metrics["placement_bound"] <= r.metrics["bound"]
 
 
 @settings(max_examples=40, deadline=None)
@@ -107,3 +107,18 @@ def test_on_tiny_instances_the_bound_is_true_and_the_gap_is_honest(
     assert r.metrics["score"] <= opt
     if r.metrics["bound"] > 0:
         assert (opt - r.metrics["score"]) / r.metrics["bound"] <= r.metrics["gap"] + 1e-9
+    # the placement bound bounds every allocation housing the same households where we do
+    housed = [a.unit_id is not None for a in r.assignments]
+    settlement = {u.unit_id: u.settlement for u in us}
+    where = [settlement[a.unit_id] if a.unit_id else None for a in r.assignments]
+    same = 0
+    options: list[str | None] = [None, *[u.unit_id for u in us]]
+    for combo in itertools.product(options, repeat=len(hs)):
+        if [c is not None for c in combo] != housed:
+            continue
+        if [settlement[c] if c else None for c in combo] != where:
+            continue
+        rows = [Assignment(h.household_id, c, "") for h, c in zip(hs, combo, strict=True)]
+        if not check(hs, us, policy, rows):
+            same = max(same, score_parts(hs, us, policy, rows)["score"])
+    assert r.metrics["score"] <= same <= r.metrics["placement_bound"]

@@ -116,8 +116,8 @@ def test_approving_a_run_gives_each_housed_family_its_home(
         assert unit is not None
         unit.refresh_from_db()
         assert unit.household_id == result.household_id
-        assert unit.status == UnitStatus.ALLOCATED
-        assert Household.objects.get(pk=result.household_id).status == HouseholdStatus.ALLOCATED
+        assert unit.status == UnitStatus.OFFERED  # allocated once the family accepts
+        assert Household.objects.get(pk=result.household_id).status == HouseholdStatus.OFFERED
 
 
 def test_it_refuses_to_approve_a_run_whose_homes_were_taken_since(
@@ -130,7 +130,7 @@ def test_it_refuses_to_approve_a_run_whose_homes_were_taken_since(
         services.do_approve_run(second, world.orkhan)
     second.refresh_from_db()
     assert second.status == RunStatus.DONE
-    assert Unit.objects.filter(status=UnitStatus.ALLOCATED).count() == 3
+    assert Unit.objects.filter(status=UnitStatus.OFFERED).count() == 3
 
 
 def test_the_same_seed_gives_the_same_result(

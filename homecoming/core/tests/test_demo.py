@@ -53,11 +53,17 @@ def test_stage_one_of_kalbajar_is_oversubscribed_and_houses_ten_thousand(demo: A
 
 
 def test_the_draw_outcomes_of_aghali_and_zabukh_are_the_brief_s(demo: Any) -> None:
-    aghali = Counter(Unit.objects.filter(building__complex__code="AGH-V1").values_list("rooms", flat=True))
-    zabukh = Counter(Unit.objects.filter(building__complex__code="ZBX-V1").values_list("rooms", flat=True))
+    aghali = Counter(
+        Unit.objects.filter(building__complex__code="AGH-V1").values_list("rooms", flat=True)
+    )
+    zabukh = Counter(
+        Unit.objects.filter(building__complex__code="ZBX-V1").values_list("rooms", flat=True)
+    )
     assert aghali == {3: 10, 4: 15, 5: 8}
     assert zabukh == {2: 31, 3: 102, 4: 20, 5: 21}
-    assert Unit.objects.filter(building__complex__code="ZBX-V1", household__isnull=True).count() == 0
+    assert (
+        Unit.objects.filter(building__complex__code="ZBX-V1", household__isnull=True).count() == 0
+    )
 
 
 def test_the_registry_has_groups_needs_children_and_shelter_kinds(demo: Any) -> None:
@@ -69,13 +75,21 @@ def test_the_registry_has_groups_needs_children_and_shelter_kinds(demo: Any) -> 
     assert {"dormitory", "sanatorium", "unfinished", "rented", "relatives"} <= kinds
     from datetime import date
 
-    school_age = [p for p in Person.objects.filter(relationship="child") if 6 <= (p.age_on(date(2026, 9, 15)) or 0) <= 17]
+    school_age = [
+        p
+        for p in Person.objects.filter(relationship="child")
+        if 6 <= (p.age_on(date(2026, 9, 15)) or 0) <= 17
+    ]
     assert len(school_age) > 1000
 
 
 def test_the_demo_is_the_same_every_time(db: Any) -> None:
     do_load_demo()
-    first = list(Person.objects.order_by("national_id").values_list("surname", "given_name", "national_id")[:50])
+    first = list(
+        Person.objects.order_by("national_id").values_list("surname", "given_name", "national_id")[
+            :50
+        ]
+    )
     Unit.objects.all().delete()
     Person.objects.all().delete()
     Household.objects.all().delete()
@@ -88,5 +102,9 @@ def test_the_demo_is_the_same_every_time(db: Any) -> None:
     for level in ["settlement", "district", "region", "country"]:
         Area.objects.filter(level=level).delete()
     do_load_demo()
-    again = list(Person.objects.order_by("national_id").values_list("surname", "given_name", "national_id")[:50])
+    again = list(
+        Person.objects.order_by("national_id").values_list("surname", "given_name", "national_id")[
+            :50
+        ]
+    )
     assert first == again

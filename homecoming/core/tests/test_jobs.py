@@ -13,10 +13,19 @@ from homecoming.core.models import JobStatus
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_runs_a_queued_allocation_from_the_database_queue(world: Any, settings: Any) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-    run = services.do_create_run(user=world.orkhan, name="Queued", method="optimal",
-                                 district=world.kalbajar, complexes=[world.kalbajar_complex])
+def test_a_worker_runs_a_queued_allocation_from_the_database_queue(
+    world: Any, settings: Any
+) -> None:
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    run = services.do_create_run(
+        user=world.orkhan,
+        name="Queued",
+        method="optimal",
+        district=world.kalbajar,
+        complexes=[world.kalbajar_complex],
+    )
     run.refresh_from_db()
     assert run.job is not None and run.job.status == JobStatus.QUEUED and run.job.task_id
     call_command("worker", "--batch")
@@ -28,13 +37,20 @@ def test_a_worker_runs_a_queued_allocation_from_the_database_queue(world: Any, s
 
 
 @pytest.mark.django_db
-def test_a_failing_job_records_its_error(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_a_failing_job_records_its_error(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     from homecoming.allocation.models import AllocationRun
 
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.do_create_run(user=world.orkhan, name="Broken", method="lottery",
-                                     district=world.kalbajar, complexes=[world.kalbajar_complex],
-                                     policy="[bands]\n1 = 'not a band'\n")
+        run = services.do_create_run(
+            user=world.orkhan,
+            name="Broken",
+            method="lottery",
+            district=world.kalbajar,
+            complexes=[world.kalbajar_complex],
+            policy="[bands]\n1 = 'not a band'\n",
+        )
     run = AllocationRun.objects.get(pk=run.pk)
     assert run.status == RunStatus.FAILED
     assert run.job is not None and run.job.status == JobStatus.FAILED and run.job.error

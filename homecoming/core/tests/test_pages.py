@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from homecoming.core.testing import make_family
 
@@ -20,8 +20,10 @@ def queries_for(client: Any, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("url", ["/", "/households/", "/housing/", "/housing/KLB-RC1/",
-                                 "/households/KLB-1/", "/allocation/"])
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/households/", "/housing/", "/housing/KLB-RC1/", "/households/KLB-1/", "/allocation/"],
+)
 def test_hot_pages_do_not_grow_queries_with_the_data(world: Any, client: Any, url: str) -> None:
     client.force_login(world.ayten)
     before = queries_for(client, url)

@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from homecoming.handover.models import (
+    Appeal,
+    Bus,
+    Ceremony,
+    Convoy,
+    Message,
+    Occupancy,
+    Offer,
+    PickupPoint,
+    Transition,
+)
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin[Offer]):
+    list_display = ["household", "unit", "status", "deadline", "from_reserve", "run"]
+    list_filter = ["status", "from_reserve"]
+    # Offers change only through the services, so every change is in the transition log.
+    readonly_fields = [f.name for f in Offer._meta.fields]
+
+
+@admin.register(Transition)
+class TransitionAdmin(admin.ModelAdmin[Transition]):
+    list_display = ["at", "entity", "entity_id", "from_state", "to_state", "actor"]
+    list_filter = ["entity"]
+    readonly_fields = [f.name for f in Transition._meta.fields]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin[Message]):
+    list_display = ["created_at", "template", "to", "language", "status"]
+    list_filter = ["status", "template"]
+    exclude = ["body"]  # one-time codes stay out of sight
+
+
+admin.site.register([Appeal, PickupPoint, Convoy, Bus, Ceremony, Occupancy])

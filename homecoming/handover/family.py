@@ -1,0 +1,147 @@
+"""Self-service for families: sign in with registration number + SMS code, see the offer,
+accept or decline it, see the convoy and the ceremony. Nothing of any other family.
+
+A family is not a Django user: the session holds its household id after a good code.
+Every page reads only rows of that household.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from homecoming.handover import otp, services
+from homecoming.handover.api import conflict_detail
+from homecoming.handover.forms import CodeForm, DeclineForm, SignInForm
+from homecoming.handover.models import ACTIVE_OFFER, Invitation, Offer, OfferStatus, Passenger
+from homecoming.registry.models import Household
+
+SESSION_KEY = "family_household_id"
+PENDING_KEY = "family_pending_reg"
+View = Callable[..., HttpResponse]
+
+
+def family_required(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        pk = request.session.get(SESSION_KEY)
+        household = Household.objects.filter(pk=pk).first() if pk else None
+        if household is None:
+            return redirect("family:sign-in")
+        return view(request, household, *args, **kwargs)
+
+    return wrapper
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reg = form.cleaned_data["reg_number"].strip()
+        household = otp.find_household(reg)
+        if household is not None and household.phone:
+            try:
+                otp.do_send_code(household, get_language() or "az")
+            except otp.TooManyCodes:
+                messages.error(
+                    request, _("Too many codes were asked for. Wait a quarter of an hour.")
+                )
+                return redirect("family:sign-in")
+        # The same answer whether or not the number exists: the page reveals no family.
+        request.session[PENDING_KEY] = reg
+        messages.success(
+            request,
+            _("If this registration number is ours, a code was sent to the family's phone."),
+        )
+        return redirect("family:code")
+    return render(request, "handover/family/sign_in.html", {"form": form})
+
+
+def enter_code(request: HttpRequest) -> HttpResponse:
+    reg = request.session.get(PENDING_KEY)
+    if not reg:
+        return redirect("family:sign-in")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        household = otp.find_household(reg)
+        if household is not None and otp.do_check_code(household, form.cleaned_data["code"]):
+            request.session.cycle_key()
+            request.session[SESSION_KEY] = household.pk
+            request.session.pop(PENDING_KEY, None)
+            return redirect("family:home")
+        form.add_error("code", _("This code is wrong or expired."))
+    return render(request, "handover/family/code.html", {"form": form, "reg": reg})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    request.session.pop(SESSION_KEY, None)
+    request.session.cycle_key()
+    return redirect("family:sign-in")
+
+
+@family_required
+def home(request: HttpRequest, household: Household) -> HttpResponse:
+    offers = Offer.objects.filter(household=household).select_related(
+        "unit__building__complex__settlement"
+    )
+    current = next((o for o in offers if o.status in ACTIVE_OFFER), None)
+    past = [o for o in offers if o.status not in ACTIVE_OFFER]
+    seat = (
+        Passenger.objects.filter(household=household)
+        .select_related("bus__convoy", "bus__pickup")
+        .order_by("-bus__convoy__departs_on")
+        .first()
+    )
+    invitation = (
+        Invitation.objects.filter(household=household)
+        .select_related("ceremony")
+        .order_by("-ceremony__held_at")
+        .first()
+    )
+    return render(
+        request,
+        "handover/family/home.html",
+        {
+            "household": household,
+            "members": household.members.all(),
+            "offer": current,
+            "past": past,
+            "overdue": current is not None
+            and current.status == OfferStatus.PENDING
+            and current.deadline < timezone.now(),
+            "seat": seat,
+            "invitation": invitation,
+            "decline": DeclineForm(),
+        },
+    )
+
+
+@require_POST
+@family_required
+def answer(request: HttpRequest, household: Household, pk: int, what: str) -> HttpResponse:
+    offer = get_object_or_404(Offer, pk=pk, household=household)
+    actor = _("family %(reg)s") % {"reg": household.reg_number}
+    try:
+        if what == "accept":
+            services.do_accept_offer(offer, actor=actor)
+            messages.success(request, _("Thank you. The home is yours."))
+        else:
+            form = DeclineForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Please tell us why you decline."))
+                return redirect("family:home")
+            services.do_decline_offer(offer, form.cleaned_data["reason"], actor=actor)
+            messages.success(request, _("Your answer is recorded: you declined this home."))
+    except (services.HandoverError, IntegrityError) as exc:
+        messages.error(request, conflict_detail(exc))
+    return redirect("family:home")

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from homecoming.accounts.models import Profile
+from homecoming.geography.models import Area
+from homecoming.handover.models import AppealKind, AppealStatus, Bus, Ceremony, Convoy, PickupPoint
+from homecoming.housing.models import ResidentialComplex
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you decline?"), max_length=400)
+
+
+class ManualOfferForm(forms.Form):
+    household = forms.CharField(label=_("Registration number"), max_length=30)
+    unit = forms.IntegerField(label=_("Unit number (ID)"), min_value=1)
+
+
+class SwapForm(forms.Form):
+    other = forms.IntegerField(label=_("Swap with offer no."), min_value=1)
+
+
+class AppealForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=AppealKind.choices)
+    text = forms.CharField(
+        label=_("What the family says"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DecisionForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(AppealStatus.UPHELD, _("Upheld")), (AppealStatus.REJECTED, _("Rejected"))],
+    )
+    decision = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _districts(profile: Profile) -> Any:
+    qs = Area.objects.filter(level="district")
+    return qs.filter(pk=profile.district_id) if profile.district_id else qs
+
+
+class ScopedForm(forms.ModelForm):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, profile: Profile, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "district" in self.fields:
+            self.fields["district"].queryset = _districts(profile)  # type: ignore[attr-defined]
+        for name in ("destination", "complex"):
+            if name in self.fields:
+                self.fields[name].queryset = ResidentialComplex.objects.for_profile(profile)  # type: ignore[attr-defined]
+
+
+class PickupPointForm(ScopedForm):
+    class Meta:
+        model = PickupPoint
+        fields = ["district", "name", "address"]
+
+
+class ConvoyForm(ScopedForm):
+    class Meta:
+        model = Convoy
+        fields = ["district", "name", "departs_on", "destination"]
+        widgets = {"departs_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class BusForm(forms.ModelForm):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, convoy: Convoy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pickup"].queryset = PickupPoint.objects.filter(district=convoy.district)  # type: ignore[attr-defined]
+
+    class Meta:
+        model = Bus
+        fields = ["number", "plate", "seats", "pickup", "departs_at"]
+        widgets = {"departs_at": forms.TimeInput(attrs={"type": "time"})}
+
+
+class AssignForm(forms.Form):
+    bus = forms.IntegerField(widget=forms.HiddenInput)
+    household = forms.CharField(label=_("Registration number"), max_length=30)
+
+
+class CeremonyForm(ScopedForm):
+    class Meta:
+        model = Ceremony
+        fields = ["district", "complex", "held_at", "place"]
+        widgets = {"held_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+
+
+class InviteForm(forms.Form):
+    household = forms.CharField(label=_("Registration number"), max_length=30)
+
+
+class MoveOutForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    back_to_waiting = forms.BooleanField(label=_("Back on the waiting list"), required=False)
+
+
+class SignInForm(forms.Form):
+    reg_number = forms.CharField(
+        label=_("Registration number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters"}),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )

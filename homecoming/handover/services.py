@@ -1,0 +1,915 @@
+"""Writes of the handover: offers, answers, reserve list, swaps, appeals, convoys, keys.
+
+Each do_* runs in one transaction and trusts its input; refusals that depend on the state
+of the database (a home already taken, an offer already answered) raise `Conflict`, which
+the API turns into 409 and the pages into a message.
+
+Locks are always taken in the same order, offer -> unit -> household, so that two
+transactions never wait for each other in a circle. On PostgreSQL `select_for_update`
+serialises writers on one row; on SQLite the IMMEDIATE transaction mode serialises all
+writers. The partial unique constraints on `Offer` and the unit's one-to-one link are the
+last guard when code forgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+from homecoming.allocation.models import AllocationRun
+from homecoming.handover import messaging
+from homecoming.handover.models import (
+    ACTIVE_OFFER,
+    Appeal,
+    AppealStatus,
+    Bus,
+    Ceremony,
+    Invitation,
+    Message,
+    Occupancy,
+    Offer,
+    OfferStatus,
+    Passenger,
+    Swap,
+    SwapStatus,
+    Transition,
+)
+from homecoming.handover.rules import misfit, need_of, policy_of
+from homecoming.housing.models import ALLOCATABLE_STATUSES, ResidentialComplex, Unit, UnitStatus
+from homecoming.registry.models import Household, HouseholdStatus
+
+User = AbstractBaseUser | AnonymousUser | None
+WAITING = (HouseholdStatus.REGISTERED, HouseholdStatus.ELIGIBLE)
+
+
+class HandoverError(Exception):
+    """A refusal; the message says why in the user's language."""
+
+
+class Conflict(HandoverError):
+    """The state changed: the home is taken, the offer answered, the bus full..."""
+
+
+class NotReady(HandoverError):
+    """The complex still has readiness blockers (no water, mines not cleared...)."""
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _who(user: User, actor: str = "") -> tuple[Any, str]:
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user, actor or user.get_username()
+    return None, actor or "system"
+
+
+def _log(
+    entity: str,
+    obj: Any,
+    from_state: str,
+    to_state: str,
+    user: User,
+    actor: str = "",
+    note: str = "",
+    district_id: int | None = None,
+) -> Transition:
+    by, who = _who(user, actor)
+    return Transition(
+        entity=entity,
+        entity_id=obj.pk,
+        label=str(obj)[:120],
+        from_state=from_state,
+        to_state=to_state,
+        by=by,
+        actor=who[:150],
+        note=note[:400],
+        district_id=district_id,
+    )
+
+
+def _save_logs(logs: Iterable[Transition]) -> None:
+    Transition.objects.bulk_create(list(logs), batch_size=2000)
+
+
+def readiness_blockers(complex_: ResidentialComplex) -> list[str]:
+    """What still keeps families out of the complex (readiness app); empty when ready."""
+    try:
+        from homecoming.readiness.gate import blockers
+    except ImportError:  # the readiness app is optional for this one
+        return []
+    return list(blockers(complex_))
+
+
+def check_ready(complex_: ResidentialComplex) -> None:
+    found = readiness_blockers(complex_)
+    if found:
+        raise NotReady(
+            gettext("%(complex)s is not ready for families: %(blockers)s")
+            % {"complex": complex_, "blockers": "; ".join(found)}
+        )
+
+
+def default_deadline(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) + timedelta(days=settings.HANDOVER_OFFER_DAYS)
+
+
+def family_url() -> str:
+    return "/family/"
+
+
+def _offer_message(offer: Offer, unit: Unit) -> Message | None:
+    h = offer.household
+    if not h.phone:
+        return None
+    context = {
+        "reg": h.reg_number,
+        "address": unit.address,
+        "rooms": unit.rooms,
+        "floor": unit.floor,
+        "deadline": date_format(timezone.localtime(offer.deadline), "SHORT_DATE_FORMAT"),
+        "url": family_url(),
+    }
+    return messaging.queue("offer_made", context, to=h.phone, household=h)
+
+
+def _set_unit(
+    unit: Unit,
+    status: str,
+    household_id: int | None,
+    logs: list[Transition],
+    user: User,
+    actor: str,
+    note: str = "",
+) -> None:
+    if unit.status != status:
+        logs.append(_log("unit", unit, unit.status, status, user, actor, note))
+    unit.status = status
+    unit.household_id = household_id
+    unit.save(update_fields=["status", "household"])
+
+
+def _set_household(
+    household: Household,
+    status: str,
+    logs: list[Transition],
+    user: User,
+    actor: str,
+    note: str = "",
+) -> None:
+    if household.status != status:
+        logs.append(
+            _log(
+                "household",
+                household,
+                household.status,
+                status,
+                user,
+                actor,
+                note,
+                household.district_id,
+            )
+        )
+    household.status = status
+    household.save(update_fields=["status", "updated_at"])
+
+
+# ---------------------------------------------------------------------------- offers
+
+
+@transaction.atomic
+def do_create_offers(run: AllocationRun, user: User, deadline: datetime | None = None) -> int:
+    """Offer every housed family of an approved run its home. Called by do_approve_run,
+    inside its transaction, after it has locked the units and families."""
+    deadline = deadline or default_deadline()
+    results = list(
+        run.results.filter(unit__isnull=False).select_related(
+            "household", "unit__building__complex__settlement"
+        )
+    )
+    for complex_ in {r.unit.building.complex for r in results if r.unit is not None}:
+        check_ready(complex_)
+    units = {
+        u.pk: u
+        for u in Unit.objects.select_for_update(of=("self",))
+        .filter(pk__in=[r.unit_id for r in results])
+        .select_related("building__complex__settlement")
+        .order_by("pk")
+    }
+    taken = [
+        u
+        for u in units.values()
+        if u.household_id is not None or u.status not in ALLOCATABLE_STATUSES
+    ]
+    if taken:
+        raise Conflict(gettext("home %(unit)s is already taken") % {"unit": taken[0]})
+    offers = []
+    logs: list[Transition] = []
+    for r in results:
+        unit = units[r.unit_id]  # type: ignore[index]
+        offers.append(
+            Offer(
+                run=run,
+                household=r.household,
+                unit=unit,
+                reason=r.reason,
+                unit_status_before=unit.status,
+                deadline=deadline,
+                created_by=_who(user)[0],
+            )
+        )
+        logs.append(_log("unit", unit, unit.status, UnitStatus.OFFERED, user, note=run.name))
+        logs.append(
+            _log(
+                "household",
+                r.household,
+                r.household.status,
+                HouseholdStatus.OFFERED,
+                user,
+                note=run.name,
+                district_id=r.household.district_id,
+            )
+        )
+        unit.status = UnitStatus.OFFERED
+        unit.household_id = r.household_id
+    Offer.objects.bulk_create(offers, batch_size=1000)
+    Unit.objects.bulk_update(units.values(), ["status", "household"], batch_size=1000)
+    Household.objects.filter(pk__in=[r.household_id for r in results]).update(
+        status=HouseholdStatus.OFFERED, updated_at=timezone.now()
+    )
+    created = Offer.objects.filter(run=run, status=OfferStatus.PENDING).select_related("household")
+    logs += [
+        _log(
+            "offer",
+            o,
+            "",
+            OfferStatus.PENDING,
+            user,
+            note=run.name,
+            district_id=o.household.district_id,
+        )
+        for o in created
+    ]
+    _save_logs(logs)
+    for o in created:
+        _offer_message(o, units[o.unit_id])
+    return len(offers)
+
+
+@transaction.atomic
+def do_make_offer(
+    unit: Unit,
+    household: Household,
+    *,
+    user: User = None,
+    run: AllocationRun | None = None,
+    reason: str = "",
+    from_reserve: bool = False,
+    deadline: datetime | None = None,
+) -> Offer:
+    """Offer one free home to one waiting family."""
+    unit = (
+        Unit.objects.select_for_update(of=("self",))
+        .select_related("building__complex__settlement")
+        .get(pk=unit.pk)
+    )
+    household = Household.objects.select_for_update(of=("self",)).get(pk=household.pk)
+    if unit.household_id is not None or unit.status not in ALLOCATABLE_STATUSES:
+        raise Conflict(
+            gettext("Home %(unit)s is already offered or given to a family.") % {"unit": unit}
+        )
+    if household.status not in WAITING:
+        raise Conflict(
+            gettext("Family %(reg)s is not waiting for a home (%(status)s).")
+            % {"reg": household.reg_number, "status": household.get_status_display()}
+        )
+    check_ready(unit.building.complex)
+    offer = Offer.objects.create(
+        run=run,
+        household=household,
+        unit=unit,
+        reason=reason or gettext("Offered by an officer."),
+        from_reserve=from_reserve,
+        unit_status_before=unit.status,
+        deadline=deadline or default_deadline(),
+        created_by=_who(user)[0],
+    )
+    logs = [
+        _log(
+            "offer",
+            offer,
+            "",
+            OfferStatus.PENDING,
+            user,
+            note=offer.reason,
+            district_id=household.district_id,
+        )
+    ]
+    _set_unit(unit, UnitStatus.OFFERED, household.pk, logs, user, "")
+    _set_household(household, HouseholdStatus.OFFERED, logs, user, "")
+    _save_logs(logs)
+    _offer_message(offer, unit)
+    return offer
+
+
+def _lock_offer(offer: Offer) -> Offer:
+    locked: Offer = (
+        Offer.objects.select_for_update(of=("self",)).select_related("run").get(pk=offer.pk)
+    )
+    return locked
+
+
+@transaction.atomic
+def do_accept_offer(offer: Offer, *, user: User = None, actor: str = "") -> Offer:
+    """The family says yes: the home is theirs (unit and family become 'allocated').
+
+    Accepting an offer already accepted is a no-op, so a retried request is harmless."""
+    offer = _lock_offer(offer)
+    if offer.status == OfferStatus.ACCEPTED:
+        return offer
+    if offer.status != OfferStatus.PENDING:
+        raise Conflict(
+            gettext("This offer is %(status)s; it can no longer be accepted.")
+            % {"status": offer.get_status_display().lower()}
+        )
+    if offer.deadline < timezone.now():
+        raise Conflict(gettext("The deadline to answer this offer has passed."))
+    unit = Unit.objects.select_for_update(of=("self",)).get(pk=offer.unit_id)
+    household = Household.objects.select_for_update(of=("self",)).get(pk=offer.household_id)
+    if unit.household_id != household.pk:
+        raise Conflict(gettext("This home is no longer held for this family."))
+    _by, who = _who(user, actor)
+    logs = [
+        _log(
+            "offer",
+            offer,
+            offer.status,
+            OfferStatus.ACCEPTED,
+            user,
+            who,
+            district_id=household.district_id,
+        )
+    ]
+    offer.status = OfferStatus.ACCEPTED
+    offer.answered_at = timezone.now()
+    offer.answered_by = who
+    offer.save(update_fields=["status", "answered_at", "answered_by"])
+    _set_unit(unit, UnitStatus.ALLOCATED, household.pk, logs, user, who)
+    _set_household(household, HouseholdStatus.ALLOCATED, logs, user, who)
+    _save_logs(logs)
+    return offer
+
+
+def _release(
+    offer: Offer, to: str, user: User, who: str, note: str, logs: list[Transition]
+) -> None:
+    """End an active offer: its home is free again and its family waits again."""
+    unit = Unit.objects.select_for_update(of=("self",)).get(pk=offer.unit_id)
+    household = Household.objects.select_for_update(of=("self",)).get(pk=offer.household_id)
+    logs.append(_log("offer", offer, offer.status, to, user, who, note, household.district_id))
+    offer.status = to
+    offer.answered_at = offer.answered_at or timezone.now()
+    if to in (OfferStatus.DECLINED, OfferStatus.WITHDRAWN):
+        offer.answered_by = who
+    offer.save()
+    if unit.household_id == household.pk:
+        _set_unit(unit, offer.unit_status_before, None, logs, user, who, note)
+    if household.status in (HouseholdStatus.OFFERED, HouseholdStatus.ALLOCATED):
+        _set_household(household, HouseholdStatus.ELIGIBLE, logs, user, who, note)
+
+
+def offer_next_on_reserve(unit: Unit, run: AllocationRun | None, user: User) -> Offer | None:
+    """Offer a freed home to the first family of the run's reserve list that it suits.
+
+    Families are taken in reserve-rank order; one that already had an offer in this run,
+    or is no longer waiting, is skipped. The rules are the run's (room band, step-free
+    access, destination). Returns None when no one on the list fits (the home stays free).
+    """
+    if run is None:
+        return None
+    unit = Unit.objects.select_related("building__complex__settlement").get(pk=unit.pk)
+    if unit.household_id is not None or unit.status not in ALLOCATABLE_STATUSES:
+        return None
+    policy = policy_of(run)
+    already = Offer.objects.filter(run=run).values("household_id")
+    reserve = (
+        run.results.filter(unit__isnull=True, reserve_rank__isnull=False)
+        .exclude(household_id__in=already)
+        .filter(household__status__in=WAITING)
+        .order_by("reserve_rank")
+    )
+    households = {
+        h.pk: h for h in Household.objects.with_size().filter(pk__in=reserve.values("household_id"))
+    }
+    for result in reserve:
+        h = households.get(result.household_id)
+        if h is None or misfit(policy, need_of(h), unit) is not None:
+            continue
+        reason = gettext(
+            "Next on the reserve list of %(run)s (rank %(rank)d): the home suits your family's size and needs."
+        ) % {"run": run.name, "rank": result.reserve_rank}
+        try:
+            with transaction.atomic():
+                return do_make_offer(unit, h, user=user, run=run, reason=reason, from_reserve=True)
+        except HandoverError:
+            # Not ready any more, or the family was taken meanwhile: the home stays free.
+            return None
+    return None
+
+
+@transaction.atomic
+def do_decline_offer(offer: Offer, reason: str, *, user: User = None, actor: str = "") -> Offer:
+    """The family says no (with a reason); the home goes to the next on the reserve list.
+
+    Declining an offer already declined is a no-op (a retried request)."""
+    offer = _lock_offer(offer)
+    if offer.status == OfferStatus.DECLINED:
+        return offer
+    if offer.status != OfferStatus.PENDING:
+        raise Conflict(
+            gettext("This offer is %(status)s; it can no longer be declined.")
+            % {"status": offer.get_status_display().lower()}
+        )
+    _by, who = _who(user, actor)
+    offer.decline_reason = reason.strip()[:400] or gettext("no reason given")
+    logs: list[Transition] = []
+    _release(offer, OfferStatus.DECLINED, user, who, offer.decline_reason, logs)
+    _save_logs(logs)
+    offer_next_on_reserve(offer.unit, offer.run, user)
+    return offer
+
+
+@transaction.atomic
+def do_withdraw_offer(offer: Offer, note: str, *, user: User) -> Offer:
+    """An officer takes back an offer (pending or accepted, before the keys)."""
+    offer = _lock_offer(offer)
+    if offer.status not in ACTIVE_OFFER:
+        raise Conflict(gettext("Only an open or accepted offer can be withdrawn."))
+    unit = Unit.objects.get(pk=offer.unit_id)
+    if unit.status in (UnitStatus.KEYS_HANDED, UnitStatus.OCCUPIED):
+        raise Conflict(gettext("The keys are already handed; record a move-out instead."))
+    logs: list[Transition] = []
+    _release(offer, OfferStatus.WITHDRAWN, user, "", note, logs)
+    _save_logs(logs)
+    offer_next_on_reserve(offer.unit, offer.run, user)
+    return offer
+
+
+def do_expire_offers(now: datetime | None = None, user: User = None) -> int:
+    """Expire unanswered offers past their deadline; each freed home goes down the reserve
+    list. One transaction per offer, so one failure does not hold back the others."""
+    now = now or timezone.now()
+    due = list(
+        Offer.objects.filter(status=OfferStatus.PENDING, deadline__lt=now).values_list(
+            "pk", flat=True
+        )
+    )
+    expired = 0
+    for pk in due:
+        with transaction.atomic():
+            offer = (
+                Offer.objects.select_for_update(of=("self",))
+                .select_related("run", "unit")
+                .get(pk=pk)
+            )
+            if offer.status != OfferStatus.PENDING or offer.deadline >= now:
+                continue
+            logs: list[Transition] = []
+            _release(
+                offer,
+                OfferStatus.EXPIRED,
+                user,
+                "system",
+                gettext("no answer by the deadline"),
+                logs,
+            )
+            _save_logs(logs)
+            offer_next_on_reserve(offer.unit, offer.run, user)
+            expired += 1
+    return expired
+
+
+def do_remind_deadlines(now: datetime | None = None, within: timedelta = timedelta(days=2)) -> int:
+    """Send 'deadline near' to families whose open offer ends within `within` (once)."""
+    now = now or timezone.now()
+    due = Offer.objects.filter(
+        status=OfferStatus.PENDING,
+        deadline__gte=now,
+        deadline__lt=now + within,
+        reminded_at__isnull=True,
+    ).select_related("household")
+    sent = 0
+    for offer in due:
+        with transaction.atomic():
+            if offer.household.phone:
+                messaging.queue(
+                    "deadline_near",
+                    {
+                        "reg": offer.household.reg_number,
+                        "deadline": date_format(
+                            timezone.localtime(offer.deadline), "SHORT_DATETIME_FORMAT"
+                        ),
+                        "url": family_url(),
+                    },
+                    to=offer.household.phone,
+                    household=offer.household,
+                )
+                sent += 1
+            Offer.objects.filter(pk=offer.pk).update(reminded_at=now)
+    return sent
+
+
+def expire_offers_job(job: Any, progress: Any) -> dict[str, Any]:
+    """Job handler: expire overdue offers and send reminders."""
+    return {"expired": do_expire_offers(), "reminded": do_remind_deadlines()}
+
+
+# ---------------------------------------------------------------------------- swaps
+
+
+@transaction.atomic
+def do_propose_swap(first: Offer, second: Offer, *, user: User) -> Swap:
+    for o in (first, second):
+        if o.status not in ACTIVE_OFFER:
+            raise Conflict(gettext("Only open or accepted offers can be swapped."))
+    if first.pk == second.pk:
+        raise HandoverError(gettext("A family cannot swap with itself."))
+    policy = policy_of(first.run)
+    for a, b in ((first, second), (second, first)):
+        why = misfit(policy, need_of(a.household), b.unit)
+        if why:
+            raise HandoverError(
+                gettext("Home %(unit)s does not suit family %(reg)s: %(why)s")
+                % {"unit": b.unit, "reg": a.household.reg_number, "why": why}
+            )
+    swap = Swap.objects.create(first=first, second=second, created_by=_who(user)[0])
+    _save_logs(
+        [_log("swap", swap, "", SwapStatus.PROPOSED, user, district_id=first.household.district_id)]
+    )
+    return swap
+
+
+@transaction.atomic
+def do_consent_swap(
+    swap: Swap, household: Household, *, user: User = None, actor: str = ""
+) -> Swap:
+    """Record one family's consent; with both, exchange the homes."""
+    swap = (
+        Swap.objects.select_for_update(of=("self",))
+        .select_related("first", "second")
+        .get(pk=swap.pk)
+    )
+    if swap.status != SwapStatus.PROPOSED:
+        raise Conflict(
+            gettext("This swap is %(status)s.") % {"status": swap.get_status_display().lower()}
+        )
+    if household.pk == swap.first.household_id:
+        swap.first_consents = True
+    elif household.pk == swap.second.household_id:
+        swap.second_consents = True
+    else:
+        raise HandoverError(gettext("This family is not part of the swap."))
+    swap.save(update_fields=["first_consents", "second_consents"])
+    _save_logs(
+        [
+            _log(
+                "swap",
+                swap,
+                "proposed",
+                f"consent:{household.reg_number}"[:20],
+                user,
+                actor,
+                district_id=household.district_id,
+            )
+        ]
+    )
+    if swap.first_consents and swap.second_consents:
+        _execute_swap(swap, user, actor)
+    return swap
+
+
+def _execute_swap(swap: Swap, user: User, actor: str) -> None:
+    a, b = sorted(
+        Offer.objects.select_for_update(of=("self",)).filter(
+            pk__in=[swap.first_id, swap.second_id]
+        ),
+        key=lambda o: o.pk,
+    )
+    if a.status not in ACTIVE_OFFER or b.status not in ACTIVE_OFFER:
+        raise Conflict(gettext("One of the offers was answered or withdrawn since."))
+    ua, ub = sorted(
+        Unit.objects.select_for_update(of=("self",)).filter(pk__in=[a.unit_id, b.unit_id]),
+        key=lambda u: u.pk,
+    )
+    if ua.pk != a.unit_id:
+        ua, ub = ub, ua
+    logs: list[Transition] = []
+    before: dict[int, str] = {}
+    for o in (a, b):
+        logs.append(
+            _log(
+                "offer",
+                o,
+                o.status,
+                OfferStatus.SWAPPED,
+                user,
+                actor,
+                district_id=o.household.district_id,
+            )
+        )
+        before[o.pk] = o.status
+        o.status = OfferStatus.SWAPPED
+        o.save(update_fields=["status"])
+    # Clear both links before setting them: the one-to-one is checked row by row.
+    Unit.objects.filter(pk__in=[ua.pk, ub.pk]).update(household=None)
+    note = gettext("swapped by consent of both families")
+    for old, unit, other in ((a, ub, b), (b, ua, a)):
+        new = Offer.objects.create(
+            run=old.run,
+            household=old.household,
+            unit=unit,
+            status=before[old.pk],
+            reason=gettext("Exchanged with family %(reg)s by consent of both.")
+            % {"reg": other.household.reg_number},
+            unit_status_before=other.unit_status_before,
+            deadline=old.deadline,
+            answered_at=old.answered_at,
+            answered_by=old.answered_by,
+            created_by=_who(user)[0],
+        )
+        logs.append(
+            _log("offer", new, "", new.status, user, actor, note, old.household.district_id)
+        )
+        status = UnitStatus.ALLOCATED if new.status == OfferStatus.ACCEPTED else UnitStatus.OFFERED
+        unit.refresh_from_db()
+        _set_unit(unit, status, old.household_id, logs, user, actor, note)
+    swap.status = SwapStatus.DONE
+    swap.done_at = timezone.now()
+    swap.save(update_fields=["status", "done_at"])
+    logs.append(_log("swap", swap, SwapStatus.PROPOSED, SwapStatus.DONE, user, actor))
+    _save_logs(logs)
+
+
+# ---------------------------------------------------------------------------- appeals
+
+
+@transaction.atomic
+def do_file_appeal(
+    household: Household,
+    kind: str,
+    text: str,
+    *,
+    offer: Offer | None = None,
+    user: User = None,
+    actor: str = "",
+) -> Appeal:
+    _by, who = _who(user, actor)
+    appeal = Appeal.objects.create(
+        household=household, offer=offer, kind=kind, text=text, created_by=who
+    )
+    _save_logs(
+        [
+            _log(
+                "appeal",
+                appeal,
+                "",
+                AppealStatus.OPEN,
+                user,
+                who,
+                district_id=household.district_id,
+            )
+        ]
+    )
+    return appeal
+
+
+@transaction.atomic
+def do_decide_appeal(appeal: Appeal, status: str, decision: str, *, user: User) -> Appeal:
+    appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
+    if appeal.status != AppealStatus.OPEN:
+        raise Conflict(gettext("This appeal is already decided."))
+    logs = [
+        _log(
+            "appeal",
+            appeal,
+            appeal.status,
+            status,
+            user,
+            note=decision,
+            district_id=appeal.household.district_id,
+        )
+    ]
+    appeal.status = status
+    appeal.decision = decision
+    appeal.decided_at = timezone.now()
+    appeal.decided_by = _who(user)[0]
+    appeal.save()
+    _save_logs(logs)
+    return appeal
+
+
+# ---------------------------------------------------------------------------- convoys
+
+
+def home_of(household: Household) -> Unit | None:
+    return (
+        Unit.objects.filter(household=household)
+        .select_related("building__complex__settlement")
+        .first()
+    )
+
+
+@transaction.atomic
+def do_assign_to_bus(
+    bus: Bus, household: Household, *, seats: int | None = None, user: User = None
+) -> Passenger:
+    """Put a family whose home is allocated on a bus, if it has seats enough."""
+    bus = (
+        Bus.objects.select_for_update(of=("self",))
+        .select_related("convoy", "pickup")
+        .get(pk=bus.pk)
+    )
+    if household.status not in (HouseholdStatus.ALLOCATED, HouseholdStatus.KEYS_HANDED):
+        raise Conflict(
+            gettext("Family %(reg)s has no accepted home yet.") % {"reg": household.reg_number}
+        )
+    seats = seats or household.members.count()
+    used = bus.passengers.aggregate(n=Sum("seats"))["n"] or 0
+    if used + seats > bus.seats:
+        raise Conflict(
+            gettext("Bus %(bus)s has %(free)d free seats; the family needs %(need)d.")
+            % {"bus": bus.number, "free": bus.seats - used, "need": seats}
+        )
+    try:
+        with transaction.atomic():
+            passenger = Passenger.objects.create(
+                bus=bus, convoy=bus.convoy, household=household, seats=seats
+            )
+    except IntegrityError:
+        raise Conflict(
+            gettext("Family %(reg)s is already on a bus of this convoy.")
+            % {"reg": household.reg_number}
+        ) from None
+    _save_logs(
+        [
+            _log(
+                "household",
+                household,
+                "",
+                f"bus:{bus.pk}",
+                user,
+                note=str(bus),
+                district_id=household.district_id,
+            )
+        ]
+    )
+    if household.phone:
+        messaging.queue(
+            "convoy_details",
+            {
+                "reg": household.reg_number,
+                "date": date_format(bus.convoy.departs_on, "SHORT_DATE_FORMAT"),
+                "bus": bus.number,
+                "pickup": f"{bus.pickup.name}, {bus.pickup.address}".strip(", "),
+                "time": bus.departs_at.strftime("%H:%M") if bus.departs_at else "—",
+                "seats": seats,
+            },
+            to=household.phone,
+            household=household,
+        )
+    return passenger
+
+
+# ---------------------------------------------------------------------------- keys
+
+
+@transaction.atomic
+def do_invite(ceremony: Ceremony, household: Household, *, user: User = None) -> Invitation:
+    """Invite a family whose home (in the ceremony's complex) is allocated."""
+    unit = home_of(household)
+    if unit is None or unit.status != UnitStatus.ALLOCATED:
+        raise Conflict(
+            gettext("Family %(reg)s has no accepted home waiting for its keys.")
+            % {"reg": household.reg_number}
+        )
+    if unit.building.complex_id != ceremony.complex_id:
+        raise HandoverError(gettext("The family's home is in another complex."))
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                ceremony=ceremony, household=household, unit=unit
+            )
+    except IntegrityError:
+        raise Conflict(
+            gettext("Family %(reg)s is already invited.") % {"reg": household.reg_number}
+        ) from None
+    if household.phone:
+        messaging.queue(
+            "ceremony_invitation",
+            {
+                "reg": household.reg_number,
+                "date": date_format(timezone.localtime(ceremony.held_at), "SHORT_DATETIME_FORMAT"),
+                "place": ceremony.place,
+            },
+            to=household.phone,
+            household=household,
+        )
+    return invitation
+
+
+@transaction.atomic
+def do_hand_keys(invitation: Invitation, *, user: User) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("ceremony")
+        .get(pk=invitation.pk)
+    )
+    if invitation.keys_handed_at is not None:
+        return invitation
+    unit = (
+        Unit.objects.select_for_update(of=("self",))
+        .select_related("building__complex")
+        .get(pk=invitation.unit_id)
+    )
+    household = Household.objects.select_for_update(of=("self",)).get(pk=invitation.household_id)
+    if unit.household_id != household.pk or unit.status != UnitStatus.ALLOCATED:
+        raise Conflict(
+            gettext("Home %(unit)s is not allocated to family %(reg)s any more.")
+            % {"unit": unit, "reg": household.reg_number}
+        )
+    check_ready(unit.building.complex)
+    logs: list[Transition] = []
+    _set_unit(unit, UnitStatus.KEYS_HANDED, household.pk, logs, user, "")
+    _set_household(household, HouseholdStatus.KEYS_HANDED, logs, user, "")
+    invitation.keys_handed_at = timezone.now()
+    invitation.keys_handed_by = _who(user)[0]
+    invitation.save(update_fields=["keys_handed_at", "keys_handed_by"])
+    _save_logs(logs)
+    return invitation
+
+
+@transaction.atomic
+def do_move_in(household: Household, on: date, *, user: User) -> Occupancy:
+    unit = Unit.objects.select_for_update(of=("self",)).filter(household=household).first()
+    household = Household.objects.select_for_update(of=("self",)).get(pk=household.pk)
+    if unit is None or unit.status != UnitStatus.KEYS_HANDED:
+        raise Conflict(
+            gettext("Family %(reg)s has not received keys.") % {"reg": household.reg_number}
+        )
+    logs: list[Transition] = []
+    _set_unit(unit, UnitStatus.OCCUPIED, household.pk, logs, user, "")
+    _set_household(household, HouseholdStatus.MOVED_IN, logs, user, "")
+    occupancy = Occupancy.objects.create(unit=unit, household=household, moved_in_on=on)
+    _save_logs(logs)
+    return occupancy
+
+
+@transaction.atomic
+def do_move_out(
+    occupancy: Occupancy, on: date, reason: str, *, user: User, back_to_waiting: bool = False
+) -> Occupancy:
+    """A family leaves its home: the home is free again, the offer closed."""
+    occupancy = Occupancy.objects.select_for_update(of=("self",)).get(pk=occupancy.pk)
+    if occupancy.moved_out_on is not None:
+        raise Conflict(gettext("This family has already moved out."))
+    unit = Unit.objects.select_for_update(of=("self",)).get(pk=occupancy.unit_id)
+    household = Household.objects.select_for_update(of=("self",)).get(pk=occupancy.household_id)
+    logs: list[Transition] = []
+    for offer in Offer.objects.select_for_update(of=("self",)).filter(
+        household=household, unit=unit, status=OfferStatus.ACCEPTED
+    ):
+        logs.append(
+            _log(
+                "offer",
+                offer,
+                offer.status,
+                OfferStatus.CLOSED,
+                user,
+                note=reason,
+                district_id=household.district_id,
+            )
+        )
+        offer.status = OfferStatus.CLOSED
+        offer.save(update_fields=["status"])
+    _set_unit(unit, UnitStatus.READY, None, logs, user, "", reason)
+    _set_household(
+        household,
+        HouseholdStatus.ELIGIBLE if back_to_waiting else HouseholdStatus.WITHDRAWN,
+        logs,
+        user,
+        "",
+        reason,
+    )
+    occupancy.moved_out_on = on
+    occupancy.move_out_reason = reason
+    occupancy.save(update_fields=["moved_out_on", "move_out_reason"])
+    _save_logs(logs)
+    return occupancy

@@ -1,0 +1,509 @@
+"""Officer pages of the handover: offers, swaps, appeals, convoys, ceremonies, occupancy."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from homecoming.accounts.models import Profile
+from homecoming.accounts.permissions import (
+    ALLOCATORS,
+    EDITORS,
+    current_user,
+    require_profile,
+    require_role,
+)
+from homecoming.handover import receipts, services
+from homecoming.handover.api import conflict_detail, receipt_invitations
+from homecoming.handover.forms import (
+    AppealForm,
+    AssignForm,
+    BusForm,
+    CeremonyForm,
+    ConvoyForm,
+    DecisionForm,
+    DeclineForm,
+    InviteForm,
+    ManualOfferForm,
+    MoveOutForm,
+    PickupPointForm,
+    SwapForm,
+)
+from homecoming.handover.models import (
+    Appeal,
+    Bus,
+    Ceremony,
+    Convoy,
+    Message,
+    Occupancy,
+    Offer,
+    OfferStatus,
+    Swap,
+    Transition,
+)
+from homecoming.housing.models import Unit
+from homecoming.registry.models import Household
+
+WRITERS = EDITORS | ALLOCATORS
+
+
+def attempt(request: HttpRequest, do: Callable[[], Any], done: str) -> bool:
+    """Run a service; a refusal or a constraint becomes a clear message, never a 500."""
+    try:
+        do()
+    except (services.HandoverError, IntegrityError) as exc:
+        messages.error(request, _("Not done: %(why)s") % {"why": conflict_detail(exc)})
+        return False
+    messages.success(request, done)
+    return True
+
+
+def _household(profile: Profile, reg: str) -> Household | None:
+    return Household.objects.for_profile(profile).filter(reg_number__iexact=reg.strip()).first()
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    offers = Offer.objects.for_profile(profile).select_related(
+        "household", "unit__building__complex__settlement", "run"
+    )
+    counts = Counter(dict(offers.order_by().values_list("status").annotate(n=Count("id"))))
+    status = request.GET.get("status", "")
+    shown = offers.filter(status=status) if status else offers
+    q = request.GET.get("q", "").strip()
+    if q:
+        shown = shown.filter(household__reg_number__icontains=q)
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "handover/overview.html",
+        {
+            "page": page,
+            "counts": [(s, label, counts.get(s, 0)) for s, label in OfferStatus.choices],
+            "status": status,
+            "q": q,
+            "can_write": profile.role in WRITERS,
+            "manual": ManualOfferForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def offer_manual(request: HttpRequest) -> HttpResponse:
+    profile = require_role(request, WRITERS)
+    form = ManualOfferForm(request.POST)
+    if form.is_valid():
+        household = _household(profile, form.cleaned_data["household"])
+        unit = Unit.objects.for_profile(profile).filter(pk=form.cleaned_data["unit"]).first()
+        if household is None or unit is None:
+            messages.error(request, _("Not done: no such family or home in your district."))
+        else:
+            attempt(
+                request,
+                lambda: services.do_make_offer(unit, household, user=current_user(request)),
+                _("Offer made to %(reg)s.") % {"reg": household.reg_number},
+            )
+    return redirect("handover:overview")
+
+
+@login_required
+@require_POST
+def expire_now(request: HttpRequest) -> HttpResponse:
+    require_role(request, WRITERS)
+    n = services.do_expire_offers(user=current_user(request))
+    messages.success(request, _("%(n)d overdue offers expired.") % {"n": n})
+    return redirect("handover:overview")
+
+
+def _offer(request: HttpRequest, pk: int) -> tuple[Profile, Offer]:
+    profile = require_profile(request)
+    offer = get_object_or_404(
+        Offer.objects.for_profile(profile).select_related(
+            "household", "unit__building__complex__settlement", "run"
+        ),
+        pk=pk,
+    )
+    return profile, offer
+
+
+@login_required
+def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile, offer = _offer(request, pk)
+    history = Transition.objects.filter(entity="offer", entity_id=offer.pk).select_related("by")
+    return render(
+        request,
+        "handover/offer_detail.html",
+        {
+            "offer": offer,
+            "history": history,
+            "can_write": profile.role in WRITERS,
+            "decline": DeclineForm(),
+            "swap": SwapForm(),
+            "appeal": AppealForm(),
+            "appeals": offer.appeals.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def offer_act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    require_role(request, WRITERS)
+    profile, offer = _offer(request, pk)
+    user = current_user(request)
+    if what == "accept":
+        attempt(
+            request,
+            lambda: services.do_accept_offer(offer, user=user),
+            _("Accepted on behalf of the family."),
+        )
+    elif what in ("decline", "withdraw"):
+        form = DeclineForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Not done: a reason is required."))
+        elif what == "decline":
+            attempt(
+                request,
+                lambda: services.do_decline_offer(offer, form.cleaned_data["reason"], user=user),
+                _("Declined; the home went to the next family on the reserve list, if one fits."),
+            )
+        else:
+            attempt(
+                request,
+                lambda: services.do_withdraw_offer(offer, form.cleaned_data["reason"], user=user),
+                _("Offer withdrawn."),
+            )
+    elif what == "swap":
+        swap_form = SwapForm(request.POST)
+        other = (
+            Offer.objects.for_profile(profile).filter(pk=swap_form.cleaned_data["other"]).first()
+            if swap_form.is_valid()
+            else None
+        )
+        if other is None:
+            messages.error(request, _("Not done: no such offer in your district."))
+        else:
+            attempt(
+                request,
+                lambda: services.do_propose_swap(offer, other, user=user),
+                _("Swap proposed; both families must consent."),
+            )
+            return redirect("handover:swaps")
+    elif what == "appeal":
+        appeal_form = AppealForm(request.POST)
+        if appeal_form.is_valid():
+            attempt(
+                request,
+                lambda: services.do_file_appeal(
+                    offer.household,
+                    appeal_form.cleaned_data["kind"],
+                    appeal_form.cleaned_data["text"],
+                    offer=offer,
+                    user=user,
+                ),
+                _("Appeal recorded."),
+            )
+    return redirect("handover:offer", pk=offer.pk)
+
+
+@login_required
+def swaps(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    rows = Swap.objects.for_profile(profile).select_related(
+        "first__household", "second__household", "first__unit", "second__unit"
+    )
+    return render(
+        request, "handover/swaps.html", {"swaps": rows, "can_write": profile.role in WRITERS}
+    )
+
+
+@login_required
+@require_POST
+def swap_consent(request: HttpRequest, pk: int, side: str) -> HttpResponse:
+    profile = require_role(request, WRITERS)
+    swap = get_object_or_404(
+        Swap.objects.for_profile(profile).select_related("first", "second"), pk=pk
+    )
+    offer = swap.first if side == "first" else swap.second
+    attempt(
+        request,
+        lambda: services.do_consent_swap(swap, offer.household, user=current_user(request)),
+        _("Consent recorded."),
+    )
+    return redirect("handover:swaps")
+
+
+@login_required
+def appeals(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    rows = Appeal.objects.for_profile(profile).select_related("household", "offer")
+    return render(
+        request,
+        "handover/appeals.html",
+        {"appeals": rows, "can_write": profile.role in WRITERS, "decide": DecisionForm()},
+    )
+
+
+@login_required
+@require_POST
+def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = require_role(request, WRITERS)
+    appeal = get_object_or_404(Appeal.objects.for_profile(profile), pk=pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        attempt(
+            request,
+            lambda: services.do_decide_appeal(
+                appeal,
+                form.cleaned_data["status"],
+                form.cleaned_data["decision"],
+                user=current_user(request),
+            ),
+            _("Decision recorded."),
+        )
+    else:
+        messages.error(request, _("Not done: give the decision and its reasons."))
+    return redirect("handover:appeals")
+
+
+@login_required
+def convoys(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    convoy_form = ConvoyForm(request.POST or None, profile=profile, prefix="c")
+    point_form = PickupPointForm(request.POST or None, profile=profile, prefix="p")
+    if request.method == "POST":
+        require_role(request, WRITERS)
+        form = convoy_form if "c-name" in request.POST else point_form
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Saved."))
+            return redirect("handover:convoys")
+    rows = Convoy.objects.for_profile(profile).select_related("district", "destination")
+    return render(
+        request,
+        "handover/convoys.html",
+        {
+            "convoys": rows,
+            "convoy_form": convoy_form,
+            "point_form": point_form,
+            "can_write": profile.role in WRITERS,
+        },
+    )
+
+
+@login_required
+def convoy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = require_profile(request)
+    convoy = get_object_or_404(Convoy.objects.for_profile(profile), pk=pk)
+    bus_form = BusForm(request.POST or None, convoy=convoy)
+    if request.method == "POST":
+        require_role(request, WRITERS)
+        if "household" in request.POST:
+            assign = AssignForm(request.POST)
+            if assign.is_valid():
+                bus = get_object_or_404(convoy.buses, pk=assign.cleaned_data["bus"])
+                household = _household(profile, assign.cleaned_data["household"])
+                if household is None:
+                    messages.error(request, _("Not done: no such family in your district."))
+                else:
+                    attempt(
+                        request,
+                        lambda: services.do_assign_to_bus(
+                            bus, household, user=current_user(request)
+                        ),
+                        _("%(reg)s is on bus %(bus)s.")
+                        % {"reg": household.reg_number, "bus": bus.number},
+                    )
+            return redirect("handover:convoy", pk=convoy.pk)
+        if bus_form.is_valid():
+            bus_form.instance.convoy = convoy
+            try:
+                bus_form.save()
+            except IntegrityError:
+                messages.error(request, _("Not done: this convoy already has a bus numbered so."))
+            else:
+                messages.success(request, _("Bus added."))
+            return redirect("handover:convoy", pk=convoy.pk)
+    buses = convoy.buses.select_related("pickup").prefetch_related("passengers__household")
+    return render(
+        request,
+        "handover/convoy_detail.html",
+        {
+            "convoy": convoy,
+            "buses": buses,
+            "bus_form": bus_form,
+            "can_write": profile.role in WRITERS,
+        },
+    )
+
+
+@login_required
+def manifest(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable passenger list of one bus: names, members, phone, seats."""
+    profile = require_profile(request)
+    bus = get_object_or_404(
+        Bus.objects.for_profile(profile).select_related("convoy__destination", "pickup"), pk=pk
+    )
+    passengers = bus.passengers.select_related("household").prefetch_related("household__members")
+    taken = sum(p.seats for p in passengers)
+    return render(
+        request,
+        "handover/manifest.html",
+        {"bus": bus, "passengers": passengers, "taken": taken, "free": bus.seats - taken},
+    )
+
+
+@login_required
+def ceremonies(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    form = CeremonyForm(request.POST or None, profile=profile)
+    if request.method == "POST":
+        require_role(request, WRITERS)
+        if form.is_valid():
+            ceremony = form.save()
+            messages.success(request, _("Ceremony planned."))
+            return redirect("handover:ceremony", pk=ceremony.pk)
+    rows = Ceremony.objects.for_profile(profile).select_related("complex")
+    return render(
+        request,
+        "handover/ceremonies.html",
+        {"ceremonies": rows, "form": form, "can_write": profile.role in WRITERS},
+    )
+
+
+def _ceremony(request: HttpRequest, pk: int) -> tuple[Profile, Ceremony]:
+    profile = require_profile(request)
+    return profile, get_object_or_404(
+        Ceremony.objects.for_profile(profile).select_related("complex"), pk=pk
+    )
+
+
+@login_required
+def ceremony_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile, ceremony = _ceremony(request, pk)
+    if request.method == "POST":
+        require_role(request, WRITERS)
+        form = InviteForm(request.POST)
+        if form.is_valid():
+            household = _household(profile, form.cleaned_data["household"])
+            if household is None:
+                messages.error(request, _("Not done: no such family in your district."))
+            else:
+                attempt(
+                    request,
+                    lambda: services.do_invite(ceremony, household, user=current_user(request)),
+                    _("%(reg)s invited.") % {"reg": household.reg_number},
+                )
+        return redirect("handover:ceremony", pk=ceremony.pk)
+    invitations = ceremony.invitations.select_related(
+        "household", "unit__building__complex__settlement"
+    )
+    blockers = services.readiness_blockers(ceremony.complex)
+    return render(
+        request,
+        "handover/ceremony_detail.html",
+        {
+            "ceremony": ceremony,
+            "invitations": invitations,
+            "invite": InviteForm(),
+            "blockers": blockers,
+            "can_write": profile.role in WRITERS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def ceremony_act(request: HttpRequest, pk: int, invitation: int, what: str) -> HttpResponse:
+    require_role(request, WRITERS)
+    _profile, ceremony = _ceremony(request, pk)
+    inv = get_object_or_404(ceremony.invitations.select_related("household"), pk=invitation)
+    user = current_user(request)
+    if what == "keys":
+        attempt(
+            request,
+            lambda: services.do_hand_keys(inv, user=user),
+            _("Keys handed to %(reg)s.") % {"reg": inv.household.reg_number},
+        )
+    elif what == "move-in":
+        attempt(
+            request,
+            lambda: services.do_move_in(inv.household, date.today(), user=user),
+            _("%(reg)s moved in.") % {"reg": inv.household.reg_number},
+        )
+    return redirect("handover:ceremony", pk=ceremony.pk)
+
+
+@login_required
+def ceremony_receipts(request: HttpRequest, pk: int, household: int | None = None) -> HttpResponse:
+    """Key receipts as PDF: one family's, or every invited family's in one file."""
+    _profile, ceremony = _ceremony(request, pk)
+    invitations = list(receipt_invitations(ceremony, household))
+    if household and not invitations:
+        return HttpResponse(status=404)
+    pdf = receipts.receipts_pdf(invitations)
+    name = f"receipt-{ceremony.pk}-{household}.pdf" if household else f"receipts-{ceremony.pk}.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@login_required
+def occupancy(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    rows = Occupancy.objects.for_profile(profile).select_related(
+        "household", "unit__building__complex__settlement"
+    )
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "handover/occupancy.html",
+        {"page": page, "form": MoveOutForm(), "can_write": profile.role in WRITERS},
+    )
+
+
+@login_required
+@require_POST
+def move_out(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = require_role(request, WRITERS)
+    occ = get_object_or_404(Occupancy.objects.for_profile(profile), pk=pk)
+    form = MoveOutForm(request.POST)
+    if form.is_valid():
+        attempt(
+            request,
+            lambda: services.do_move_out(
+                occ,
+                date.today(),
+                form.cleaned_data["reason"],
+                user=current_user(request),
+                back_to_waiting=form.cleaned_data["back_to_waiting"],
+            ),
+            _("Move-out recorded; the home is free again."),
+        )
+    return redirect("handover:occupancy")
+
+
+@login_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    rows = (
+        Message.objects.for_profile(profile)
+        .exclude(template="one_time_code")
+        .select_related("household")
+    )
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(request, "handover/outbox.html", {"page": page})

@@ -1,0 +1,83 @@
+from django.contrib import admin
+
+from homecoming.readiness.models import (
+    Evidence,
+    HazardArea,
+    ItemKind,
+    ReadinessChange,
+    ReadinessItem,
+    ReadinessPolicy,
+    School,
+    Stage,
+)
+
+
+@admin.register(ItemKind)
+class ItemKindAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["code", "name", "scope", "order", "active"]
+    list_editable = ["order", "active"]
+
+
+class EvidenceInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Evidence
+    extra = 0
+
+
+@admin.register(ReadinessItem)
+class ReadinessItemAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    # Admin edits bypass the audit trail; the readiness pages and the API are audited.
+    list_display = ["kind", "settlement", "complex", "status", "planned_end", "actual_end"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["kind", "settlement", "complex"]
+    inlines = [EvidenceInline]
+
+
+@admin.register(ReadinessPolicy)
+class ReadinessPolicyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "district", "stage", "hazard_buffer_m", "active"]
+    filter_horizontal = ["required"]
+
+
+@admin.register(HazardArea)
+class HazardAreaAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["code", "name", "district", "status", "released_on"]
+    list_filter = ["status", "district"]
+    readonly_fields = ["min_lon", "min_lat", "max_lon", "max_lat"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = [
+        "name",
+        "kind",
+        "settlement",
+        "permanent_capacity",
+        "permanent_opens_on",
+        "modular_capacity",
+    ]
+    filter_horizontal = ["catchment"]
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = [
+        "__str__",
+        "settlement",
+        "number",
+        "starts_on",
+        "ends_on",
+        "target_families",
+        "target_persons",
+    ]
+    filter_horizontal = ["complexes"]
+
+
+@admin.register(ReadinessChange)
+class ReadinessChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["changed_at", "changed_by", "subject", "field", "before", "after"]
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

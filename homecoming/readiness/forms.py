@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from homecoming.geography.models import Area
+from homecoming.readiness.models import HazardStatus, ReadinessItem
+from homecoming.readiness.services import ITEM_FIELDS
+
+
+class ItemForm(forms.ModelForm[ReadinessItem]):
+    class Meta:
+        model = ReadinessItem
+        fields = list(ITEM_FIELDS)
+        widgets = {
+            "planned_start": forms.DateInput(attrs={"type": "date"}),
+            "planned_end": forms.DateInput(attrs={"type": "date"}),
+            "actual_start": forms.DateInput(attrs={"type": "date"}),
+            "actual_end": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        for start, end in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
+            if data.get(start) and data.get(end) and data[end] < data[start]:
+                self.add_error(end, _("ends before it starts"))
+        return data
+
+
+class EvidenceForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=160)
+    file = forms.FileField(label=_("Document"))
+
+
+class HazardImportForm(forms.Form):
+    district = forms.ModelChoiceField(label=_("District"), queryset=Area.objects.districts())
+    file = forms.FileField(label=_("GeoJSON file"))
+
+    def __init__(self, *args: Any, districts: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if districts is not None:
+            self.fields["district"].queryset = districts  # type: ignore[attr-defined]
+
+
+class HazardStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=HazardStatus.choices)
+    released_on = forms.DateField(
+        label=_("Released on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    certificate = forms.FileField(label=_("Handover certificate"), required=False)

@@ -1,0 +1,275 @@
+"""The readiness gate: may a residential complex receive families?
+
+`blockers(complex_)` lists, in plain language, why not (empty: ready). Allocation and
+handover call it before they offer a home or hand keys over.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from homecoming.housing.models import Building, ResidentialComplex
+from homecoming.readiness import geo
+from homecoming.readiness.models import (
+    DEFAULT_HAZARD_BUFFER_M,
+    FINISHED,
+    HazardArea,
+    HazardStatus,
+    ItemKind,
+    ReadinessItem,
+    ReadinessPolicy,
+)
+
+
+@dataclass
+class Assessment:
+    """The gate's verdict on one complex, with what it rests on."""
+
+    reasons: list[str] = field(default_factory=list)
+    missing: list[ItemKind] = field(default_factory=list)
+    pending: list[ReadinessItem] = field(default_factory=list)
+    hazards: list[tuple[HazardArea, str, float]] = field(default_factory=list)
+    unplaced: bool = False
+
+    @property
+    def ready(self) -> bool:
+        return not self.reasons
+
+    @property
+    def forecast(self) -> date | None:
+        """When the complex should open: the latest planned completion of what is pending.
+
+        None when it cannot be told: an item is not recorded or has no planned date, or a
+        hazard area blocks and no pending mine-clearance item carries a date.
+        """
+        if self.missing or self.unplaced:
+            return None
+        dates = [i.planned_end for i in self.pending]
+        if any(d is None for d in dates):
+            return None
+        if self.hazards and not any(i.kind.code == "mine-clearance" for i in self.pending):
+            return None
+        return max((d for d in dates if d is not None), default=None)
+
+
+@dataclass
+class Rule:
+    """What the policy asks of one complex."""
+
+    required: list[ItemKind] = field(default_factory=list)
+    buffer_m: int = DEFAULT_HAZARD_BUFFER_M
+
+
+def _policies() -> list[tuple[ReadinessPolicy, list[ItemKind]]]:
+    policies = ReadinessPolicy.objects.filter(active=True).prefetch_related("required")
+    return [(p, sorted(p.required.all(), key=lambda k: (k.order, k.code))) for p in policies]
+
+
+def rule_for(
+    complex_: ResidentialComplex, policies: list[tuple[ReadinessPolicy, list[ItemKind]]]
+) -> Rule:
+    """The most specific active policy: district and stage, district, stage, programme."""
+    district_id = complex_.settlement.parent_id
+    best: tuple[int, ReadinessPolicy, list[ItemKind]] | None = None
+    for policy, kinds in policies:
+        if policy.district_id is not None and policy.district_id != district_id:
+            continue
+        if policy.stage is not None and policy.stage != complex_.stage:
+            continue
+        rank = (2 if policy.district_id is not None else 0) + (1 if policy.stage else 0)
+        if best is None or rank > best[0] or (rank == best[0] and policy.pk < best[1].pk):
+            best = (rank, policy, kinds)
+    if best is None:
+        return Rule()
+    return Rule(required=list(best[2]), buffer_m=best[1].hazard_buffer_m)
+
+
+def _finished(item: ReadinessItem, on: date) -> bool:
+    if item.status not in FINISHED:
+        return False
+    return item.actual_end is None or item.actual_end <= on
+
+
+def _released(area: HazardArea, on: date) -> bool:
+    if area.status != HazardStatus.RELEASED:
+        return False
+    return area.released_on is None or area.released_on <= on
+
+
+def blockers_for(
+    complexes: Iterable[ResidentialComplex], on: date | None = None
+) -> dict[int, list[str]]:
+    """Blockers of many complexes at once, in a fixed number of queries (for lists)."""
+    return {pk: a.reasons for pk, a in assess(complexes, on).items()}
+
+
+def assess(
+    complexes: Iterable[ResidentialComplex], on: date | None = None
+) -> dict[int, Assessment]:
+    """The gate's assessment of many complexes in a fixed number of queries."""
+    on = on or timezone.localdate()
+    complexes = list(complexes)
+    if not complexes:
+        return {}
+    ids = [c.pk for c in complexes]
+    # Settlement and district are read from the complexes; select_related them in lists.
+    settlement_ids = {c.settlement_id for c in complexes}
+    policies = _policies()
+
+    items: dict[tuple[str, int], list[ReadinessItem]] = defaultdict(list)
+    for item in ReadinessItem.objects.filter(
+        Q(complex_id__in=ids) | Q(settlement_id__in=settlement_ids)
+    ).select_related("kind"):
+        key = ("c", item.complex_id) if item.complex_id else ("s", item.settlement_id)
+        items[key].append(item)  # type: ignore[index]
+
+    points: dict[int, list[tuple[str, float, float]]] = defaultdict(list)
+    for b in Building.objects.filter(complex_id__in=ids).only("complex_id", "code", "lat", "lon"):
+        if b.lat is not None and b.lon is not None:
+            points[b.complex_id].append((b.code, b.lat, b.lon))
+    for c in complexes:
+        if not points[c.pk] and c.lat is not None and c.lon is not None:
+            points[c.pk].append((c.code, c.lat, c.lon))
+
+    rules = {c.pk: rule_for(c, policies) for c in complexes}
+    hazards = _hazards_near(points, rules, on)
+    districts_with_hazards: set[int] = set()
+    if any(not points[c.pk] for c in complexes):
+        districts_with_hazards = set(
+            HazardArea.objects.unreleased()
+            .filter(district_id__in={c.settlement.parent_id for c in complexes})
+            .values_list("district_id", flat=True)
+        )
+
+    result: dict[int, Assessment] = {}
+    for c in complexes:
+        rule = rules[c.pk]
+        found = result[c.pk] = Assessment()
+        reasons = found.reasons
+        for kind in rule.required:
+            relevant = [
+                i
+                for i in items[("c", c.pk)] + items[("s", c.settlement_id)]
+                if i.kind_id == kind.pk
+            ]
+            if not relevant:
+                found.missing.append(kind)
+                reasons.append(_("%(item)s: not recorded yet.") % {"item": kind.name})
+                continue
+            for item in relevant:
+                if not _finished(item, on):
+                    found.pending.append(item)
+                    where = c.name if item.complex_id else c.settlement.name
+                    text = _("%(item)s (%(where)s): %(status)s") % {
+                        "item": kind.name,
+                        "where": where,
+                        "status": item.get_status_display().lower(),
+                    }
+                    if item.planned_end:
+                        text += _(", planned for %(date)s") % {"date": item.planned_end.isoformat()}
+                    reasons.append(text + ".")
+        if points[c.pk]:
+            found.hazards = _blocking(points[c.pk], hazards, rule.buffer_m)
+            for area, building, metres in found.hazards:
+                status = area.get_status_display().lower()
+                if metres <= 0:
+                    reasons.append(
+                        _("Building %(building)s lies inside hazard area %(area)s (%(status)s).")
+                        % {"building": building, "area": area, "status": status}
+                    )
+                else:
+                    reasons.append(
+                        _(
+                            "Building %(building)s is %(metres)d m from hazard area %(area)s "
+                            "(%(status)s); at least %(buffer)d m are required until it is released."
+                        )
+                        % {
+                            "building": building,
+                            "metres": metres,
+                            "area": area,
+                            "status": status,
+                            "buffer": rule.buffer_m,
+                        }
+                    )
+        elif c.settlement.parent_id in districts_with_hazards:
+            found.unplaced = True
+            reasons.append(
+                _(
+                    "The complex has no coordinates, so it cannot be checked against the "
+                    "district's hazard areas that are not released."
+                )
+            )
+    return result
+
+
+def _hazards_near(
+    points: dict[int, list[tuple[str, float, float]]], rules: dict[int, Rule], on: date
+) -> list[HazardArea]:
+    """Unreleased areas whose bounding box comes within the buffer of any point."""
+    box: list[float] | None = None
+    for pk, pts in points.items():
+        for _code, lat, lon in pts:
+            dlat, dlon = geo.degrees_for(rules[pk].buffer_m if pk in rules else 0, lat)
+            b = [lat - dlat, lon - dlon, lat + dlat, lon + dlon]
+            box = (
+                b
+                if box is None
+                else [min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3])]
+            )
+    if box is None:
+        return []
+    candidates = HazardArea.objects.filter(
+        max_lat__gte=box[0], min_lat__lte=box[2], max_lon__gte=box[1], min_lon__lte=box[3]
+    )
+    return [a for a in candidates if not _released(a, on)]
+
+
+def _blocking(
+    points: list[tuple[str, float, float]], hazards: list[HazardArea], buffer_m: int
+) -> list[tuple[HazardArea, str, float]]:
+    """For each area too close, the closest building and its distance (one line per area)."""
+    found: list[tuple[HazardArea, str, float]] = []
+    for area in hazards:
+        closest: tuple[str, float] | None = None
+        for code, lat, lon in points:
+            dlat, dlon = geo.degrees_for(buffer_m, lat)
+            if (
+                lat + dlat < area.min_lat
+                or lat - dlat > area.max_lat
+                or lon + dlon < area.min_lon
+                or lon - dlon > area.max_lon
+            ):
+                continue
+            metres = geo.distance_m(lat, lon, area.geometry)
+            if metres <= buffer_m and (closest is None or metres < closest[1]):
+                closest = (code, metres)
+        if closest is not None:
+            found.append((area, closest[0], closest[1]))
+    return found
+
+
+def blockers(complex_: ResidentialComplex, on: date | None = None) -> list[str]:
+    """Why the complex cannot receive families on `on` (today by default); empty: ready.
+
+    A required item (under the readiness policy) counts when every item of that kind for
+    the complex and for its settlement is done or certified (with an actual completion date,
+    if any, not after `on`). Every building (or the complex itself, without buildings
+    placed) must lie outside, and farther than the policy's distance from, every hazard
+    area not released by `on`.
+    """
+    return blockers_for([complex_], on)[complex_.pk]
+
+
+def ready_complexes(queryset: Any, on: date | None = None) -> list[ResidentialComplex]:
+    """The complexes of `queryset` that pass the gate, in its order."""
+    complexes = list(queryset.select_related("settlement"))
+    found = blockers_for(complexes, on)
+    return [c for c in complexes if not found[c.pk]]

@@ -1,0 +1,189 @@
+"""Charts and the map, drawn on the server as inline SVG (no JavaScript, no tiles)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from homecoming.core.svgmap import Projection, empty
+from homecoming.core.svgmap import svg as _svg
+from homecoming.readiness.planning import SchoolPlan
+
+STATUS_COLOURS = {
+    "not_started": "#c9ced6",
+    "in_progress": "#f0b429",
+    "done": "#3aa76d",
+    "certified": "#1f7a4d",
+}
+HAZARD_COLOURS = {
+    "suspected": "#f0b429",
+    "confirmed": "#d64545",
+    "cleared": "#7fb3d5",
+    "released": "#3aa76d",
+}
+
+
+@dataclass
+class TimelineRow:
+    label: str
+    group: str
+    status: str
+    planned_start: date | None
+    planned_end: date | None
+    actual_end: date | None
+
+
+def timeline(rows: Sequence[TimelineRow], today: date) -> SafeString:
+    """One line per item: the planned period as a bar, the actual completion as a diamond."""
+    dates = [
+        d for r in rows for d in (r.planned_start, r.planned_end, r.actual_end) if d is not None
+    ] + [today]
+    first, last = date(min(dates).year, 1, 1), date(max(dates).year + 1, 1, 1)
+    left, width, row_h, top = 260, 640, 18, 24
+    span = (last - first).days or 1
+    height = top + row_h * len(rows) + 10
+
+    def x(d: date) -> float:
+        return left + width * (d - first).days / span
+
+    body = []
+    for year in range(first.year, last.year + 1):
+        xx = x(date(year, 1, 1))
+        body.append(f'<line x1="{xx:.1f}" y1="14" x2="{xx:.1f}" y2="{height}" stroke="#dde2e8"/>')
+        if year < last.year:
+            body.append(f'<text x="{xx + 3:.1f}" y="12" fill="#555">{year}</text>')
+    tx = x(today)
+    body.append(
+        f'<line x1="{tx:.1f}" y1="14" x2="{tx:.1f}" y2="{height}" stroke="#333" '
+        f'stroke-dasharray="3 3"><title>{escape(_("Today"))}</title></line>'
+    )
+    group = None
+    for i, r in enumerate(rows):
+        y = top + i * row_h
+        label = r.label if r.group == group else f"{r.group} · {r.label}"
+        group = r.group
+        body.append(f'<text x="4" y="{y + 12}" fill="#222">{escape(label[:42])}</text>')
+        colour = STATUS_COLOURS.get(r.status, "#999")
+        if r.planned_end:
+            start = r.planned_start or r.planned_end
+            x0, x1 = x(start), x(r.planned_end)
+            tip = _("planned %(start)s – %(end)s") % {"start": start, "end": r.planned_end}
+            body.append(
+                f'<rect class="planned" x="{x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 3):.1f}" '
+                f'height="11" rx="2" fill="{colour}" fill-opacity=".55" stroke="{colour}">'
+                f"<title>{escape(r.group)} · {escape(r.label)}: {escape(tip)}</title></rect>"
+            )
+        if r.actual_end:
+            ax, ay = x(r.actual_end), y + 8.5
+            tip = _("finished %(date)s") % {"date": r.actual_end}
+            body.append(
+                f'<path class="actual" d="M{ax:.1f} {ay - 6} l6 6 l-6 6 l-6 -6z" fill="#1f2933">'
+                f"<title>{escape(r.group)} · {escape(r.label)}: {escape(tip)}</title></path>"
+            )
+    return _svg(left + width + 20, height, body, _("Timeline of planned and actual dates"))
+
+
+@dataclass
+class MapPoint:
+    label: str
+    lat: float
+    lon: float
+    complex: bool
+    ready: bool
+
+
+def hazard_map(areas: Sequence[Any], points: Sequence[MapPoint]) -> SafeString:
+    """Hazard polygons coloured by status, buildings as dots, complexes labelled.
+
+    An equirectangular view of the data's bounding box (x scaled by cos of mid-latitude),
+    fine for a district-sized area.
+    """
+    lons: list[float] = [p.lon for p in points]
+    lats: list[float] = [p.lat for p in points]
+    for a in areas:
+        lons += [a.min_lon, a.max_lon]
+        lats += [a.min_lat, a.max_lat]
+    if not lons:
+        return empty(900, _("Nothing to show."))
+    projection = Projection.fit(lats, lons, width=900)
+    width, height, xy = projection.width, projection.height, projection.xy
+    body = [f'<rect width="{width}" height="{height}" fill="#f6f8f4"/>']
+    for a in areas:
+        g = a.geometry
+        polygons = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        path = " ".join(
+            "M" + " L".join(xy(p[0], p[1]) for p in ring) + "Z"
+            for poly in polygons
+            for ring in poly
+        )
+        colour = HAZARD_COLOURS.get(a.status, "#999")
+        body.append(
+            f'<path class="hazard hazard-{a.status}" d="{path}" fill="{colour}" '
+            f'fill-opacity=".45" stroke="{colour}" fill-rule="evenodd">'
+            f"<title>{escape(a.code)} {escape(a.name)}: {escape(a.get_status_display())}</title>"
+            "</path>"
+        )
+    for p in points:
+        cx, cy = xy(p.lon, p.lat).split(",")
+        colour = "#1f7a4d" if p.ready else "#b42318"
+        r = 6 if p.complex else 3.5
+        body.append(
+            f'<circle class="{"complex" if p.complex else "building"}" cx="{cx}" cy="{cy}" '
+            f'r="{r}" fill="{colour}" stroke="#fff"><title>{escape(p.label)}</title></circle>'
+        )
+        if p.complex:
+            body.append(
+                f'<text x="{float(cx) + 8:.1f}" y="{float(cy) + 4:.1f}" fill="#222">'
+                f"{escape(p.label)}</text>"
+            )
+    return _svg(width, height, body, _("Map of hazard areas and complexes"))
+
+
+def school_chart(plan: SchoolPlan) -> SafeString:
+    """Per school year: places (permanent, modular) stacked, and the demand beside them."""
+    years = plan.years
+    top = max([1] + [max(y.demand, y.capacity) for y in years])
+    step = 10 ** max(0, len(str(top)) - 1)
+    top = -(-top // step) * step
+    left, bottom, h, slot = 50, 30, 200, 90
+    width, height = left + slot * len(years) + 10, h + bottom + 30
+
+    def yv(v: float) -> float:
+        return float(20 + h - h * v / top)
+
+    body = []
+    for t in range(0, top + 1, max(step, top // 4 or 1)):
+        body.append(
+            f'<line x1="{left}" x2="{width}" y1="{yv(t):.1f}" y2="{yv(t):.1f}" stroke="#e3e7ec"/>'
+            f'<text x="{left - 4}" y="{yv(t) + 4:.1f}" text-anchor="end" fill="#555">{t}</text>'
+        )
+    for i, y in enumerate(years):
+        x0 = left + i * slot + 10
+        base = yv(0)
+        perm_top = yv(y.permanent)
+        mod_top = yv(y.permanent + y.modular)
+        tip = _(
+            "%(year)s: %(demand)d children, %(permanent)d permanent and %(modular)d modular places"
+        ) % {"year": y.label, "demand": y.demand, "permanent": y.permanent, "modular": y.modular}
+        body.append(
+            f'<rect x="{x0}" y="{perm_top:.1f}" width="30" height="{base - perm_top:.1f}" '
+            f'fill="#2f6fdf"><title>{escape(tip)}</title></rect>'
+            f'<rect x="{x0}" y="{mod_top:.1f}" width="30" height="{perm_top - mod_top:.1f}" '
+            f'fill="#8fb3f0"><title>{escape(tip)}</title></rect>'
+            f'<rect class="demand" x="{x0 + 34}" y="{yv(y.demand):.1f}" width="30" '
+            f'height="{base - yv(y.demand):.1f}" fill="{"#d64545" if y.gap > 0 else "#9aa5b1"}">'
+            f"<title>{escape(tip)}</title></rect>"
+            f'<text x="{x0 + 32}" y="{base + 16:.1f}" text-anchor="middle">{y.label}</text>'
+        )
+        if y.gap > 0:
+            body.append(
+                f'<text x="{x0 + 49}" y="{yv(y.demand) - 4:.1f}" text-anchor="middle" '
+                f'fill="#b42318">−{y.gap}</text>'
+            )
+    return _svg(width, height, body, _("School places and demand per school year"))

@@ -1,0 +1,337 @@
+"""Readiness pages: matrix, item editing, timeline, map and hazard import, schools, stages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from homecoming.accounts.models import Profile, Role
+from homecoming.accounts.permissions import EDITORS, current_user, require_profile, require_role
+from homecoming.geography.models import Area
+from homecoming.housing.models import Building, ResidentialComplex
+from homecoming.readiness import services, svg
+from homecoming.readiness.forms import EvidenceForm, HazardImportForm, HazardStatusForm, ItemForm
+from homecoming.readiness.gate import assess
+from homecoming.readiness.importers import HazardImportError, import_hazard_geojson
+from homecoming.readiness.models import (
+    HazardArea,
+    HazardStatus,
+    ItemKind,
+    ReadinessChange,
+    ReadinessItem,
+    School,
+    Scope,
+    Stage,
+)
+from homecoming.readiness.planning import school_plans, stage_progress
+
+
+def _can_edit(profile: Profile) -> bool:
+    return profile.role in (Role.ADMINISTRATOR, Role.DISTRICT_OFFICER)
+
+
+def _places(profile: Profile) -> tuple[list[Area], dict[int, list[ResidentialComplex]]]:
+    """Settlements in scope that have complexes or items, and their complexes."""
+    complexes = list(
+        ResidentialComplex.objects.for_profile(profile).select_related("settlement__parent")
+    )
+    by_settlement: dict[int, list[ResidentialComplex]] = defaultdict(list)
+    for c in complexes:
+        by_settlement[c.settlement_id].append(c)
+    settlements = list(
+        Area.objects.for_profile(profile)
+        .settlements()
+        .filter(
+            pk__in=set(by_settlement)
+            | set(
+                ReadinessItem.objects.filter(settlement__isnull=False).values_list(
+                    "settlement_id", flat=True
+                )
+            )
+        )
+        .select_related("parent")
+    )
+    return settlements, by_settlement
+
+
+@login_required
+def matrix(request: HttpRequest) -> HttpResponse:
+    """Settlements and complexes × item kinds, coloured by status, with the gate's verdict."""
+    profile = require_profile(request)
+    kinds = list(ItemKind.objects.filter(active=True))
+    settlements, by_settlement = _places(profile)
+    items: dict[tuple[str, int], dict[int, ReadinessItem]] = defaultdict(dict)
+    for item in ReadinessItem.objects.for_profile(profile):
+        key = ("c", item.complex_id) if item.complex_id else ("s", item.settlement_id)
+        items[key][item.kind_id] = item  # type: ignore[index]
+    all_complexes = [c for cs in by_settlement.values() for c in cs]
+    verdicts = assess(all_complexes)
+    rows = []
+    for s in settlements:
+        cells = [(k, items[("s", s.pk)].get(k.pk)) for k in kinds]
+        rows.append({"settlement": s, "place": s, "cells": cells, "is_complex": False})
+        for c in by_settlement.get(s.pk, []):
+            cells = [(k, items[("c", c.pk)].get(k.pk)) for k in kinds]
+            rows.append(
+                {
+                    "settlement": s,
+                    "place": c,
+                    "cells": cells,
+                    "is_complex": True,
+                    "assessment": verdicts[c.pk],
+                }
+            )
+    return render(
+        request,
+        "readiness/matrix.html",
+        {
+            "kinds": kinds,
+            "rows": rows,
+            "can_edit": _can_edit(profile),
+            "scope_settlement": Scope.SETTLEMENT,
+            "scope_complex": Scope.COMPLEX,
+        },
+    )
+
+
+def _visible_item(profile: Profile, pk: int) -> ReadinessItem:
+    return get_object_or_404(
+        ReadinessItem.objects.for_profile(profile).select_related(
+            "kind", "settlement__parent", "complex__settlement__parent"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def item_new(request: HttpRequest) -> HttpResponse:
+    """Record an item of a kind for a settlement or complex (from an empty matrix cell)."""
+    profile = require_role(request, EDITORS)
+    kind = get_object_or_404(ItemKind, code=request.GET.get("kind", ""))
+    where: dict[str, Any] = {}
+    if request.GET.get("complex"):
+        where["complex_"] = get_object_or_404(
+            ResidentialComplex.objects.for_profile(profile), pk=request.GET["complex"]
+        )
+        existing = ReadinessItem.objects.filter(kind=kind, complex=where["complex_"]).first()
+    elif request.GET.get("settlement"):
+        where["settlement"] = get_object_or_404(
+            Area.objects.for_profile(profile).settlements(), pk=request.GET["settlement"]
+        )
+        existing = ReadinessItem.objects.filter(kind=kind, settlement=where["settlement"]).first()
+    else:
+        raise Http404
+    if existing:
+        return redirect("readiness:item", pk=existing.pk)
+    form = ItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = services.do_save_item(
+            kind=kind, user=current_user(request), **where, **form.cleaned_data
+        )
+        messages.success(request, _("Saved."))
+        return redirect("readiness:item", pk=item.pk)
+    place = where.get("complex_") or where.get("settlement")
+    return render(
+        request,
+        "readiness/item.html",
+        {"form": form, "kind": kind, "place": place, "item": None, "can_edit": True},
+    )
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = require_profile(request)
+    item = _visible_item(profile, pk)
+    can_edit = _can_edit(profile)
+    form = ItemForm(instance=ReadinessItem.objects.get(pk=item.pk))
+    evidence_form = EvidenceForm()
+    if request.method == "POST":
+        require_role(request, EDITORS)
+        if "file" in request.FILES:
+            evidence_form = EvidenceForm(request.POST, request.FILES)
+            if evidence_form.is_valid():
+                services.do_add_evidence(
+                    item,
+                    evidence_form.cleaned_data["title"],
+                    evidence_form.cleaned_data["file"],
+                    current_user(request),
+                )
+                messages.success(request, _("Document added."))
+                return redirect("readiness:item", pk=item.pk)
+        else:
+            form = ItemForm(request.POST, instance=ReadinessItem.objects.get(pk=item.pk))
+            if form.is_valid():
+                services.do_save_item(
+                    kind=item.kind, item=item, user=current_user(request), **form.cleaned_data
+                )
+                messages.success(request, _("Saved."))
+                return redirect("readiness:item", pk=item.pk)
+    return render(
+        request,
+        "readiness/item.html",
+        {
+            "item": item,
+            "kind": item.kind,
+            "place": item.place,
+            "form": form,
+            "evidence_form": evidence_form,
+            "evidence": item.evidence.all(),
+            "changes": item.changes.select_related("changed_by")[:50],
+            "can_edit": can_edit,
+        },
+    )
+
+
+@login_required
+def timeline(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    items = (
+        ReadinessItem.objects.for_profile(profile)
+        .select_related("kind", "settlement", "complex")
+        .order_by("settlement__code", "complex__code", "kind__order")
+    )
+    rows = [
+        svg.TimelineRow(
+            label=i.kind.name,
+            group=str(i.complex.name if i.complex else i.settlement),
+            status=i.status,
+            planned_start=i.planned_start,
+            planned_end=i.planned_end,
+            actual_end=i.actual_end,
+        )
+        for i in items
+        if i.planned_end or i.actual_end
+    ]
+    chart = svg.timeline(rows, timezone.localdate()) if rows else None
+    return render(
+        request,
+        "readiness/timeline.html",
+        {"chart": chart, "colours": svg.STATUS_COLOURS.items(), "statuses": _status_labels()},
+    )
+
+
+def _status_labels() -> list[tuple[str, str, str]]:
+    from homecoming.readiness.models import ItemStatus
+
+    return [(c, str(label), svg.STATUS_COLOURS[c]) for c, label in ItemStatus.choices]
+
+
+@login_required
+def hazard_map(request: HttpRequest) -> HttpResponse:
+    """Hazard areas and complexes; editors import GeoJSON and move areas to release here."""
+    profile = require_profile(request)
+    districts = Area.objects.for_profile(profile).districts()
+    form = HazardImportForm(districts=districts)
+    if request.method == "POST":
+        require_role(request, EDITORS)
+        form = HazardImportForm(request.POST, request.FILES, districts=districts)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = import_hazard_geojson(
+                    upload.name, upload.read(), form.cleaned_data["district"], current_user(request)
+                )
+            except HazardImportError as exc:
+                messages.error(
+                    request, _("Import refused, nothing was changed. %(error)s") % {"error": exc}
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Imported: %(created)d new hazard areas, %(updated)d updated.")
+                    % {"created": report.created, "updated": report.updated},
+                )
+                return redirect("readiness:map")
+    areas = list(HazardArea.objects.for_profile(profile).select_related("district"))
+    complexes = list(
+        ResidentialComplex.objects.for_profile(profile)
+        .select_related("settlement")
+        .prefetch_related(
+            Prefetch(
+                "buildings", queryset=Building.objects.only("complex_id", "code", "lat", "lon")
+            )
+        )
+    )
+    verdicts = assess(complexes)
+    points = []
+    for c in complexes:
+        ready = verdicts[c.pk].ready
+        for b in c.buildings.all():
+            if b.lat is not None and b.lon is not None:
+                points.append(svg.MapPoint(f"{c.code}/{b.code}", b.lat, b.lon, False, ready))
+        if c.lat is not None and c.lon is not None:
+            points.append(svg.MapPoint(c.name, c.lat, c.lon, True, ready))
+    return render(
+        request,
+        "readiness/map.html",
+        {
+            "map": svg.hazard_map(areas, points),
+            "areas": areas,
+            "form": form,
+            "status_form": HazardStatusForm(),
+            "can_edit": _can_edit(profile),
+            "colours": [(label, svg.HAZARD_COLOURS[c]) for c, label in HazardStatus.choices],
+            "verdicts": [(c, verdicts[c.pk]) for c in complexes],
+        },
+    )
+
+
+@login_required
+def hazard_status(request: HttpRequest, code: str) -> HttpResponse:
+    profile = require_role(request, EDITORS)
+    area = get_object_or_404(HazardArea.objects.for_profile(profile), code=code)
+    form = HazardStatusForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        services.do_set_hazard_status(
+            area,
+            form.cleaned_data["status"],
+            current_user(request),
+            released_on=form.cleaned_data["released_on"],
+            certificate=form.cleaned_data["certificate"],
+        )
+        messages.success(request, _("Hazard area %(code)s updated.") % {"code": area.code})
+    return redirect("readiness:map")
+
+
+@login_required
+def schools(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    found = (
+        School.objects.for_profile(profile)
+        .select_related("settlement")
+        .prefetch_related("catchment")
+    )
+    plans = school_plans(found)
+    return render(
+        request,
+        "readiness/schools.html",
+        {"plans": [(p, svg.school_chart(p)) for p in plans]},
+    )
+
+
+@login_required
+def stages(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    found = (
+        Stage.objects.for_profile(profile)
+        .select_related("settlement")
+        .prefetch_related(
+            Prefetch("complexes", queryset=ResidentialComplex.objects.select_related("settlement"))
+        )
+    )
+    return render(request, "readiness/stages.html", {"progress": stage_progress(found)})
+
+
+@login_required
+def changes(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    rows = ReadinessChange.objects.for_profile(profile).select_related("changed_by")[:200]
+    return render(request, "readiness/changes.html", {"changes": rows})

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from homecoming.geography.models import Area
+from homecoming.registry.models import Household
+
+
+class HouseholdForm(forms.ModelForm[Household]):
+    """What a district officer may correct on a family's file."""
+
+    class Meta:
+        model = Household
+        # Status is not here: it follows allocation, offers and handover, never a hand edit.
+        fields = [
+            "shelter_kind",
+            "shelter_address",
+            "priority",
+            "destination",
+            "phone",
+            "consent",
+            "consent_on",
+            "notes",
+        ]
+        widgets = {
+            "consent_on": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        destination = self.fields["destination"]
+        destination.queryset = Area.objects.settlements()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if data.get("consent") and not data.get("consent_on"):
+            self.add_error("consent_on", _("Give the date the family consented."))
+        return data

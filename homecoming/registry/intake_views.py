@@ -1,0 +1,302 @@
+"""Pages for registry intake: file imports with their reports, duplicate review and merge."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from homecoming.accounts.permissions import EDITORS, current_user, require_profile, require_role
+from homecoming.core import jobs
+from homecoming.core.htmx import is_htmx
+from homecoming.core.models import Job
+from homecoming.registry import adapter, importers, services
+from homecoming.registry.models import (
+    CandidateStatus,
+    DuplicateCandidate,
+    ImportFormat,
+    Person,
+    PersonMerge,
+    RegistryImport,
+)
+
+
+class ImportForm(forms.Form):
+    households_file = forms.FileField(
+        label=_lazy("File"),
+        help_text=_lazy(
+            "Households CSV, a workbook with households and persons sheets, or an ODK Central "
+            "(.zip) or KoBoToolbox (.xlsx) export of the registration form."
+        ),
+    )
+    persons_file = forms.FileField(
+        label=_lazy("Persons file"),
+        required=False,
+        help_text=_lazy("Persons CSV, or the members file of an ODK export (optional)."),
+    )
+    format = forms.ChoiceField(
+        label=_lazy("Format"),
+        choices=[("", _lazy("Recognise from the file")), *ImportFormat.choices],
+        required=False,
+    )
+    partial = forms.BooleanField(
+        label=_lazy("Import the good rows and keep the report of the bad ones"),
+        required=False,
+        help_text=_lazy("Otherwise a file with any bad row imports nothing."),
+    )
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        require_role(request, EDITORS)
+        if form.is_valid():
+            user = current_user(request)
+            data = form.cleaned_data
+            main = importers.save_upload(data["households_file"])
+            persons = importers.save_upload(data["persons_file"]) if data["persons_file"] else None
+            with transaction.atomic():
+                imp = importers.create_import(
+                    main,
+                    persons,
+                    fmt=data["format"],
+                    partial=data["partial"],
+                    user=user,
+                    original_name=data["households_file"].name or main.name,
+                )
+                imp.job = jobs.enqueue(
+                    "registry_import",
+                    _("Import of %(name)s") % {"name": imp.original_name},
+                    {"import_id": imp.pk},
+                    user,
+                )
+                imp.save(update_fields=["job"])
+            return redirect("registry:import", pk=imp.pk)
+    imports = RegistryImport.objects.for_profile(profile).select_related("created_by", "job")
+    return render(
+        request,
+        "registry/import_list.html",
+        {
+            "form": form,
+            "imports": imports[:50],
+            "can_import": profile.can_edit_registry,
+        },
+    )
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = require_profile(request)
+    imp = get_object_or_404(
+        RegistryImport.objects.for_profile(profile).select_related("job", "created_by"), pk=pk
+    )
+    errors = Paginator(imp.errors, 200).get_page(request.GET.get("page"))
+    template = "registry/_import_status.html" if is_htmx(request) else "registry/import_detail.html"
+    return render(request, template, {"imp": imp, "job": imp.job, "errors": errors})
+
+
+@login_required
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = require_profile(request)
+    imp = get_object_or_404(RegistryImport.objects.for_profile(profile), pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{imp.pk}-errors.csv"'
+    writer = csv.DictWriter(response, fieldnames=["file", "row", "field", "message"])
+    writer.writeheader()
+    writer.writerows(imp.errors)
+    return response
+
+
+# --- duplicates ---------------------------------------------------------------------------
+
+
+def _merged(prefix: str) -> Q:
+    return Q(**{f"{prefix}__merged_into__isnull": False})
+
+
+@login_required
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    profile = require_profile(request)
+    show = request.GET.get("show", CandidateStatus.OPEN)
+    if show not in CandidateStatus.values:
+        show = CandidateStatus.OPEN
+    pairs = (
+        DuplicateCandidate.objects.for_profile(profile)
+        .filter(status=show)
+        .select_related("person_a__household", "person_b__household", "decided_by")
+    )
+    if show == CandidateStatus.OPEN:
+        # A record merged through another pair is out of the queue.
+        pairs = pairs.exclude(_merged("person_a") | _merged("person_b"))
+    page = Paginator(pairs, 50).get_page(request.GET.get("page"))
+    last_job = (
+        Job.objects.filter(kind="registry_dedup", created_by=current_user(request)).first()
+        if profile.can_edit_registry
+        else None
+    )
+    return render(
+        request,
+        "registry/duplicate_list.html",
+        {
+            "page": page,
+            "show": show,
+            "statuses": CandidateStatus.choices,
+            "can_decide": profile.can_edit_registry,
+            "job": last_job,
+        },
+    )
+
+
+@login_required
+@require_POST
+def duplicate_find(request: HttpRequest) -> HttpResponse:
+    profile = require_role(request, EDITORS)
+    user = current_user(request)
+    scope = profile.district.name_en if profile.district else _("whole registry")
+    with transaction.atomic():
+        jobs.enqueue(
+            "registry_dedup",
+            _("Duplicate search: %(scope)s") % {"scope": scope},
+            {"district_id": profile.district_id},
+            user,
+        )
+    messages.info(request, _("Duplicate search started."))
+    return redirect("registry:duplicates")
+
+
+ROW_LABELS = {
+    "surname": _lazy("Surname"),
+    "given_name": _lazy("Given name"),
+    "patronymic": _lazy("Patronymic"),
+    "sex": _lazy("Sex"),
+    "birth_date": _lazy("Birth date"),
+    "national_id": _lazy("National ID (FIN)"),
+    "household": _lazy("Household"),
+    "origin": _lazy("Origin"),
+    "phone": _lazy("Phone"),
+}
+VERDICTS = {
+    adapter.SAME: _lazy("same"),
+    adapter.MATCH: _lazy("same after normalising"),
+    adapter.PARTIAL: _lazy("close"),
+    adapter.DIFFER: _lazy("differs"),
+    adapter.MISSING: _lazy("missing on one side"),
+}
+
+
+def _person_fields(p: Person) -> dict[str, Any]:
+    return {
+        "surname": p.surname,
+        "given_name": p.given_name,
+        "patronymic": p.patronymic,
+        "sex": p.get_sex_display(),
+        "birth_date": p.birth_date,
+        "national_id": p.national_id,
+        "household": p.household.reg_number,
+        "origin": p.household.origin,
+        "phone": p.household.phone,
+    }
+
+
+@login_required
+def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = require_profile(request)
+    pair = get_object_or_404(
+        DuplicateCandidate.objects.for_profile(profile).select_related(
+            "person_a__household__origin", "person_b__household__origin", "decided_by"
+        ),
+        pk=pk,
+    )
+    a, b = _person_fields(pair.person_a), _person_fields(pair.person_b)
+    rows = [
+        {
+            "field": name,
+            "label": label,
+            "a": a[name],
+            "b": b[name],
+            "verdict": pair.comparison.get(name, adapter.MISSING),
+            "verdict_label": VERDICTS.get(pair.comparison.get(name, ""), ""),
+        }
+        for name, label in ROW_LABELS.items()
+    ]
+    merges = {
+        m.duplicate_id: m
+        for m in PersonMerge.objects.filter(
+            duplicate_id__in=[pair.person_a_id, pair.person_b_id]
+        ).select_related("survivor", "merged_by")
+    }
+    return render(
+        request,
+        "registry/duplicate_detail.html",
+        {
+            "pair": pair,
+            "rows": rows,
+            "merges": list(merges.values()),
+            "can_decide": profile.can_edit_registry
+            and pair.status == CandidateStatus.OPEN
+            and not merges,
+        },
+    )
+
+
+@login_required
+@require_POST
+def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = require_role(request, EDITORS)
+    pair = get_object_or_404(DuplicateCandidate.objects.for_profile(profile), pk=pk)
+    if pair.status != CandidateStatus.OPEN:
+        messages.error(request, _("This pair was already decided."))
+        return redirect("registry:duplicate", pk=pair.pk)
+    decision = request.POST.get("decision", "")
+    note = request.POST.get("note", "")[:300]
+    user = current_user(request)
+    if decision == "different":
+        services.do_mark_different(pair, user, note)
+        messages.success(request, _("Marked as different persons; this pair will not come back."))
+    elif decision in ("keep_a", "keep_b"):
+        if Person.objects.filter(
+            pk__in=[pair.person_a_id, pair.person_b_id], merged_into__isnull=False
+        ).exists():
+            messages.error(request, _("One of these records is already merged."))
+            return redirect("registry:duplicate", pk=pair.pk)
+        survivor = pair.person_a if decision == "keep_a" else pair.person_b
+        merge = services.do_merge(pair, survivor, user, note)
+        changed = ", ".join(merge.changes) or _("nothing")
+        messages.success(
+            request,
+            _("Merged into %(name)s; the other record is kept and linked. Filled in: %(changed)s.")
+            % {"name": survivor.full_name, "changed": changed},
+        )
+    else:
+        messages.error(request, _("Choose a decision."))
+        return redirect("registry:duplicate", pk=pair.pk)
+    following = (
+        DuplicateCandidate.objects.for_profile(profile)
+        .filter(status=CandidateStatus.OPEN)
+        .exclude(_merged("person_a") | _merged("person_b"))
+        .first()
+    )
+    if following is not None:
+        return redirect("registry:duplicate", pk=following.pk)
+    return redirect("registry:duplicates")
+
+
+@login_required
+def xlsform(request: HttpRequest) -> FileResponse:
+    require_profile(request)
+    from homecoming.registry.xlsform.build import FORM
+
+    return FileResponse(FORM.open("rb"), as_attachment=True, filename=FORM.name)

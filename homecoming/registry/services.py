@@ -1,0 +1,261 @@
+"""Registry writes that change several rows: imports, duplicate decisions, merges.
+
+Each ``do_*`` function is one transaction and trusts its input (validated by the importer
+or the view that calls it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from homecoming.registry.models import (
+    CandidateStatus,
+    DuplicateCandidate,
+    Household,
+    Person,
+    PersonMerge,
+)
+
+if TYPE_CHECKING:
+    from homecoming.registry.importers import NewHousehold, NewPerson, Plan
+
+Progress = Callable[[float, str], None]
+
+#: Rows per round trip (and per progress report) in the write phase.
+CHUNK = 50_000
+
+HOUSEHOLD_COLUMNS = (
+    "reg_number", "origin_id", "district_id", "destination_id", "shelter_kind",
+    "shelter_address", "priority", "registered_on", "status", "consent", "consent_on",
+    "phone", "group_id", "notes", "created_at", "updated_at",
+)  # fmt: skip
+PERSON_COLUMNS = (
+    "household_id", "surname", "given_name", "patronymic", "sex", "birth_date", "national_id",
+    "relationship", "needs_step_free", "other_needs",
+)  # fmt: skip
+
+
+def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def insert_rows(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
+    """Insert plain tuples into ``model``'s table as fast as the database allows.
+
+    PostgreSQL: ``COPY ... FROM STDIN`` (psycopg 3 adapts dates, booleans and NULLs).
+    SQLite: ``executemany`` of one prepared INSERT. Constraints and triggers run as usual;
+    the caller holds the transaction. Values must already be in the database's form for
+    dates (see :func:`db_date`).
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for batch in _batches(rows, CHUNK):
+                with cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+                written += len(batch)
+                if on_batch:
+                    on_batch(written)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
+            for batch in _batches(rows, CHUNK):
+                cursor.executemany(sql, batch)
+                written += len(batch)
+                if on_batch:
+                    on_batch(written)
+    return written
+
+
+def db_date(value: Any) -> Any:
+    """A date or datetime as the connection wants it in raw SQL (SQLite: ISO text)."""
+    if value is None or connection.vendor == "postgresql":
+        return value
+    if hasattr(value, "hour"):
+        return connection.ops.adapt_datetimefield_value(value)
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _household_rows(households: Sequence[NewHousehold]) -> Iterator[tuple[Any, ...]]:
+    now = db_date(timezone.now())
+    for h in households:
+        yield (
+            h.reg_number, h.origin_id, h.district_id, h.destination_id, h.shelter_kind,
+            h.shelter_address, h.priority, db_date(h.registered_on), h.status, h.consent,
+            db_date(h.consent_on), h.phone, h.group_id, h.notes, now, now,
+        )  # fmt: skip
+
+
+def _person_rows(persons: Sequence[NewPerson], pks: dict[str, int]) -> Iterator[tuple[Any, ...]]:
+    for p in persons:
+        yield (
+            pks[p.household], p.surname, p.given_name, p.patronymic, p.sex,
+            db_date(p.birth_date), p.national_id, p.relationship, p.needs_step_free,
+            p.other_needs,
+        )  # fmt: skip
+
+
+def household_pks(reg_numbers: Sequence[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in range(0, len(reg_numbers), 5000):
+        out.update(
+            Household.objects.filter(reg_number__in=reg_numbers[i : i + 5000]).values_list(
+                "reg_number", "pk"
+            )
+        )
+    return out
+
+
+@transaction.atomic
+def do_write_import(plan: Plan, progress: Progress | None = None) -> tuple[int, int]:
+    """Write a validated plan: new households, then their members. All or nothing.
+
+    Returns (households created, persons created). An exception anywhere (a killed worker
+    included) rolls the whole write back, so the registry is as it was before.
+    """
+    report = progress or (lambda _f, _m: None)
+    total = len(plan.households) + len(plan.persons) or 1
+    n_h = len(plan.households)
+    report(0.0, _("Writing households"))
+    insert_rows(
+        Household,
+        HOUSEHOLD_COLUMNS,
+        _household_rows(plan.households),
+        on_batch=lambda n: report(
+            n / total, _("Writing households: %(n)s of %(total)s") % {"n": n, "total": n_h}
+        ),
+    )
+    pks = dict(plan.existing)
+    pks.update(household_pks([h.reg_number for h in plan.households]))
+    n_p = len(plan.persons)
+    report(n_h / total, _("Writing persons"))
+    insert_rows(
+        Person,
+        PERSON_COLUMNS,
+        _person_rows(plan.persons, pks),
+        on_batch=lambda n: report(
+            (n_h + n) / total, _("Writing persons: %(n)s of %(total)s") % {"n": n, "total": n_p}
+        ),
+    )
+    return n_h, n_p
+
+
+# --- duplicates ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_store_candidates(pairs: Iterable[Any], job: Any = None) -> dict[str, int]:
+    """Store candidate pairs found by duplicate detection; decided pairs stay decided.
+
+    ``pairs`` yields objects with ``person_a``/``person_b`` (ids, a < b), ``probability``,
+    ``comparison`` and ``district_id``. A pair already stored and open gets the new
+    probability; a pair already merged or judged different is left alone (remembered).
+    """
+    pairs = list(pairs)
+    existing = {
+        (a, b): (pk, status)
+        for pk, a, b, status in DuplicateCandidate.objects.filter(
+            person_a_id__in={p.person_a for p in pairs}
+        ).values_list("pk", "person_a_id", "person_b_id", "status")
+    }
+    merged = set(PersonMerge.objects.values_list("duplicate_id", flat=True))
+    new, updated, remembered = [], 0, 0
+    for p in pairs:
+        if p.person_a in merged or p.person_b in merged:
+            remembered += 1
+            continue
+        found = existing.get((p.person_a, p.person_b))
+        if found is None:
+            new.append(
+                DuplicateCandidate(
+                    person_a_id=p.person_a,
+                    person_b_id=p.person_b,
+                    district_id=p.district_id,
+                    probability=p.probability,
+                    comparison=p.comparison,
+                    found_by=job,
+                )
+            )
+        elif found[1] == CandidateStatus.OPEN:
+            DuplicateCandidate.objects.filter(pk=found[0]).update(
+                probability=p.probability, comparison=p.comparison, found_by=job
+            )
+            updated += 1
+        else:
+            remembered += 1
+    DuplicateCandidate.objects.bulk_create(new, batch_size=2000)
+    return {"new": len(new), "updated": updated, "already_decided": remembered}
+
+
+@transaction.atomic
+def do_mark_different(candidate: DuplicateCandidate, user: Any, note: str = "") -> None:
+    """Record that the two records are different persons; the pair is never proposed again."""
+    DuplicateCandidate.objects.filter(pk=candidate.pk, status=CandidateStatus.OPEN).update(
+        status=CandidateStatus.DIFFERENT, decided_by=user, decided_at=timezone.now(), note=note
+    )
+    candidate.refresh_from_db()
+
+
+#: Fields the kept record may take from the duplicate when it has none (recorded).
+FILLABLE = ("patronymic", "birth_date", "other_needs")
+
+
+@transaction.atomic
+def do_merge(
+    candidate: DuplicateCandidate, survivor: Person, user: Any, note: str = ""
+) -> PersonMerge:
+    """Merge the pair's other person into ``survivor``; both records stay.
+
+    The duplicate is linked to the survivor (PersonMerge), never deleted or moved. The
+    survivor takes from the duplicate only the values it lacks (:data:`FILLABLE`, and a
+    step-free need), and each such change is recorded as ``{field: [before, after]}``.
+    """
+    locked = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+    assert locked.status == CandidateStatus.OPEN, "decide an open pair only"
+    assert survivor.pk in (locked.person_a_id, locked.person_b_id)
+    duplicate_id = locked.person_b_id if survivor.pk == locked.person_a_id else locked.person_a_id
+    persons = Person.objects.select_for_update().in_bulk([survivor.pk, duplicate_id])
+    kept, dup = persons[survivor.pk], persons[duplicate_id]
+    changes: dict[str, list[Any]] = {}
+    for name in FILLABLE:
+        before, other = getattr(kept, name), getattr(dup, name)
+        if before in (None, "") and other not in (None, ""):
+            setattr(kept, name, other)
+            changes[name] = [_jsonable(before), _jsonable(other)]
+    if dup.needs_step_free and not kept.needs_step_free:
+        kept.needs_step_free = True
+        changes["needs_step_free"] = [False, True]
+    if changes:
+        kept.save(update_fields=list(changes))
+    merge = PersonMerge.objects.create(
+        duplicate=dup, survivor=kept, candidate=locked, changes=changes, merged_by=user
+    )
+    locked.status = CandidateStatus.MERGED
+    locked.decided_by = user
+    locked.decided_at = timezone.now()
+    locked.note = note
+    locked.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    candidate.refresh_from_db()
+    return merge
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
