@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.allocation import engine
 from homecoming.allocation.models import Method
 from homecoming.geography.models import Area
 from homecoming.housing.models import ResidentialComplex
@@ -33,10 +34,18 @@ class RunForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
     district = forms.ModelChoiceField(label=_("District"), queryset=Area.objects.districts())
+    stage = forms.TypedChoiceField(
+        label=_("Programme stage"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Takes every ready complex of this stage in the district, if none is ticked."),
+    )
     complexes = forms.ModelMultipleChoiceField(
         label=_("Residential complexes"),
         queryset=ResidentialComplex.objects.select_related("settlement"),
         widget=GatedCheckboxes,
+        required=False,
     )
     policy = forms.CharField(
         label=_("Policy (TOML, optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -44,6 +53,10 @@ class RunForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        stages = ResidentialComplex.objects.values_list("stage", flat=True).distinct()
+        self.fields["stage"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (s, _("Stage %(n)s") % {"n": s}) for s in sorted(set(stages))
+        ]
         # The readiness gate: only complexes that may receive families can be chosen.
         field = self.fields["complexes"]
         complexes = list(field.queryset)  # type: ignore[attr-defined]
@@ -63,17 +76,31 @@ class RunForm(forms.Form):
 
     def clean_policy(self) -> str:
         text: str = self.cleaned_data["policy"]
+        if not text.strip():
+            return text
         try:
-            tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+            engine.Policy.from_toml(text)
+        except (tomllib.TOMLDecodeError, engine.AllocationError, ValueError, TypeError) as exc:
             raise forms.ValidationError(
-                _("Policy is not valid TOML: %(error)s"), params={"error": exc}
+                _("The policy cannot be used: %(error)s"), params={"error": exc}
             ) from exc
         return text
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
         district, complexes = data.get("district"), data.get("complexes")
+        stage = data.get("stage")
+        if district and not complexes and stage is not None:
+            complexes = list(
+                self.fields["complexes"].queryset.filter(  # type: ignore[attr-defined]
+                    stage=stage, settlement__parent=district
+                )
+            )
+            data["complexes"] = complexes
+            if not complexes:
+                self.add_error("stage", _("No ready complex of this stage in the district."))
+        elif not complexes:
+            self.add_error("complexes", _("Tick the complexes, or choose a stage."))
         if district and complexes:
             outside = [c for c in complexes if c.settlement.parent_id != district.pk]
             if outside:

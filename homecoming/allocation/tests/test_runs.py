@@ -223,3 +223,30 @@ def test_the_fairness_module_examples_hold() -> None:
     from homecoming.allocation import fairness
 
     assert doctest.testmod(fairness).failed == 0
+
+
+def test_choosing_a_stage_takes_its_ready_complexes_in_the_district(
+    world: Any, django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    client.force_login(world.orkhan)
+    form = {"name": "Stage draw", "method": "lottery", "district": world.kalbajar.pk, "stage": "1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/allocation/new/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    run = AllocationRun.objects.get(name="Stage draw")
+    assert list(run.complexes.all()) == [world.kalbajar_complex]
+
+
+def test_the_form_refuses_a_policy_the_engine_cannot_use(world: Any, client: Any) -> None:
+    client.force_login(world.orkhan)
+    form = {
+        "name": "Bad policy",
+        "method": "lottery",
+        "district": world.kalbajar.pk,
+        "complexes": [world.kalbajar_complex.pk],
+        "policy": "[bands]\n1 = 'x'\n",
+    }
+    response = client.post("/allocation/new/", form)
+    assert response.status_code == 200
+    assert "The policy cannot be used" in response.content.decode()
+    assert not AllocationRun.objects.exists()

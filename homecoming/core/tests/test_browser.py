@@ -77,6 +77,11 @@ def test_an_officer_logs_in_opens_a_family_and_runs_an_allocation(
     expect(page.locator("[data-status]")).to_have_attribute("data-status", "done")
     expect(page.locator("[data-metric=housed]")).to_have_text("3")
     expect(page.locator("table.results tbody tr")).to_have_count(3)
+    # Every family's line says why it got this home; the run is compared with the lottery.
+    expect(page.locator("table.results")).to_contain_text("rooms for")
+    expect(page.locator("table.compare")).to_contain_text("Lottery by size, same inputs")
+    page.click("text=Fairness")
+    expect(page.locator("table.fairness")).to_contain_text("Dormitory")
     page.click("text=Approve this run")
     expect(page.locator(".msg")).to_contain_text("Approved: 3 families")
 
