@@ -38,6 +38,7 @@ from homecoming.network.engine import (
     savings_on,
     update_matrix,
 )
+from homecoming.network.engine.contract import contract
 from homecoming.network.engine.synthetic import grid_network
 
 T = TypeVar("T")
@@ -45,11 +46,23 @@ ON = date(2026, 1, 15)
 DEMO = Path(__file__).resolve().parents[1] / "homecoming" / "network" / "demo"
 
 
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and its finished worker processes."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+CPU: dict[str, float] = {}  # CPU seconds of the last timed step, by label
+
+
 def timed(label: str, fn: Callable[[], T]) -> tuple[T, float]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     value = fn()
     seconds = time.perf_counter() - start
-    print(f"  {label:<58} {seconds:9.3f} s", flush=True)
+    used = cpu_seconds() - cpu
+    CPU[label] = used
+    load = os.getloadavg()[0]
+    print(f"  {label:<58} {seconds:9.3f} s wall {used:9.3f} s cpu  (load {load:.2f})", flush=True)
     return value, seconds
 
 
@@ -70,21 +83,36 @@ def main() -> int:
     import networkx as nx
     import scipy
 
-    print(f"python {platform.python_version()}, numpy {np.__version__}, scipy "
-          f"{scipy.__version__}, networkx {nx.__version__}, workers {args.workers}")
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
-          "(other work on the machine slows every figure)")
-    print(f"command: .venv/bin/python bench/network.py{' --quick' if args.quick else ''}"
-          f" --seed {args.seed}")
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, scipy "
+        f"{scipy.__version__}, networkx {nx.__version__}, workers {args.workers}"
+    )
+    print(
+        f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        "(other work on the machine slows every figure)"
+    )
+    print(
+        f"command: .venv/bin/python bench/network.py{' --quick' if args.quick else ''}"
+        f" --seed {args.seed}"
+    )
 
     print("\n1. Synthetic road network (seeded grid-like planar network, varied speeds)")
-    base_net, _ = timed(f"generate {side} x {side} grid", lambda: grid_network(
-        side, side, seed=args.seed, oneway_share=0.05))
+    base_net, _ = timed(
+        f"generate {side} x {side} grid",
+        lambda: grid_network(side, side, seed=args.seed, oneway_share=0.05),
+    )
     # A planned tunnel across the middle: 12 km at 80 km/h under a ridge of slow streets.
     mid = side // 2
-    tunnel = Edge("bench-tunnel", f"r{mid - side // 8}c{mid - side // 8}",
-                  f"r{mid + side // 8}c{mid + side // 8}", "tunnel", 12.0, speed_kmh=80,
-                  status="planned", opens_on=date(2027, 6, 1))
+    tunnel = Edge(
+        "bench-tunnel",
+        f"r{mid - side // 8}c{mid - side // 8}",
+        f"r{mid + side // 8}c{mid + side // 8}",
+        "tunnel",
+        12.0,
+        speed_kmh=80,
+        status="planned",
+        opens_on=date(2027, 6, 1),
+    )
     net = Network(base_net.nodes, (*base_net.edges, tunnel))
     print(f"  nodes {len(net.nodes):,}, edges {len(net.edges):,} (two-way unless one-way)")
     graph, t_compile = timed(f"compile for {ON} (arcs -> CSR)", lambda: compile_graph(net, ON))
@@ -94,18 +122,45 @@ def main() -> int:
     targets = [ids[i] for i in rng.choice(len(ids), pairs, replace=False)]
 
     print(f"\n2. {pairs} x {pairs} travel-time matrix")
-    base, t_matrix = timed(f"engine, {args.workers} processes",
-                           lambda: matrix_on(graph, sources, targets, workers=args.workers))
+    base, t_matrix = timed(
+        f"engine, {args.workers} processes",
+        lambda: matrix_on(graph, sources, targets, workers=args.workers),
+    )
     src_idx = [graph.index(s) for s in sources]
     tgt_idx = [graph.index(t) for t in targets]
     one_core_sample = max(10, pairs // 20)
-    _, t_one = timed(f"engine, 1 process, {one_core_sample} sources",
-                     lambda: distances(graph.matrix, src_idx[:one_core_sample], tgt_idx))
-    t_one_core = t_one * pairs / one_core_sample
-    print(f"  {'engine, 1 process, extrapolated to ' + str(pairs) + ' sources':<58} "
-          f"{t_one_core:9.3f} s")
-    g, t_nx_build = timed("networkx: build DiGraph from the same arcs (not counted)",
-                          lambda: _nx_graph(nx, graph))
+    # The matrix above contracted the graph around its sources and targets (kept on the
+    # graph): one process on the same core graph, plus the contraction's own time.
+    core = graph.contraction([*src_idx, *tgt_idx])
+    print(
+        f"  contracted core: {core.matrix.shape[0]:,} nodes, {core.matrix.nnz:,} arcs "
+        f"({core.rounds} rounds)"
+    )
+    _, t_contract = timed(
+        "contraction alone (part of the matrix time above)",
+        lambda: contract(graph.matrix, [*src_idx, *tgt_idx]),
+    )
+    _, t_one = timed(
+        f"engine, 1 process, {one_core_sample} sources (core graph)",
+        lambda: distances(
+            core.matrix, core.core_of[src_idx[:one_core_sample]], core.core_of[tgt_idx]
+        ),
+    )
+    _, t_one_full = timed(
+        f"uncontracted graph, 1 process, {one_core_sample} sources",
+        lambda: distances(graph.matrix, src_idx[:one_core_sample], tgt_idx),
+    )
+    print(
+        f"  one Dijkstra: {t_one_full / one_core_sample:.4f} s uncontracted, "
+        f"{t_one / one_core_sample:.4f} s on the core"
+    )
+    t_one_core = t_contract + t_one * pairs / one_core_sample
+    print(
+        f"  {'engine, 1 process, contraction + ' + str(pairs) + ' sources':<58} {t_one_core:9.3f} s"
+    )
+    g, t_nx_build = timed(
+        "networkx: build DiGraph from the same arcs (not counted)", lambda: _nx_graph(nx, graph)
+    )
 
     def nx_rows() -> list[dict[int, float]]:
         return [nx.single_source_dijkstra_path_length(g, s) for s in src_idx[:nx_sample]]
@@ -117,8 +172,15 @@ def main() -> int:
     t_nx_full = t_nx * pairs / nx_sample
     print(f"  {'networkx extrapolated to ' + str(pairs) + ' sources':<58} {t_nx_full:9.3f} s")
     print(f"  same minutes as networkx on the {nx_sample} sampled rows: yes")
-    print(f"  ratio networkx / engine: {t_nx_full / t_matrix:.1f}x wall "
-          f"({t_nx_full / t_one_core:.1f}x per core)")
+    nx_cpu = CPU[f"networkx single_source_dijkstra, {nx_sample} sources"] * pairs / nx_sample
+    engine_cpu = CPU[f"engine, {args.workers} processes"]
+    print(
+        f"  ratio networkx / engine: {t_nx_full / t_matrix:.1f}x wall "
+        f"({t_nx_full / t_one_core:.1f}x per core); CPU seconds: networkx {nx_cpu:.1f} s "
+        f"extrapolated, engine {engine_cpu:.1f} s (all processes) -> {nx_cpu / engine_cpu:.1f}x; "
+        f"on {args.workers} idle cores the matrix would take about "
+        f"{engine_cpu / args.workers:.1f} s"
+    )
 
     print("\n3. Scenario comparison: close 3 street segments, add 2 roads and the tunnel")
     streets = [e for e in net.edges if e.speed_kmh is not None and e.speed_kmh < 70]
@@ -126,57 +188,88 @@ def main() -> int:
     remove = tuple(streets[int(i)].edge_id for i in picks)
     new_roads = tuple(
         Edge(f"bench-road-{k}", ids[int(a)], ids[int(b)], "road", 3.0, speed_kmh=60)
-        for k, (a, b) in enumerate(rng.choice(len(ids), (2, 2), replace=False)))
-    scenario = Scenario(add=(*new_roads, tunnel.__class__(**{
-        **{f: getattr(tunnel, f) for f in tunnel.__dataclass_fields__}, "status": "open"})),
-        remove=remove)
-    after, t_update = timed("engine, incremental update of the base matrix",
-                            lambda: update_matrix(graph, base, scenario, workers=args.workers))
+        for k, (a, b) in enumerate(rng.choice(len(ids), (2, 2), replace=False))
+    )
+    scenario = Scenario(
+        add=(
+            *new_roads,
+            tunnel.__class__(
+                **{**{f: getattr(tunnel, f) for f in tunnel.__dataclass_fields__}, "status": "open"}
+            ),
+        ),
+        remove=remove,
+    )
+    after, t_update = timed(
+        "engine, incremental update of the base matrix",
+        lambda: update_matrix(graph, base, scenario, workers=args.workers),
+    )
     scratch_graph = compile_graph(apply_scenario(net, scenario), ON)
     check = rng.choice(pairs, 20, replace=False)
     np.testing.assert_allclose(
         after.minutes[check],
-        distances(scratch_graph.matrix, [src_idx[i] for i in check], tgt_idx), rtol=1e-9)
-    changed = int(np.sum(np.abs(np.nan_to_num(after.minutes - base.minutes, nan=0.0,
-                                              posinf=1, neginf=1)) > 1e-6))
+        distances(scratch_graph.matrix, [src_idx[i] for i in check], tgt_idx),
+        rtol=1e-9,
+    )
+    changed = int(
+        np.sum(
+            np.abs(np.nan_to_num(after.minutes - base.minutes, nan=0.0, posinf=1, neginf=1)) > 1e-6
+        )
+    )
     print(f"  pairs whose time changes: {changed:,}; 20 random rows equal a recomputation")
     print(f"  engine compare total (base matrix + update): {t_matrix + t_update:.3f} s")
-    print(f"  networkx (recompute every source on the changed graph, extrapolated): "
-          f"{t_nx_full:.3f} s -> ratio {t_nx_full / t_update:.1f}x vs the update, "
-          f"{2 * t_nx_full / (t_matrix + t_update):.1f}x vs the whole comparison")
+    print(
+        f"  networkx (recompute every source on the changed graph, extrapolated): "
+        f"{t_nx_full:.3f} s -> ratio {t_nx_full / t_update:.1f}x vs the update, "
+        f"{2 * t_nx_full / (t_matrix + t_update):.1f}x vs the whole comparison"
+    )
 
     print(f"\n4. What does this tunnel save, {pairs} x {pairs} pairs (base matrix given)")
-    saved, t_save = timed("engine savings_on (incremental)",
-                          lambda: savings_on(graph, base, [tunnel]))
+    saved, t_save = timed(
+        "engine savings_on (incremental)", lambda: savings_on(graph, base, [tunnel])
+    )
     np.testing.assert_allclose(
         saved.after.minutes[check],
-        distances(compile_graph(net, ON, with_planned=True).matrix,
-                  [src_idx[i] for i in check], tgt_idx), rtol=1e-9)
+        distances(
+            compile_graph(net, ON, with_planned=True).matrix, [src_idx[i] for i in check], tgt_idx
+        ),
+        rtol=1e-9,
+    )
     mask = saved.changed_mask()
-    print(f"  pairs that gain: {int(mask.sum()):,}, minutes saved in total: "
-          f"{saved.total_saved():,.0f}; 20 random rows equal a recomputation")
-    print(f"  networkx (recompute every source, extrapolated): {t_nx_full:.3f} s -> ratio "
-          f"{t_nx_full / t_save:.0f}x")
+    print(
+        f"  pairs that gain: {int(mask.sum()):,}, minutes saved in total: "
+        f"{saved.total_saved():,.0f}; 20 random rows equal a recomputation"
+    )
+    print(
+        f"  networkx (recompute every source, extrapolated): {t_nx_full:.3f} s -> ratio "
+        f"{t_nx_full / t_save:.0f}x"
+    )
 
     print("\n5. Demo network (Kalbajar region), all pairs of all nodes")
     demo = read_network(DEMO)
     every = [n.node_id for n in demo.nodes]
-    tunnel_demo, t_demo = timed(f"what the Murovdag tunnel saves in January, {len(every)}^2 pairs",
-                                lambda: savings(demo, ["murovdag-tunnel"], ON, every, every))
-    print(f"  Kalbajar -> Ganja: {tunnel_demo.before.get('kalbajar', 'ganja'):.1f} min without, "
-          f"{tunnel_demo.after.get('kalbajar', 'ganja'):.1f} min with the tunnel")
-    timed("what each project under construction saves (savings_by_project)",
-          lambda: savings_by_project(demo, ON, every, every))
+    tunnel_demo, t_demo = timed(
+        f"what the Murovdag tunnel saves in January, {len(every)}^2 pairs",
+        lambda: savings(demo, ["murovdag-tunnel"], ON, every, every),
+    )
+    print(
+        f"  Kalbajar -> Ganja: {tunnel_demo.before.get('kalbajar', 'ganja'):.1f} min without, "
+        f"{tunnel_demo.after.get('kalbajar', 'ganja'):.1f} min with the tunnel"
+    )
+    timed(
+        "what each project under construction saves (savings_by_project)",
+        lambda: savings_by_project(demo, ON, every, every),
+    )
 
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     own, children = peak_mb()
-    print(f"\nPeak memory (max RSS): this process {own:,.0f} MB, largest worker "
-          f"{children:,.0f} MB")
-    print(f"Targets: matrix <= 60 s: {'yes' if t_matrix <= 60 else 'NO'} ({t_matrix:.1f} s); "
-          f">= 20x networkx: {'yes' if t_nx_full / t_matrix >= 20 else 'NO'} "
-          f"({t_nx_full / t_matrix:.1f}x); tunnel savings <= 0.5 s: "
-          f"{'yes' if t_save <= 0.5 else 'NO'} ({t_save:.3f} s); demo well under 1 s: "
-          f"{'yes' if t_demo < 0.1 else 'NO'} ({t_demo * 1000:.1f} ms)")
+    print(f"\nPeak memory (max RSS): this process {own:,.0f} MB, largest worker {children:,.0f} MB")
+    print(
+        f"Targets: matrix <= 60 s: {'yes' if t_matrix <= 60 else 'NO'} ({t_matrix:.1f} s); "
+        f">= 20x networkx: {'yes' if t_nx_full / t_matrix >= 20 else 'NO'} "
+        f"({t_nx_full / t_matrix:.1f}x); tunnel savings <= 0.5 s: "
+        f"{'yes' if t_save <= 0.5 else 'NO'} ({t_save:.3f} s); demo well under 1 s: "
+        f"{'yes' if t_demo < 0.1 else 'NO'} ({t_demo * 1000:.1f} ms)"
+    )
     del t_compile, t_nx_build
     return 0
 
@@ -187,8 +280,9 @@ def _nx_graph(nx: object, graph: object) -> object:
     g = networkx.DiGraph()
     m = graph.matrix  # type: ignore[attr-defined]
     coo = m.tocoo()
-    g.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(),
-                                  strict=True))
+    g.add_weighted_edges_from(
+        zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True)
+    )
     return g
 
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "homecoming.allocation",
     "homecoming.readiness",
     "homecoming.handover",
+    "homecoming.network",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ from homecoming.handover import api as handover_api
 from homecoming.handover.urls import family_patterns, officer_patterns
 from homecoming.housing import views as housing_views
 from homecoming.housing.api import BuildingViewSet, ComplexViewSet, UnitViewSet
+from homecoming.network import api as network_api
 from homecoming.readiness.api import HazardViewSet, ItemViewSet, SchoolViewSet, StageViewSet
 from homecoming.registry import views as registry_views
 from homecoming.registry.api import GroupViewSet, HouseholdViewSet, PersonViewSet
@@ -41,6 +42,9 @@ router.register("ceremonies", handover_api.CeremonyViewSet, basename="ceremony")
 router.register("occupancies", handover_api.OccupancyViewSet, basename="occupancy")
 router.register("messages", handover_api.MessageViewSet, basename="message")
 router.register("transitions", handover_api.TransitionViewSet, basename="transition")
+router.register("network-nodes", network_api.NodeViewSet, basename="network-node")
+router.register("network-edges", network_api.EdgeViewSet, basename="network-edge")
+router.register("accessibility", network_api.AccessibilityViewSet, basename="accessibility")
 
 allocation_patterns = (
     [
@@ -69,6 +73,7 @@ urlpatterns = [
     path("readiness/", include("homecoming.readiness.urls")),
     path("handover/", include(officer_patterns)),
     path("family/", include(family_patterns)),
+    path("network/", include("homecoming.network.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/token/", obtain_auth_token, name="api-token"),

@@ -18,6 +18,7 @@ from faker import Faker
 from homecoming.geography.models import Area, Level, SettlementKind
 from homecoming.handover import demo as handover_demo
 from homecoming.housing.models import Building, BuildingKind, ResidentialComplex, Unit, UnitStatus
+from homecoming.network.services import load_demo_network
 from homecoming.readiness import demo as readiness_demo
 from homecoming.registry.models import (
     DIFFICULT_SHELTER,
@@ -572,6 +573,7 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
             h.destination = villages[3]
     b.save()
     readiness_demo.load(city)
+    load_demo_network()  # the road network, its settlements linked by code
     handover_demo.load(kalbajar)
     return {
         "areas": len(b.areas),

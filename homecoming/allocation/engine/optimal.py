@@ -1,14 +1,19 @@
 """The optimiser: admission by priority, then a plan per settlement, then an exact matching.
 
 1. Admission (core.admit): groups in priority order into a settlement, with an exact test.
-2. Plan, per settlement: origin villages to complexes (best fit, whole village if possible),
-   then kin groups to buildings inside their complex (largest first, best fit), each step
-   with the same exact capacity test, so every plan is feasible in itself.
+2. Plan, per settlement: origin villages to home complexes (a count model solved by best
+   fit and improving moves/swaps), then kin groups to buildings inside their complex
+   (largest first, best fit), each step under the exact joint test of core.Joint: groups
+   bound to buildings and everyone else in the complex still fit together. Groups left
+   without a building try the whole settlement, then a repair that moves one bound group.
 3. Matching, per settlement: a min-cost flow (OR-Tools network simplex) puts every admitted
    household into a (building, room count, step-free) slot, rewarding the planned building,
-   the planned complex, the ideal room count and the village's complex. Overflow arcs let
-   anyone go anywhere in the settlement, so it is always feasible when admission said so.
+   the planned complex, the ideal room count and the village's complex; a member leaving
+   its group's planned building pays what the whole group loses. Overflow arcs let anyone
+   go anywhere in the settlement, so it is always feasible when admission said so.
 4. Addresses: inside a building and type, the concrete flats are drawn by the seeded lottery.
+
+All work is bounded by counts, not by the clock, so the output depends only on the inputs.
 """
 
 from __future__ import annotations
@@ -36,8 +41,8 @@ def allocate(
 ) -> Result:
     """Assign units to households under the contract's hard rules and objectives.
 
-    `time_limit` is accepted for the app's sake; the decomposition finishes well within any
-    sensible limit, so it is currently not needed.
+    `time_limit` is accepted for the app's sake and not used: every step is bounded by
+    counts, never by the clock, so that a replay gives the same bytes on any machine.
 
     >>> hs = [Household("a", 4, group_id="g"), Household("b", 2, group_id="g"), Household("c", 1)]
     >>> us = [Unit(f"u{i}", "S", "C1", f"B{i % 2}", rooms=r) for i, r in enumerate([3, 2, 2, 1])]
@@ -280,6 +285,26 @@ def _place_settlement(
     bplan: dict[int, int] = {}
     at_k: dict[int, int] = {}  # group -> local index of its building
     every = np.arange(len(bld_s))
+    # One level up, the same test for the settlement: demand placed in no complex may use
+    # any unit, so with G_c = suffix max of (free_c + sum_b F_b) the settlement fits iff
+    # free_s + sum_c G_c <= 0. Kept only when the plan so far passes it.
+    free_s = joint.demand(
+        sum(
+            (inst.blocks[bi].demand for bi in blocks if bi not in cplan),
+            np.zeros(hall.n_classes, dtype=np.int64),
+        )
+    )
+    g_c = joint.suffix_max(free + f_sum)
+    g_sum = g_c.sum(axis=0)
+    level_s = bool(np.all(free_s + g_sum <= 0))
+
+    def settle(cs: list[int]) -> None:
+        nonlocal g_sum
+        for c in set(cs):
+            if c >= 0:
+                g_new = joint.suffix_max((free[c] + f_sum[c])[None, :])[0]
+                g_sum = g_sum + g_new - g_c[c]
+                g_c[c] = g_new
 
     def feasible(bi: int, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         b = inst.blocks[bi]
@@ -290,9 +315,14 @@ def _place_settlement(
         c_of = b_loc[idx]
         own = cplan.get(bi, -1)
         tot = free[c_of] - np.outer(c_of == own, dd) + f_sum[c_of] - f_b[idx] + new_f
-        ok[ok] = (tot <= 0).all(axis=1)
+        good = (tot <= 0).all(axis=1)
+        if level_s:
+            # leaving its own complex only relaxes that complex: conservatively ignored
+            rest_s = free_s - (dd if own < 0 else 0) + g_sum
+            good &= (rest_s - g_c[c_of] + joint.suffix_max(tot.copy()) <= 0).all(axis=1)
+        ok[ok] = good
         full = np.zeros((len(ok), joint.points), dtype=np.int64)
-        full[ok] = new_f[(tot <= 0).all(axis=1)]
+        full[ok] = new_f[good]
         return ok, full
 
     def bind(bi: int, k: int, new_f: np.ndarray) -> None:
@@ -309,6 +339,11 @@ def _place_settlement(
         bplan[bi] = int(bld_s[k])
         at_k[bi] = k
         cplan[bi] = c2
+        if level_s:
+            nonlocal free_s
+            if own < 0:
+                free_s = free_s - dd
+            settle([own, c2])
 
     def unbind(bi: int, back_to: int) -> None:
         """Undo bind: the group is free again in complex `back_to` (-1: in none)."""
@@ -327,6 +362,11 @@ def _place_settlement(
             cplan[bi] = back_to
         else:
             del cplan[bi]
+        if level_s:
+            nonlocal free_s
+            if back_to < 0:
+                free_s = free_s + dd
+            settle([back_to, c2])
 
     def eject(bi: int, idx: np.ndarray) -> bool:
         """Put group bi into a building of `idx` by moving one group bound there to another
@@ -354,6 +394,11 @@ def _place_settlement(
                 tot = free[c2] + dh - (dd if own == c2 else 0) + f_sum[c2] - f_b[k] + new_f
                 if not (tot <= 0).all():
                     continue
+                if level_s:
+                    g_new = joint.suffix_max(tot[None, :].copy())[0]
+                    rest_s = free_s - (dd if own < 0 else 0) + g_sum - g_c[c2] + g_new
+                    if not (rest_s <= 0).all():
+                        continue
                 unbind(h, c2)
                 bind(bi, k, new_f)
                 others = every[every != k]
@@ -363,8 +408,7 @@ def _place_settlement(
                     bind(h, int(others[j]), h_f[j])
                     return True
                 unbind(bi, own)
-                ok, h_f = feasible(h, np.array([k]))
-                bind(h, k, h_f[0])
+                bind(h, k, joint.suffix_max((raw[k] + dh)[None, :])[0])
         return False
 
     left: list[int] = []

@@ -29,14 +29,16 @@ from datetime import date
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
+from .contract import end_distances
 from .errors import UnknownEdge
 from .graph import (
     FloatArray,
     Graph,
+    IntArray,
     TravelMatrix,
     _assemble,
     compile_graph,
-    distances,
+    graph_distances,
     matrix_on,
 )
 from .model import Edge, Network, Scenario
@@ -111,6 +113,24 @@ class Comparison:
         return int(np.sum(~np.isfinite(self.before.minutes) & np.isfinite(self.after.minutes)))
 
 
+def _end_distances(
+    graph: Graph, ends: IntArray, src: IntArray, tgt: IntArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``d(s, k)`` (S x K), ``d(k, t)`` (K x T), ``d(k_i, k_j)`` (K x K) for nodes ``ends``.
+
+    On the graph's kept contraction when its core holds the sources and targets (a matrix
+    was computed on it): then the Dijkstra runs are on the smaller core. Else on the graph.
+    """
+    c = graph.cached_contraction(np.concatenate([src, tgt]))
+    if c is not None:
+        return end_distances(c, ends, src, tgt)
+    forward = dijkstra(graph.matrix, directed=True, indices=ends)  # d(k, .)
+    backward = (
+        forward if graph.symmetric else dijkstra(graph.reverse, directed=True, indices=ends)
+    )  # d(., k)
+    return backward[:, src].T.copy(), forward[:, tgt], forward[:, ends]
+
+
 def _remove(
     graph: Graph, base: TravelMatrix, edge_indices: set[int], workers: int
 ) -> tuple[Graph, FloatArray]:
@@ -124,18 +144,15 @@ def _remove(
     ends, where = np.unique(np.concatenate([tails, heads]), return_inverse=True)
     src = np.array([graph.index(s) for s in base.sources], dtype=np.int64)
     tgt = np.array([graph.index(t) for t in base.targets], dtype=np.int64)
-    forward = dijkstra(graph.matrix, directed=True, indices=ends)  # d(e, .) before removal
-    backward = (
-        forward if graph.symmetric else dijkstra(graph.reverse, directed=True, indices=ends)
-    )  # d(., e)
+    into, out_of, _ = _end_distances(graph, ends, src, tgt)  # before removal
     # A row (source s) can only change if a removed arc a -> b lies on a shortest path
     # from s to one of the targets: d(s, a) + w + d(b, t) == d(s, t). Other rows stay.
     reachable = np.isfinite(minutes)
     bound = np.where(reachable, minutes + _TIGHT * (1 + np.abs(minutes)), -np.inf)
     affected = np.zeros(len(src), dtype=bool)
     for a, b, w in zip(where[: len(tails)], where[len(tails) :], weights, strict=True):
-        to_a = backward[a, src]
-        from_b = forward[b, tgt]
+        to_a = into[:, a]
+        from_b = out_of[b]
         rows = np.flatnonzero(np.isfinite(to_a) & ~affected)
         if len(rows) == 0 or not np.isfinite(from_b).any():
             continue
@@ -143,7 +160,7 @@ def _remove(
         affected[rows[hit]] = True
     rows = np.flatnonzero(affected)
     if len(rows):
-        minutes[rows] = distances(reduced.matrix, src[rows], tgt, workers)
+        minutes[rows] = graph_distances(reduced, src[rows], tgt, workers)
     return reduced, minutes
 
 
@@ -178,20 +195,13 @@ def _add(
             np.concatenate([graph.arc_edge, np.full(len(arcs), -1, dtype=np.int64)]),
             False,
         )
-        if len(tgt) < len(src):
-            return distances(grown.reverse, tgt, src, workers).T.copy()
-        return distances(grown.matrix, src, tgt, workers)
-    forward = dijkstra(graph.matrix, directed=True, indices=ends)  # d(k, .)
-    backward = (
-        forward if graph.symmetric else dijkstra(graph.reverse, directed=True, indices=ends)
-    )  # d(., k)
-    closure = forward[:, ends].copy()
+        return graph_distances(grown, src, tgt, workers)
+    into, out_of, between = _end_distances(graph, ends, src, tgt)  # S x K, K x T, K x K
+    closure = between.copy()
     for a, b, w in arcs:
         i, j = pos[a], pos[b]
         closure[i, j] = min(closure[i, j], w)
     closure = _closure(closure)
-    into = backward[:, src].T  # S x K: d(s, k)
-    out_of = forward[:, tgt]  # K x T: d(k, t)
     # via[s, j] = min over i of d(s, K_i) + C[i, j]
     via = np.full((len(src), len(ends)), np.inf)
     for i in range(len(ends)):

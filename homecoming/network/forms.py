@@ -1,0 +1,71 @@
+"""Forms: editing one node or edge (administrators), uploading a network file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from homecoming.network.engine import parse_months
+from homecoming.network.models import Edge, Node
+
+
+class NodeForm(forms.ModelForm[Node]):
+    class Meta:
+        model = Node
+        fields = ["node_id", "name", "lat", "lon", "kind", "role", "area"]
+
+
+class EdgeForm(forms.ModelForm[Edge]):
+    from_node = forms.ModelChoiceField(Node.objects.all(), to_field_name="node_id", label=_("from"))
+    to_node = forms.ModelChoiceField(Node.objects.all(), to_field_name="node_id", label=_("to"))
+
+    class Meta:
+        model = Edge
+        fields = [
+            "edge_id",
+            "name",
+            "project",
+            "from_node",
+            "to_node",
+            "mode",
+            "length_km",
+            "speed_kmh",
+            "minutes",
+            "oneway",
+            "closed_months",
+            "status",
+            "opens_on",
+        ]
+        widgets = {"opens_on": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_closed_months(self) -> str:
+        text: str = self.cleaned_data.get("closed_months") or ""
+        try:
+            months = parse_months(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return ",".join(str(m) for m in sorted(months))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("length_km", "speed_kmh", "minutes"):
+            value = data.get(name)
+            if value is not None and value <= 0:
+                self.add_error(name, _("must be greater than 0"))
+        if data.get("speed_kmh") is None and data.get("minutes") is None:
+            self.add_error("speed_kmh", _("give a speed or fixed minutes"))
+        if data.get("from_node") is not None and data.get("from_node") == data.get("to_node"):
+            self.add_error("to_node", _("an edge joins two different nodes"))
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Network file"),
+        help_text=_(
+            "nodes.csv (with edges.csv below), a GeoJSON FeatureCollection, or an OSM extract (.osm.pbf)."
+        ),
+    )
+    edges = forms.FileField(label=_("edges.csv"), required=False)

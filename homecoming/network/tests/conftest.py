@@ -1,0 +1,15 @@
+"""The demo network loaded over the personas' world (Kalbajar and Lachin are linked)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def network(world: Any) -> Any:
+    from homecoming.network.services import load_demo_network
+
+    load_demo_network()
+    return world
