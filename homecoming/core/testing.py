@@ -166,3 +166,12 @@ def make_world() -> World:
         kalbajar_family=kalbajar_family,
         lachin_family=lachin_family,
     )
+
+
+def log_in(page: Any, base: str, username: str) -> None:
+    """Log a persona in through the login page of a live server."""
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{base}/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -56,14 +57,14 @@ class ItemSerializer(serializers.ModelSerializer[ReadinessItem]):
         settlement = attrs.get("settlement", getattr(self.instance, "settlement", None))
         complex_ = attrs.get("complex", getattr(self.instance, "complex", None))
         if (settlement is None) == (complex_ is None):
-            raise serializers.ValidationError("give either a settlement or a complex")
+            raise serializers.ValidationError(_("give either a settlement or a complex"))
         if self.instance is None:
             kind = attrs["kind"]
             taken = ReadinessItem.objects.filter(
                 kind=kind, **({"complex": complex_} if complex_ else {"settlement": settlement})
             )
             if taken.exists():
-                raise serializers.ValidationError("this item is already recorded for the place")
+                raise serializers.ValidationError(_("this item is already recorded for the place"))
         place = complex_.settlement if complex_ else settlement
         assert place is not None
         district = place.parent_id

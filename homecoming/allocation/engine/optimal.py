@@ -285,26 +285,6 @@ def _place_settlement(
     bplan: dict[int, int] = {}
     at_k: dict[int, int] = {}  # group -> local index of its building
     every = np.arange(len(bld_s))
-    # One level up, the same test for the settlement: demand placed in no complex may use
-    # any unit, so with G_c = suffix max of (free_c + sum_b F_b) the settlement fits iff
-    # free_s + sum_c G_c <= 0. Kept only when the plan so far passes it.
-    free_s = joint.demand(
-        sum(
-            (inst.blocks[bi].demand for bi in blocks if bi not in cplan),
-            np.zeros(hall.n_classes, dtype=np.int64),
-        )
-    )
-    g_c = joint.suffix_max(free + f_sum)
-    g_sum = g_c.sum(axis=0)
-    level_s = bool(np.all(free_s + g_sum <= 0))
-
-    def settle(cs: list[int]) -> None:
-        nonlocal g_sum
-        for c in set(cs):
-            if c >= 0:
-                g_new = joint.suffix_max((free[c] + f_sum[c])[None, :])[0]
-                g_sum = g_sum + g_new - g_c[c]
-                g_c[c] = g_new
 
     def feasible(bi: int, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         b = inst.blocks[bi]
@@ -315,14 +295,9 @@ def _place_settlement(
         c_of = b_loc[idx]
         own = cplan.get(bi, -1)
         tot = free[c_of] - np.outer(c_of == own, dd) + f_sum[c_of] - f_b[idx] + new_f
-        good = (tot <= 0).all(axis=1)
-        if level_s:
-            # leaving its own complex only relaxes that complex: conservatively ignored
-            rest_s = free_s - (dd if own < 0 else 0) + g_sum
-            good &= (rest_s - g_c[c_of] + joint.suffix_max(tot.copy()) <= 0).all(axis=1)
-        ok[ok] = good
+        ok[ok] = (tot <= 0).all(axis=1)
         full = np.zeros((len(ok), joint.points), dtype=np.int64)
-        full[ok] = new_f[good]
+        full[ok] = new_f[(tot <= 0).all(axis=1)]
         return ok, full
 
     def bind(bi: int, k: int, new_f: np.ndarray) -> None:
@@ -339,11 +314,6 @@ def _place_settlement(
         bplan[bi] = int(bld_s[k])
         at_k[bi] = k
         cplan[bi] = c2
-        if level_s:
-            nonlocal free_s
-            if own < 0:
-                free_s = free_s - dd
-            settle([own, c2])
 
     def unbind(bi: int, back_to: int) -> None:
         """Undo bind: the group is free again in complex `back_to` (-1: in none)."""
@@ -362,11 +332,6 @@ def _place_settlement(
             cplan[bi] = back_to
         else:
             del cplan[bi]
-        if level_s:
-            nonlocal free_s
-            if back_to < 0:
-                free_s = free_s + dd
-            settle([back_to, c2])
 
     def eject(bi: int, idx: np.ndarray) -> bool:
         """Put group bi into a building of `idx` by moving one group bound there to another
@@ -394,11 +359,6 @@ def _place_settlement(
                 tot = free[c2] + dh - (dd if own == c2 else 0) + f_sum[c2] - f_b[k] + new_f
                 if not (tot <= 0).all():
                     continue
-                if level_s:
-                    g_new = joint.suffix_max(tot[None, :].copy())[0]
-                    rest_s = free_s - (dd if own < 0 else 0) + g_sum - g_c[c2] + g_new
-                    if not (rest_s <= 0).all():
-                        continue
                 unbind(h, c2)
                 bind(bi, k, new_f)
                 others = every[every != k]
@@ -408,7 +368,8 @@ def _place_settlement(
                     bind(h, int(others[j]), h_f[j])
                     return True
                 unbind(bi, own)
-                bind(h, k, joint.suffix_max((raw[k] + dh)[None, :])[0])
+                ok, h_f = feasible(h, np.array([k]))
+                bind(h, k, h_f[0])
         return False
 
     left: list[int] = []

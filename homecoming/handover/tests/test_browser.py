@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from homecoming.allocation import services as allocation
-from homecoming.core.tests.test_browser import browser  # noqa: F401  (the shared fixture)
 from homecoming.handover.models import Offer
 from homecoming.registry.models import Household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:  # noqa: F811
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def test_a_family_accepts_its_home_on_a_phone(

@@ -7,11 +7,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from homecoming.core.tests.test_browser import browser, log_in, page
+from homecoming.core.testing import log_in
 from homecoming.network.services import load_demo_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["browser", "page"]  # fixtures shared with the core browser tests
 
 
 def test_an_auditor_opens_kalbajar_s_accessibility_with_its_chart_and_map(

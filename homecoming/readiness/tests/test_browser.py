@@ -8,15 +8,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from homecoming.core.tests import test_browser as base
+from homecoming.core.testing import log_in
 from homecoming.readiness.importers import import_hazard_geojson
 from homecoming.readiness.models import ItemStatus
 from homecoming.readiness.tests.helpers import collection, feature, item, place_complex, policy
-
-#: The core browser tests' fixtures: one chromium per module, a fresh page per test.
-browser = base.browser
-page = base.page
-log_in = base.log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -2,48 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from homecoming.core.testing import PASSWORD
+from homecoming.core.testing import log_in
 from homecoming.registry.models import CandidateStatus, DuplicateCandidate, PersonMerge
 from homecoming.registry.tests.test_review import add_duplicate, give_real_names
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 def test_a_district_officer_finds_reviews_and_merges_a_duplicate_pair(
@@ -52,11 +20,7 @@ def test_a_district_officer_finds_reviews_and_merges_a_duplicate_pair(
     give_real_names(world)
     original, copy = add_duplicate(world)
     base = live_server.url
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "kamran")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, "kamran")
 
     page.click("nav >> text=Duplicates")
     page.click("text=Find duplicates")
