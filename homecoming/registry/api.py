@@ -107,8 +107,11 @@ class GroupSerializer(serializers.ModelSerializer[Group]):
 class HouseholdViewSet(ScopedViewSet):
     """Displaced households. District officers see and edit only their district's."""
 
-    queryset = Household.objects.with_size().select_related(
-        "origin", "district", "destination", "group"
+    # Ordered explicitly: the size annotation groups rows, which drops Meta.ordering.
+    queryset = (
+        Household.objects.with_size()
+        .select_related("origin", "district", "destination", "group")
+        .order_by("reg_number")
     )
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter
