@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from homecoming.allocation.models import AllocationRun
+from homecoming.core.text import lowercase
 from homecoming.handover import messaging
 from homecoming.handover.models import (
     ACTIVE_OFFER,
@@ -338,7 +339,7 @@ def do_accept_offer(offer: Offer, *, user: User = None, actor: str = "") -> Offe
     if offer.status != OfferStatus.PENDING:
         raise Conflict(
             gettext("This offer is %(status)s; it can no longer be accepted.")
-            % {"status": offer.get_status_display().lower()}
+            % {"status": lowercase(offer.get_status_display())}
         )
     if offer.deadline < timezone.now():
         raise Conflict(gettext("The deadline to answer this offer has passed."))
@@ -436,7 +437,7 @@ def do_decline_offer(offer: Offer, reason: str, *, user: User = None, actor: str
     if offer.status != OfferStatus.PENDING:
         raise Conflict(
             gettext("This offer is %(status)s; it can no longer be declined.")
-            % {"status": offer.get_status_display().lower()}
+            % {"status": lowercase(offer.get_status_display())}
         )
     _by, who = _who(user, actor)
     offer.decline_reason = reason.strip()[:400] or gettext("no reason given")
@@ -569,7 +570,7 @@ def do_consent_swap(
     )
     if swap.status != SwapStatus.PROPOSED:
         raise Conflict(
-            gettext("This swap is %(status)s.") % {"status": swap.get_status_display().lower()}
+            gettext("This swap is %(status)s.") % {"status": lowercase(swap.get_status_display())}
         )
     if household.pk == swap.first.household_id:
         swap.first_consents = True

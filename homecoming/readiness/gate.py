@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from homecoming.core.text import lowercase
 from homecoming.housing.models import Building, ResidentialComplex
 from homecoming.readiness import geo
 from homecoming.readiness.models import (
@@ -171,7 +172,7 @@ def assess(
                     text = _("%(item)s (%(where)s): %(status)s") % {
                         "item": kind.name,
                         "where": where,
-                        "status": item.get_status_display().lower(),
+                        "status": lowercase(item.get_status_display()),
                     }
                     if item.planned_end:
                         text += _(", planned for %(date)s") % {"date": item.planned_end.isoformat()}
@@ -179,7 +180,7 @@ def assess(
         if points[c.pk]:
             found.hazards = _blocking(points[c.pk], hazards, rule.buffer_m)
             for area, building, metres in found.hazards:
-                status = area.get_status_display().lower()
+                status = lowercase(area.get_status_display())
                 if metres <= 0:
                     reasons.append(
                         _("Building %(building)s lies inside hazard area %(area)s (%(status)s).")
