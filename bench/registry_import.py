@@ -231,6 +231,13 @@ def run_one(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
@@ -245,7 +252,7 @@ def main() -> int:
         print(json.dumps(run_one(args.one, args)))
         return 0
     engines = ["postgres", "sqlite"] if args.db == "both" else [args.db]
-    print(f"registry import: {args.persons:,} persons, seed {args.seed}")
+    print(f"registry import: {args.persons:,} persons, seed {args.seed}; load {load()}")
     header = f"{'database':<10} {'persons':>9} {'households':>10} {'ours s':>7} {'rows/s':>9}"
     header += f" {'bulk_create s':>13} {'rows/s':>9} {'ratio':>6}"
     if args.full:
@@ -269,6 +276,7 @@ def main() -> int:
             line += f" {r['full_s']:>13.1f} {n / r['full_s']:>9,.0f}"
         print(line, flush=True)
     print("rows/s counts persons (households are written too, in the same time).")
+    print(f"load at the end: {load()} (1, 5, 15 min; the machine is shared)")
     return 0
 
 

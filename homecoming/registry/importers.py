@@ -29,6 +29,8 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,7 @@ from django.utils.translation import gettext as _
 from homecoming.accounts.models import profile_of
 from homecoming.core.models import Job
 from homecoming.geography.models import Area, Level
-from homecoming.registry.linkage.names import is_valid_fin, normalise_fin
+from homecoming.registry.linkage.names import FIN_ALPHABET, is_valid_fin, normalise_fin
 from homecoming.registry.models import (
     Group,
     Household,
@@ -53,6 +55,7 @@ from homecoming.registry.models import (
     Sex,
     ShelterKind,
 )
+from homecoming.registry.services import rows_for_keys
 
 Progress = Callable[[float, str], None]
 
@@ -131,6 +134,9 @@ IMPORTABLE_STATUS = (
     HouseholdStatus.WITHDRAWN,
 )
 PHONE = re.compile(r"^\+?[0-9 ()\-]{5,30}$")
+# A FIN already in its normal form (upper case, no spaces or dashes) and valid: the common
+# case, checked without normalise_fin/is_valid_fin (which give the same answer for it).
+FIN_NORMAL = re.compile("[" + "".join(sorted(FIN_ALPHABET)) + "]{7}")
 
 
 class ImportFileError(Exception):
@@ -228,8 +234,11 @@ def _table(name: str, rows: Iterable[Sequence[Any]], *, text: bool = False) -> T
     columns = [canonical(h) for h in header]
     table = Table(name, columns, [], dict(zip(columns, header, strict=True)))
     width = len(header)
+    strip = str.strip
     for number, raw in enumerate(it, start=2):
-        values = [v.strip() for v in raw[:width]] if text else [_cell(v) for v in raw[:width]]
+        if len(raw) > width:
+            raw = raw[:width]
+        values = list(map(strip, raw)) if text else [_cell(v) for v in raw]
         if not any(values):
             continue
         # An HXL hashtag row (#affected+hh, #loc...) under the header is not data.
@@ -432,6 +441,7 @@ class Plan:
         return len({(e.file, e.row) for e in self.errors})
 
 
+@lru_cache(maxsize=100_000)  # dates repeat (birth dates, registration days): parse each once
 def _parse_date(text: str) -> dt.date:
     text = text.strip()
     if len(text) >= 10 and text[4] == "-":  # ISO, and ODK's timestamps: the fast path
@@ -522,9 +532,15 @@ def _missing_columns(table: Table, required: Sequence[str]) -> list[RowError]:
     ]
 
 
-def _chunks(items: Sequence[str], size: int = 5000) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+def _as_date(value: Any) -> dt.date | None:
+    """A date read by raw SQL (SQLite gives ISO text)."""
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value  # type: ignore[no-any-return]
+
+
+H_TABLE = Household._meta.db_table
+P_TABLE = Person._meta.db_table
 
 
 def validate(
@@ -567,13 +583,14 @@ def validate(
     sexes = {**_choice_map(Sex), **SEX_WORDS}
     relationships = _choice_map(Relationship)
 
-    regs = [rec.get("reg_number", "").strip() for _n, rec in households.records()]
-    existing: dict[str, tuple[int, int]] = {}
-    for chunk in _chunks([r for r in set(regs) if r]):
-        for reg, pk, district in Household.objects.filter(reg_number__in=chunk).values_list(
-            "reg_number", "pk", "district_id"
-        ):
-            existing[reg] = (pk, district)
+    at = households.index()["reg_number"]
+    regs = {values[at] for _n, values in households.rows if len(values) > at} - {""}
+    existing: dict[str, tuple[int, int]] = {
+        reg: (pk, district)
+        for reg, pk, district in rows_for_keys(
+            f"SELECT reg_number, id, district_id FROM {H_TABLE} WHERE reg_number {{keys}}", regs
+        )
+    }
 
     bad_families = plan.bad_families
     seen_regs: dict[str, int] = {}
@@ -669,6 +686,39 @@ def validate(
     return plan
 
 
+def _getter(table: Table, names: Sequence[str]) -> Callable[[list[str]], tuple[str, ...]]:
+    """The values of the columns ``names``, in that order, from one row of ``table``.
+
+    A column the table lacks, or a cell past the end of a short row, gives "". Values are
+    already stripped (:func:`_table`).
+    """
+    idx = table.index()
+    width = len(table.columns)
+    get = itemgetter(*(idx.get(n, width) for n in names))
+    tail = [""] * (width + 1)
+
+    def values(row: list[str]) -> tuple[str, ...]:
+        return get(row + tail[len(row) :])  # type: ignore[no-any-return]
+
+    return values
+
+
+def _lookup(cache: dict[str, Any], table: dict[str, Any], raw: str) -> Any:
+    """``table[raw.lower()]`` for a non-empty ``raw``, remembered by ``raw``; None if none."""
+    value = cache.get(raw)
+    if value is None and raw:
+        value = table.get(raw.lower())
+        if value is not None:
+            cache[raw] = value
+    return value
+
+
+PERSON_READ = (
+    "household", "surname", "given_name", "patronymic", "sex", "birth_date", "national_id",
+    "relationship", "needs_step_free", "other_needs",
+)  # fmt: skip
+
+
 def _validate_persons(
     persons: Table,
     plan: Plan,
@@ -680,100 +730,173 @@ def _validate_persons(
     total: int,
 ) -> None:
     errors = plan.errors
-    records = list(persons.records())
+    name = persons.name
+    get = _getter(persons, PERSON_READ)
+    key_of = _getter(persons, ("household", "national_id"))
+    named: set[str] = set()
+    raw_fins: list[str] = []
+    for _n, values in persons.rows:
+        reg, raw_fin = key_of(values)
+        named.add(reg)
+        if raw_fin:
+            raw_fins.append(raw_fin)
     # Families named by person rows but not in the households file: existing ones only.
-    outside = sorted({r.get("household", "").strip() for _n, r in records} - set(file_regs) - {""})
-    for chunk in _chunks(outside):
-        qs = Household.objects.filter(reg_number__in=chunk)
-        if district_id is not None:
-            qs = qs.filter(district_id=district_id)
-        plan.existing.update(qs.values_list("reg_number", "pk"))
-    fins = sorted({normalise_fin(r.get("national_id", "")) for _n, r in records} - {""})
+    outside = named - set(file_regs) - {""}
+    if district_id is None:
+        plan.existing.update(
+            rows_for_keys(
+                f"SELECT reg_number, id FROM {H_TABLE} WHERE reg_number {{keys}}", outside
+            )
+        )
+    else:
+        plan.existing.update(
+            rows_for_keys(
+                f"SELECT reg_number, id FROM {H_TABLE} WHERE district_id = %s AND reg_number {{keys}}",
+                outside,
+                [district_id],
+            )
+        )
+    fins = {f if FIN_NORMAL.fullmatch(f) else normalise_fin(f) for f in raw_fins} - {""}
+    del raw_fins
     fin_owner: dict[str, tuple[str, str, str]] = {}
-    for chunk in _chunks(fins):
-        for owned, reg, surname, given in Person.objects.filter(national_id__in=chunk).values_list(
-            "national_id", "household__reg_number", "surname", "given_name"
-        ):
-            if owned:
-                fin_owner[owned] = (reg, surname.casefold(), given.casefold())
+    for owned, reg, surname, given in rows_for_keys(
+        f"SELECT p.national_id, h.reg_number, p.surname, p.given_name FROM {P_TABLE} p"
+        f" JOIN {H_TABLE} h ON h.id = p.household_id WHERE p.national_id {{keys}}",
+        fins,
+    ):
+        if owned:
+            fin_owner[owned] = (reg, surname.casefold(), given.casefold())
     # Members already in the registry, for families already there: skipped, not doubled.
     known: set[tuple[str, str, str, dt.date | None]] = set()
     heads: Counter[str] = Counter()
-    existing_regs = sorted(plan.existing)
-    for chunk in _chunks(existing_regs):
-        for reg, surname, given, born, relationship in Person.objects.filter(
-            household__reg_number__in=chunk
-        ).values_list(
-            "household__reg_number", "surname", "given_name", "birth_date", "relationship"
-        ):
-            known.add((reg, surname.casefold(), given.casefold(), born))
-            if relationship == Relationship.HEAD:
-                heads[reg] += 1
+    for reg, surname, given, born_on, relationship in rows_for_keys(
+        f"SELECT h.reg_number, p.surname, p.given_name, p.birth_date, p.relationship"
+        f" FROM {P_TABLE} p JOIN {H_TABLE} h ON h.id = p.household_id"
+        f" WHERE h.reg_number {{keys}}",
+        plan.existing,
+    ):
+        known.add((reg, surname.casefold(), given.casefold(), _as_date(born_on)))
+        if relationship == Relationship.HEAD:
+            heads[reg] += 1
 
+    today = _Checker.today
+    sex_cache: dict[str, str] = {}
+    relationship_cache: dict[str, str] = {}
+    dates: dict[str, dt.date | None] = {}  # a good birth date by its text; None: a bad one
+    existing = plan.existing
+    bad_families = plan.bad_families
+    unjoined = persons.unjoined
+    add = plan.persons.append
+    head = Relationship.HEAD
     seen_fins: dict[str, int] = {}
     offset = plan.households_read
-    for done, (number, rec) in enumerate(records, start=1):
+    for done, (number, values) in enumerate(persons.rows, start=1):
         if done % 20_000 == 0:
             report(0.5 * (offset + done) / total, _("Checking person rows: %(n)d") % {"n": done})
-        c = _Checker(persons.name, number, errors)
-        reg = rec.get("household", "").strip()
-        if number in persons.unjoined:
+        row = get(values)
+        reg, surname, given, patronymic, sex, born_text, raw_fin, relationship, step, other = row
+        if number in unjoined:
             continue  # an ODK repeat row that joined no submission: reported by the join
+        c: _Checker | None = None  # made at the row's first problem
         if not reg:
+            c = _Checker(name, number, errors)
             c.fail("household", _("required"))
-        elif reg in plan.bad_families and reg in file_regs:
+        elif reg in bad_families and reg in file_regs:
             pass  # its household row is reported; the family is dropped as a whole
-        elif reg not in file_regs and reg not in plan.existing:
+        elif reg not in file_regs and reg not in existing:
+            c = _Checker(name, number, errors)
             c.fail(
                 "household",
                 _("no household %(reg)s in the file or in your registry") % {"reg": reg},
             )
-        surname = c.text(rec, "surname", 80, required=True)
-        given = c.text(rec, "given_name", 80, required=True)
-        patronymic = c.text(rec, "patronymic", 80)
-        sex = c.choice(rec, "sex", sexes)
-        born = c.date(rec, "birth_date")
-        relationship = c.choice(rec, "relationship", relationships)
-        step_free = c.boolean(rec, "needs_step_free")
-        other = c.text(rec, "other_needs", 200)
-        raw_fin = rec.get("national_id", "").strip()
+        # The usual row, checked fast; a row with a problem goes through _Checker, which
+        # reports it.
+        born: dt.date | None = None
+        step_free = False
+        fields_ok = (
+            0 < len(surname) <= 80
+            and 0 < len(given) <= 80
+            and len(patronymic) <= 80
+            and len(other) <= 200
+        )
+        if fields_ok:
+            sex = _lookup(sex_cache, sexes, sex)
+            relationship = _lookup(relationship_cache, relationships, relationship)
+            fields_ok = sex is not None and relationship is not None
+        if fields_ok and born_text:
+            if born_text in dates:
+                born = dates[born_text]
+            else:
+                try:
+                    born = _parse_date(born_text)
+                except ValueError:
+                    born = None
+                if born is not None and (born > today or born.year < 1900):
+                    born = None
+                dates[born_text] = born
+            fields_ok = born is not None
+        if fields_ok:
+            if step in TRUE:
+                step_free = True
+            elif step not in FALSE:
+                low = step.lower()
+                step_free = low in TRUE
+                fields_ok = step_free or low in FALSE
+        if not fields_ok:
+            c = c or _Checker(name, number, errors)
+            rec = dict(zip(PERSON_READ, row, strict=True))
+            surname = c.text(rec, "surname", 80, required=True)
+            given = c.text(rec, "given_name", 80, required=True)
+            patronymic = c.text(rec, "patronymic", 80)
+            sex = c.choice(rec, "sex", sexes)
+            born = c.date(rec, "birth_date")
+            relationship = c.choice(rec, "relationship", relationships)
+            step_free = c.boolean(rec, "needs_step_free")
+            other = c.text(rec, "other_needs", 200)
         fin: str | None = None
         if raw_fin:
-            fin = normalise_fin(raw_fin)
-            if not is_valid_fin(fin):
+            if FIN_NORMAL.fullmatch(raw_fin):
+                fin, valid = raw_fin, True
+            else:
+                fin = normalise_fin(raw_fin)
+                valid = is_valid_fin(fin)
+            if not valid:
+                c = c or _Checker(name, number, errors)
                 c.fail(
                     "national_id",
                     _("%(value)r is not a FIN (7 letters and digits, no I or O)")
                     % {"value": raw_fin},
                 )
             elif fin in seen_fins:
+                c = c or _Checker(name, number, errors)
                 c.fail("national_id", _("also on row %(row)d") % {"row": seen_fins[fin]})
             else:
                 seen_fins[fin] = number
-        natural = (reg, surname.casefold(), given.casefold(), born)
         if fin and fin in fin_owner:
             owner = fin_owner[fin]
-            if owner != natural[:3]:
+            if owner != (reg, surname.casefold(), given.casefold()):
+                c = c or _Checker(name, number, errors)
                 c.fail(
                     "national_id",
                     _("already registered to another person (household %(reg)s)")
                     % {"reg": owner[0]},
                 )
-            elif c.ok:
+            elif c is None:
                 plan.unchanged += 1
                 continue
-        elif reg in plan.existing and natural in known:
-            if c.ok:
+        elif reg in existing and (reg, surname.casefold(), given.casefold(), born) in known:
+            if c is None:
                 plan.unchanged += 1
             continue
-        if relationship == Relationship.HEAD and c.ok:
+        if relationship == head and c is None:
             heads[reg] += 1
             if heads[reg] > 1:
+                c = _Checker(name, number, errors)
                 c.fail("relationship", _("household %(reg)s already has a head") % {"reg": reg})
-        if not c.ok:
-            plan.bad_families.setdefault(reg, (persons.name, number))
+        if c is not None:
+            bad_families.setdefault(reg, (name, number))
             continue
-        plan.persons.append(
+        add(
             NewPerson(
                 number,
                 reg,
@@ -883,6 +1006,15 @@ def load_tables(imp: RegistryImport) -> tuple[Table, Table | None, str]:
 
 def run_import(imp: RegistryImport, progress: Progress | None = None) -> RegistryImport:
     """Read, validate and (if allowed) write one import; record the outcome on `imp`."""
+    from homecoming.registry.services import gc_paused
+
+    # A million rows are a few million objects kept until the write: the cyclic garbage
+    # collector would walk them again and again (a third of the time), and finds nothing.
+    with gc_paused():
+        return _run_import(imp, progress)
+
+
+def _run_import(imp: RegistryImport, progress: Progress | None) -> RegistryImport:
     from homecoming.registry.services import do_write_import
 
     report = progress or (lambda _f, _m: None)

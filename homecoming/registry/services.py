@@ -6,7 +6,9 @@ or the view that calls it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import gc
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +42,21 @@ PERSON_COLUMNS = (
     "household_id", "surname", "given_name", "patronymic", "sex", "birth_date", "national_id",
     "relationship", "needs_step_free", "other_needs",
 )  # fmt: skip
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside (reference counting still frees memory).
+
+    Bulk work keeps millions of objects alive; each collection would walk them all.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
@@ -95,33 +112,63 @@ def db_date(value: Any) -> Any:
 
 
 def _household_rows(households: Sequence[NewHousehold]) -> Iterator[tuple[Any, ...]]:
+    as_date = _identity if connection.vendor == "postgresql" else db_date
     now = db_date(timezone.now())
     for h in households:
         yield (
             h.reg_number, h.origin_id, h.district_id, h.destination_id, h.shelter_kind,
-            h.shelter_address, h.priority, db_date(h.registered_on), h.status, h.consent,
-            db_date(h.consent_on), h.phone, h.group_id, h.notes, now, now,
+            h.shelter_address, h.priority, as_date(h.registered_on), h.status, h.consent,
+            as_date(h.consent_on), h.phone, h.group_id, h.notes, now, now,
         )  # fmt: skip
 
 
 def _person_rows(persons: Sequence[NewPerson], pks: dict[str, int]) -> Iterator[tuple[Any, ...]]:
+    as_date = _identity if connection.vendor == "postgresql" else db_date
     for p in persons:
         yield (
             pks[p.household], p.surname, p.given_name, p.patronymic, p.sex,
-            db_date(p.birth_date), p.national_id, p.relationship, p.needs_step_free,
+            as_date(p.birth_date), p.national_id, p.relationship, p.needs_step_free,
             p.other_needs,
         )  # fmt: skip
 
 
-def household_pks(reg_numbers: Sequence[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for i in range(0, len(reg_numbers), 5000):
-        out.update(
-            Household.objects.filter(reg_number__in=reg_numbers[i : i + 5000]).values_list(
-                "reg_number", "pk"
-            )
-        )
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _chunks(items: Sequence[str], size: int = 5000) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def rows_for_keys(sql: str, keys: Collection[str], params: Sequence[Any] = ()) -> list[Any]:
+    """The rows of ``sql`` whose key column is one of ``keys``, in one look-up.
+
+    ``sql`` ends with the key column and ``{keys}``: ``... WHERE reg_number {keys}``;
+    ``params`` are those of the query before it. PostgreSQL gets all the keys at once as
+    one array (``= ANY(%s)``, a single parameter, however many keys); SQLite gets ``IN``
+    lists of 5,000 (its limit on parameters).
+    """
+    if not keys:
+        return []
+    out: list[Any] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql.format(keys="= ANY(%s)"), [*params, list(keys)])
+            out = cursor.fetchall()
+            return out
+        for chunk in _chunks(list(keys)):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(sql.format(keys=f"IN ({marks})"), [*params, *chunk])
+            out += cursor.fetchall()
     return out
+
+
+def household_pks(reg_numbers: Collection[str]) -> dict[str, int]:
+    table = Household._meta.db_table
+    return dict(
+        rows_for_keys(f"SELECT reg_number, id FROM {table} WHERE reg_number {{keys}}", reg_numbers)
+    )
 
 
 @transaction.atomic
@@ -131,6 +178,11 @@ def do_write_import(plan: Plan, progress: Progress | None = None) -> tuple[int, 
     Returns (households created, persons created). An exception anywhere (a killed worker
     included) rolls the whole write back, so the registry is as it was before.
     """
+    with gc_paused():
+        return _write_import(plan, progress)
+
+
+def _write_import(plan: Plan, progress: Progress | None) -> tuple[int, int]:
     report = progress or (lambda _f, _m: None)
     total = len(plan.households) + len(plan.persons) or 1
     n_h = len(plan.households)
