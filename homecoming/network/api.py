@@ -18,7 +18,7 @@ from homecoming.core.api import ScopedViewSet
 from homecoming.geography.models import Area
 from homecoming.network import adapter
 from homecoming.network.engine import parse_months
-from homecoming.network.models import Edge, Node
+from homecoming.network.models import EDGE_FIELDS, Edge, Node
 
 
 class NodeSerializer(serializers.ModelSerializer[Node]):
@@ -37,21 +37,7 @@ class EdgeSerializer(serializers.ModelSerializer[Edge]):
 
     class Meta:
         model = Edge
-        fields = [
-            "edge_id",
-            "name",
-            "project",
-            "from_node",
-            "to_node",
-            "mode",
-            "length_km",
-            "speed_kmh",
-            "minutes",
-            "oneway",
-            "closed_months",
-            "status",
-            "opens_on",
-        ]
+        fields = EDGE_FIELDS
 
     def validate_closed_months(self, value: str) -> str:
         try:

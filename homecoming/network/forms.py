@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.network.engine import parse_months
-from homecoming.network.models import Edge, Node
+from homecoming.network.models import EDGE_FIELDS, Edge, Node
 
 
 class NodeForm(forms.ModelForm[Node]):
@@ -23,21 +23,7 @@ class EdgeForm(forms.ModelForm[Edge]):
 
     class Meta:
         model = Edge
-        fields = [
-            "edge_id",
-            "name",
-            "project",
-            "from_node",
-            "to_node",
-            "mode",
-            "length_km",
-            "speed_kmh",
-            "minutes",
-            "oneway",
-            "closed_months",
-            "status",
-            "opens_on",
-        ]
+        fields = EDGE_FIELDS
         widgets = {"opens_on": forms.DateInput(attrs={"type": "date"})}
 
     def clean_closed_months(self) -> str:

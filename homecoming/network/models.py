@@ -179,3 +179,21 @@ class Edge(models.Model):
             return self.minutes
         assert self.speed_kmh is not None  # the check constraint
         return self.length_km / self.speed_kmh * 60.0
+
+
+#: The editable fields of an edge, in the contract's order (API and edit form share them).
+EDGE_FIELDS = [
+    "edge_id",
+    "name",
+    "project",
+    "from_node",
+    "to_node",
+    "mode",
+    "length_km",
+    "speed_kmh",
+    "minutes",
+    "oneway",
+    "closed_months",
+    "status",
+    "opens_on",
+]
