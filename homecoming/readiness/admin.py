@@ -23,9 +23,22 @@ class EvidenceInline(admin.TabularInline):  # type: ignore[type-arg]
     extra = 0
 
 
+class AuditedElsewhere:
+    """Read-only in the admin: these records change only through the readiness pages and
+    the API, which write the audit trail (who, when, from what to what)."""
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(ReadinessItem)
-class ReadinessItemAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    # Admin edits bypass the audit trail; the readiness pages and the API are audited.
+class ReadinessItemAdmin(AuditedElsewhere, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["kind", "settlement", "complex", "status", "planned_end", "actual_end"]
     list_filter = ["status", "kind"]
     list_select_related = ["kind", "settlement", "complex"]
@@ -39,7 +52,7 @@ class ReadinessPolicyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(HazardArea)
-class HazardAreaAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class HazardAreaAdmin(AuditedElsewhere, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["code", "name", "district", "status", "released_on"]
     list_filter = ["status", "district"]
     readonly_fields = ["min_lon", "min_lat", "max_lon", "max_lat"]
@@ -73,11 +86,5 @@ class StageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ReadinessChange)
-class ReadinessChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadinessChangeAdmin(AuditedElsewhere, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["changed_at", "changed_by", "subject", "field", "before", "after"]
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: object) -> bool:
-        return False

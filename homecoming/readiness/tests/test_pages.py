@@ -134,3 +134,13 @@ def test_the_map_draws_hazard_areas_and_buildings(world: Any, client: Any) -> No
     page = client.get("/readiness/map/").content.decode()
     assert "<svg" in page and 'class="hazard hazard-confirmed"' in page
     assert 'class="building"' in page
+
+
+def test_the_admin_cannot_change_audited_readiness_records(world: Any, client: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("root", password="x-root-pass")
+    client.force_login(admin_user)
+    assert client.get("/admin/readiness/readinessitem/add/").status_code == 403
+    assert client.get("/admin/readiness/hazardarea/add/").status_code == 403
+    assert client.get("/admin/readiness/readinessitem/").status_code == 200
