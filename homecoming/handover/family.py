@@ -22,8 +22,15 @@ from django.views.decorators.http import require_POST
 
 from homecoming.handover import otp, services
 from homecoming.handover.api import conflict_detail
-from homecoming.handover.forms import CodeForm, DeclineForm, SignInForm
-from homecoming.handover.models import ACTIVE_OFFER, Invitation, Offer, OfferStatus, Passenger
+from homecoming.handover.forms import CodeForm, DeclineForm, FamilyAppealForm, SignInForm
+from homecoming.handover.models import (
+    ACTIVE_OFFER,
+    Appeal,
+    Invitation,
+    Offer,
+    OfferStatus,
+    Passenger,
+)
 from homecoming.registry.models import Household
 
 SESSION_KEY = "family_household_id"
@@ -122,8 +129,28 @@ def home(request: HttpRequest, household: Household) -> HttpResponse:
             "seat": seat,
             "invitation": invitation,
             "decline": DeclineForm(),
+            "appeals": Appeal.objects.filter(household=household).order_by("-created_at"),
+            "appeal_form": FamilyAppealForm(),
         },
     )
+
+
+@require_POST
+@family_required
+def appeal(request: HttpRequest, household: Household) -> HttpResponse:
+    """A family files an appeal or a grievance itself; an officer decides it."""
+    form = FamilyAppealForm(request.POST)
+    if form.is_valid():
+        services.do_file_appeal(
+            household,
+            form.cleaned_data["kind"],
+            form.cleaned_data["text"],
+            actor=_("family %(reg)s") % {"reg": household.reg_number},
+        )
+        messages.success(request, _("Your appeal is recorded. An officer will answer it."))
+    else:
+        messages.error(request, _("Please choose the kind and write what happened."))
+    return redirect("family:home")
 
 
 @require_POST

@@ -31,6 +31,13 @@ class AppealForm(forms.Form):
     )
 
 
+class FamilyAppealForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=AppealKind.choices)
+    text = forms.CharField(
+        label=_("What happened?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class DecisionForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Decision"),

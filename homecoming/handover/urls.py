@@ -45,6 +45,7 @@ family_patterns = (
         path("code/", family.enter_code, name="code"),
         path("sign-out/", family.sign_out, name="sign-out"),
         path("offers/<int:pk>/<str:what>/", family.answer, name="answer"),
+        path("appeal/", family.appeal, name="appeal"),
     ],
     "family",
 )

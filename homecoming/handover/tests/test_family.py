@@ -119,3 +119,26 @@ def test_every_message_template_exists_in_az_en_ru() -> None:
     for kind, texts in TEMPLATES.items():
         assert set(texts) == {"az", "en", "ru"}, kind
     assert "ə" in TEMPLATES["offer_made"]["az"] or "ö" in TEMPLATES["offer_made"]["az"]
+
+
+def test_a_family_files_an_appeal_and_sees_the_decision(
+    offers: Any, client: Any, sent: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from homecoming.handover import services
+    from homecoming.handover.models import Appeal
+
+    sign_in(client, sent, "KLB-1", "+994501110001", django_capture_on_commit_callbacks)
+    response = client.post("/family/appeal/", {"kind": "grievance", "text": ""}, follow=True)
+    assert "write what happened" in response.content.decode()
+    assert not Appeal.objects.exists()
+    response = client.post(
+        "/family/appeal/", {"kind": "appeal", "text": "Our grandmother cannot climb"}, follow=True
+    )
+    assert "Your appeal is recorded" in response.content.decode()
+    appeal = Appeal.objects.get()
+    assert appeal.household.reg_number == "KLB-1" and appeal.created_by == "family KLB-1"
+    services.do_decide_appeal(
+        appeal, "upheld", "A ground-floor flat will be offered.", user=offers.ayten
+    )
+    page = client.get("/family/").content.decode()
+    assert "Our grandmother cannot climb" in page and "A ground-floor flat will be offered." in page
