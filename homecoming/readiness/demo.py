@@ -34,7 +34,7 @@ POSITIONS = {
 STEP_LAT, STEP_LON, COLUMNS = 0.0004, 0.0004, 9
 
 D = date
-DONE, CERT, WIP, TODO = (
+DONE, CERT, WIP, NOT_STARTED = (
     ItemStatus.DONE,
     ItemStatus.CERTIFIED,
     ItemStatus.IN_PROGRESS,
@@ -86,13 +86,13 @@ COMPLEX_ITEMS: dict[str, list[tuple[str, str, date | None, date | None, date | N
     ],
     "KLB-RC3": [
         ("electricity", WIP, D(2026, 3, 1), D(2027, 3, 1), None),
-        ("water", TODO, D(2026, 12, 1), D(2027, 4, 1), None),
-        ("gas", TODO, D(2027, 1, 1), D(2027, 5, 1), None),
-        ("sewerage", TODO, D(2027, 1, 1), D(2027, 5, 15), None),
+        ("water", NOT_STARTED, D(2026, 12, 1), D(2027, 4, 1), None),
+        ("gas", NOT_STARTED, D(2027, 1, 1), D(2027, 5, 1), None),
+        ("sewerage", NOT_STARTED, D(2027, 1, 1), D(2027, 5, 15), None),
         ("mine-clearance", WIP, D(2025, 10, 1), D(2027, 2, 1), None),
     ],
     "KLB-RC4": [
-        ("electricity", TODO, D(2027, 1, 1), D(2027, 9, 1), None),
+        ("electricity", NOT_STARTED, D(2027, 1, 1), D(2027, 9, 1), None),
         ("mine-clearance", WIP, D(2026, 5, 1), D(2027, 4, 1), None),
     ],
 }
