@@ -8,15 +8,13 @@ to replay it byte for byte.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from homecoming.accounts.models import Profile
+from homecoming.core.scoping import DistrictScopedQuerySet
 
 
 class Method(models.TextChoices):
@@ -42,11 +40,8 @@ def seed_commitment(seed: int) -> str:
     return hashlib.sha256(str(seed).encode("ascii")).hexdigest()
 
 
-class AllocationRunQuerySet(models.QuerySet["AllocationRun"]):
-    def for_profile(self, profile: Profile) -> AllocationRunQuerySet:
-        if profile.district_id is None:
-            return self
-        return self.filter(district_id=profile.district_id)
+class AllocationRunQuerySet(DistrictScopedQuerySet["AllocationRun"]):
+    """Rows of the district they belong to."""
 
 
 class AllocationRun(models.Model):

@@ -8,30 +8,21 @@ itself, whatever the code above does.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-if TYPE_CHECKING:
-    from homecoming.accounts.models import Profile
+from homecoming.core.scoping import DistrictScopedQuerySet
 
 
-class ScopedByHousehold(models.QuerySet):  # type: ignore[type-arg]
-    def for_profile(self, profile: Profile) -> ScopedByHousehold:
-        if profile.district_id is None:
-            return self
-        return self.filter(household__district_id=profile.district_id)
+class ScopedByHousehold(DistrictScopedQuerySet):  # type: ignore[type-arg]
+    district_lookup = "household__district_id"
 
 
-class ScopedByDistrict(models.QuerySet):  # type: ignore[type-arg]
-    def for_profile(self, profile: Profile) -> ScopedByDistrict:
-        if profile.district_id is None:
-            return self
-        return self.filter(district_id=profile.district_id)
+class ScopedByDistrict(DistrictScopedQuerySet):  # type: ignore[type-arg]
+    """Rows of the district they belong to."""
 
 
 class OfferStatus(models.TextChoices):
@@ -170,11 +161,8 @@ class Swap(models.Model):
     )
     done_at = models.DateTimeField(null=True, blank=True)
 
-    class SwapQuerySet(models.QuerySet["Swap"]):
-        def for_profile(self, profile: Profile) -> Swap.SwapQuerySet:
-            if profile.district_id is None:
-                return self
-            return self.filter(first__household__district_id=profile.district_id)
+    class SwapQuerySet(DistrictScopedQuerySet["Swap"]):
+        district_lookup = "first__household__district_id"
 
     objects = SwapQuerySet.as_manager()
 
@@ -298,11 +286,8 @@ class Bus(models.Model):
     )
     departs_at = models.TimeField(_("departs at"), null=True, blank=True)
 
-    class BusQuerySet(models.QuerySet["Bus"]):
-        def for_profile(self, profile: Profile) -> Bus.BusQuerySet:
-            if profile.district_id is None:
-                return self
-            return self.filter(convoy__district_id=profile.district_id)
+    class BusQuerySet(DistrictScopedQuerySet["Bus"]):
+        district_lookup = "convoy__district_id"
 
     objects = BusQuerySet.as_manager()
 

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from homecoming.accounts.models import Profile
+from homecoming.core.scoping import DistrictScopedQuerySet
 
 
-class ResidentialComplexQuerySet(models.QuerySet["ResidentialComplex"]):
-    def for_profile(self, profile: Profile) -> ResidentialComplexQuerySet:
-        if profile.district_id is None:
-            return self
-        return self.filter(settlement__parent_id=profile.district_id)
+class ResidentialComplexQuerySet(DistrictScopedQuerySet["ResidentialComplex"]):
+    district_lookup = "settlement__parent_id"
 
 
 class ResidentialComplex(models.Model):
@@ -59,11 +53,8 @@ class BuildingKind(models.TextChoices):
     VILLAGE_HOUSE = "house", _("Village house")
 
 
-class BuildingQuerySet(models.QuerySet["Building"]):
-    def for_profile(self, profile: Profile) -> BuildingQuerySet:
-        if profile.district_id is None:
-            return self
-        return self.filter(complex__settlement__parent_id=profile.district_id)
+class BuildingQuerySet(DistrictScopedQuerySet["Building"]):
+    district_lookup = "complex__settlement__parent_id"
 
 
 class Building(models.Model):
@@ -109,11 +100,8 @@ class UnitStatus(models.TextChoices):
 ALLOCATABLE_STATUSES = (UnitStatus.PLANNED, UnitStatus.UNDER_CONSTRUCTION, UnitStatus.READY)
 
 
-class UnitQuerySet(models.QuerySet["Unit"]):
-    def for_profile(self, profile: Profile) -> UnitQuerySet:
-        if profile.district_id is None:
-            return self
-        return self.filter(building__complex__settlement__parent_id=profile.district_id)
+class UnitQuerySet(DistrictScopedQuerySet["Unit"]):
+    district_lookup = "building__complex__settlement__parent_id"
 
     def allocatable(self) -> UnitQuerySet:
         return self.filter(status__in=ALLOCATABLE_STATUSES, household__isnull=True)

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.core.scoping import DistrictScopedQuerySet
+
 if TYPE_CHECKING:
     from homecoming.accounts.models import Profile
 
@@ -215,11 +217,8 @@ class HazardStatus(models.TextChoices):
     RELEASED = "released", _("Released")
 
 
-class HazardQuerySet(models.QuerySet["HazardArea"]):
-    def for_profile(self, profile: Profile) -> HazardQuerySet:
-        if profile.district_id is None:
-            return self
-        return self.filter(district_id=profile.district_id)
+class HazardQuerySet(DistrictScopedQuerySet["HazardArea"]):
+    """Rows of the district they belong to."""
 
     def unreleased(self) -> HazardQuerySet:
         return self.exclude(status=HazardStatus.RELEASED)
@@ -278,11 +277,8 @@ class SchoolKind(models.TextChoices):
 AGES = {SchoolKind.SCHOOL: (6, 17), SchoolKind.KINDERGARTEN: (1, 5)}
 
 
-class SchoolQuerySet(models.QuerySet["School"]):
-    def for_profile(self, profile: Profile) -> SchoolQuerySet:
-        if profile.district_id is None:
-            return self
-        return self.filter(settlement__parent_id=profile.district_id)
+class SchoolQuerySet(DistrictScopedQuerySet["School"]):
+    district_lookup = "settlement__parent_id"
 
 
 class School(models.Model):
@@ -323,11 +319,8 @@ class School(models.Model):
         return self.name
 
 
-class StageQuerySet(models.QuerySet["Stage"]):
-    def for_profile(self, profile: Profile) -> StageQuerySet:
-        if profile.district_id is None:
-            return self
-        return self.filter(settlement__parent_id=profile.district_id)
+class StageQuerySet(DistrictScopedQuerySet["Stage"]):
+    district_lookup = "settlement__parent_id"
 
 
 class Stage(models.Model):
@@ -371,11 +364,8 @@ class Stage(models.Model):
         return self.name or f"{self.settlement} — {self.number}"
 
 
-class ChangeQuerySet(models.QuerySet["ReadinessChange"]):
-    def for_profile(self, profile: Profile) -> ChangeQuerySet:
-        if profile.district_id is None:
-            return self
-        return self.filter(district_id=profile.district_id)
+class ChangeQuerySet(DistrictScopedQuerySet["ReadinessChange"]):
+    """Rows of the district they belong to."""
 
 
 class ReadinessChange(models.Model):

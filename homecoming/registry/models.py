@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from homecoming.accounts.models import Profile
+from homecoming.core.scoping import DistrictScopedQuerySet
 
 
 class ShelterKind(models.TextChoices):
@@ -92,11 +90,8 @@ class Group(models.Model):
         return self.name or self.code
 
 
-class HouseholdQuerySet(models.QuerySet["Household"]):
-    def for_profile(self, profile: Profile) -> HouseholdQuerySet:
-        if profile.district_id is None:
-            return self
-        return self.filter(district_id=profile.district_id)
+class HouseholdQuerySet(DistrictScopedQuerySet["Household"]):
+    """Rows of the district they belong to."""
 
     def with_size(self) -> HouseholdQuerySet:
         return self.annotate(
@@ -211,11 +206,8 @@ class Household(models.Model):
         return self.shelter_kind in DIFFICULT_SHELTER
 
 
-class PersonQuerySet(models.QuerySet["Person"]):
-    def for_profile(self, profile: Profile) -> PersonQuerySet:
-        if profile.district_id is None:
-            return self
-        return self.filter(household__district_id=profile.district_id)
+class PersonQuerySet(DistrictScopedQuerySet["Person"]):
+    district_lookup = "household__district_id"
 
 
 class Person(models.Model):
@@ -282,11 +274,8 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed: nothing imported")
 
 
-class RegistryImportQuerySet(models.QuerySet["RegistryImport"]):
-    def for_profile(self, profile: Profile) -> RegistryImportQuerySet:
-        if profile.district_id is None:
-            return self
-        return self.filter(district_id=profile.district_id)
+class RegistryImportQuerySet(DistrictScopedQuerySet["RegistryImport"]):
+    """Rows of the district they belong to."""
 
 
 class RegistryImport(models.Model):
@@ -347,12 +336,8 @@ class CandidateStatus(models.TextChoices):
     DIFFERENT = "different", _("Different persons")
 
 
-class DuplicateCandidateQuerySet(models.QuerySet["DuplicateCandidate"]):
-    def for_profile(self, profile: Profile) -> DuplicateCandidateQuerySet:
-        """A district officer sees only pairs whose two persons are both of their district."""
-        if profile.district_id is None:
-            return self
-        return self.filter(district_id=profile.district_id)
+class DuplicateCandidateQuerySet(DistrictScopedQuerySet["DuplicateCandidate"]):
+    """A district officer sees only pairs whose two persons are both of their district."""
 
 
 class DuplicateCandidate(models.Model):
