@@ -170,6 +170,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "homecoming.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Homecoming API",

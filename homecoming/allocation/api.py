@@ -35,6 +35,7 @@ class RunSerializer(serializers.ModelSerializer[AllocationRun]):
             "finished_at",
             "approved_at",
         ]
+        read_only_fields = ["status"]
 
 
 class AllocationRunViewSet(ScopedViewSet):

@@ -6,3 +6,6 @@ class AllocationConfig(AppConfig):
     name = "homecoming.allocation"
     label = "allocation"
     verbose_name = _("Allocation")
+
+    def ready(self) -> None:
+        from homecoming.allocation import lifecycles  # noqa: F401  (registers its status tables)

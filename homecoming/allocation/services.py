@@ -12,7 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from homecoming.accounts.lifecycles import role_of
 from homecoming.allocation import adapter
+from homecoming.allocation.lifecycles import RUN
 from homecoming.allocation.models import (
     AllocationResult,
     AllocationRun,
@@ -151,6 +153,8 @@ def do_approve_run(run: AllocationRun, user: User) -> int:
     Rows are locked first so that two approvals (or an approval and a handover) cannot
     both take one unit; the unit's one-to-one link to a household is the last guard.
     """
+    if not RUN.may("approve_run", role_of(user)):
+        raise ApprovalError(gettext("Your role may not approve a run."))
     run = AllocationRun.objects.select_for_update().get(pk=run.pk)
     if run.status != RunStatus.DONE:
         raise ApprovalError(

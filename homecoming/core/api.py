@@ -6,9 +6,19 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from homecoming.accounts.models import Profile, profile_of
+from homecoming.core.lifecycle import TransitionRefused
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus: a transition the lifecycle table refuses is a 409 with the reason."""
+    if isinstance(exc, TransitionRefused):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    return drf_exception_handler(exc, context)
 
 
 class ScopedViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]

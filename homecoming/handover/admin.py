@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from homecoming.core.admin import ArchiveOnlyAdmin
 from homecoming.handover.models import (
     Appeal,
     Bus,
@@ -14,7 +15,7 @@ from homecoming.handover.models import (
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin[Offer]):
+class OfferAdmin(ArchiveOnlyAdmin[Offer]):
     list_display = ["household", "unit", "status", "deadline", "from_reserve", "run"]
     list_filter = ["status", "from_reserve"]
     # Offers change only through the services, so every change is in the transition log.
@@ -22,17 +23,17 @@ class OfferAdmin(admin.ModelAdmin[Offer]):
 
 
 @admin.register(Transition)
-class TransitionAdmin(admin.ModelAdmin[Transition]):
+class TransitionAdmin(ArchiveOnlyAdmin[Transition]):
     list_display = ["at", "entity", "entity_id", "from_state", "to_state", "actor"]
     list_filter = ["entity"]
     readonly_fields = [f.name for f in Transition._meta.fields]
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin[Message]):
+class MessageAdmin(ArchiveOnlyAdmin[Message]):
     list_display = ["created_at", "template", "to", "language", "status"]
     list_filter = ["status", "template"]
     exclude = ["body"]  # one-time codes stay out of sight
 
 
-admin.site.register([Appeal, PickupPoint, Convoy, Bus, Ceremony, Occupancy])
+admin.site.register([Appeal, PickupPoint, Convoy, Bus, Ceremony, Occupancy], ArchiveOnlyAdmin)

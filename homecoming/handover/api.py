@@ -514,6 +514,7 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
             "created_at",
             "sent_at",
         ]
+        read_only_fields = fields
 
 
 class MessageViewSet(ScopedViewSet):

@@ -6,3 +6,6 @@ class HandoverConfig(AppConfig):
     name = "homecoming.handover"
     label = "handover"
     verbose_name = _("Handover")
+
+    def ready(self) -> None:
+        from homecoming.handover import lifecycles  # noqa: F401  (registers its status tables)

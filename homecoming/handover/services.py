@@ -25,9 +25,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from homecoming.accounts.lifecycles import role_of
 from homecoming.allocation.models import AllocationRun
+from homecoming.core.lifecycle import FAMILY, Lifecycle, TransitionRefused
 from homecoming.core.text import lowercase
 from homecoming.handover import messaging
+from homecoming.handover.lifecycles import APPEAL, OFFER, SWAP
 from homecoming.handover.models import (
     ACTIVE_OFFER,
     Appeal,
@@ -45,7 +48,9 @@ from homecoming.handover.models import (
     Transition,
 )
 from homecoming.handover.rules import misfit, need_of, policy_of
+from homecoming.housing.lifecycles import UNIT
 from homecoming.housing.models import ALLOCATABLE_STATUSES, ResidentialComplex, Unit, UnitStatus
+from homecoming.registry.lifecycles import HOUSEHOLD
 from homecoming.registry.models import Household, HouseholdStatus
 
 User = AbstractBaseUser | AnonymousUser | None
@@ -71,6 +76,28 @@ def _who(user: User, actor: str = "") -> tuple[Any, str]:
     if user is not None and getattr(user, "is_authenticated", False):
         return user, actor or user.get_username()
     return None, actor or "system"
+
+
+def _role(user: User, actor: str = "") -> str | None:
+    """Who acts, for the lifecycle tables: a family in its own pages comes without a user."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return FAMILY if actor else None
+    return role_of(user)
+
+
+def _may(life: Lifecycle, action: str, user: User, actor: str = "") -> None:
+    """Refuse, as a conflict, an action the lifecycle table does not give this role."""
+    if not life.may(action, _role(user, actor)):
+        raise Conflict(
+            gettext("Your role may not do this: %(action)s.") % {"action": life.step(action).label}
+        )
+
+
+def _move(life: Lifecycle, before: str, after: str, user: User, actor: str) -> None:
+    try:
+        life.check_move(before, after, _role(user, actor))
+    except TransitionRefused as exc:
+        raise Conflict(str(exc)) from exc
 
 
 def _log(
@@ -152,6 +179,7 @@ def _set_unit(
     note: str = "",
 ) -> None:
     if unit.status != status:
+        _move(UNIT, unit.status, status, user, actor)
         logs.append(_log("unit", unit, unit.status, status, user, actor, note))
     unit.status = status
     unit.household_id = household_id
@@ -167,6 +195,7 @@ def _set_household(
     note: str = "",
 ) -> None:
     if household.status != status:
+        _move(HOUSEHOLD, household.status, status, user, actor)
         logs.append(
             _log(
                 "household",
@@ -190,6 +219,7 @@ def _set_household(
 def do_create_offers(run: AllocationRun, user: User, deadline: datetime | None = None) -> int:
     """Offer every housed family of an approved run its home. Called by do_approve_run,
     inside its transaction, after it has locked the units and families."""
+    _may(UNIT, "offer_home", user)
     deadline = deadline or default_deadline()
     results = list(
         run.results.filter(unit__isnull=False).select_related(
@@ -277,6 +307,7 @@ def do_make_offer(
     deadline: datetime | None = None,
 ) -> Offer:
     """Offer one free home to one waiting family."""
+    _may(UNIT, "offer_home", user)
     unit = (
         Unit.objects.select_for_update(of=("self",))
         .select_related("building__complex__settlement")
@@ -333,6 +364,7 @@ def do_accept_offer(offer: Offer, *, user: User = None, actor: str = "") -> Offe
     """The family says yes: the home is theirs (unit and family become 'allocated').
 
     Accepting an offer already accepted is a no-op, so a retried request is harmless."""
+    _may(OFFER, "accept_offer", user, actor)
     offer = _lock_offer(offer)
     if offer.status == OfferStatus.ACCEPTED:
         return offer
@@ -431,6 +463,7 @@ def do_decline_offer(offer: Offer, reason: str, *, user: User = None, actor: str
     """The family says no (with a reason); the home goes to the next on the reserve list.
 
     Declining an offer already declined is a no-op (a retried request)."""
+    _may(OFFER, "decline_offer", user, actor)
     offer = _lock_offer(offer)
     if offer.status == OfferStatus.DECLINED:
         return offer
@@ -451,6 +484,7 @@ def do_decline_offer(offer: Offer, reason: str, *, user: User = None, actor: str
 @transaction.atomic
 def do_withdraw_offer(offer: Offer, note: str, *, user: User) -> Offer:
     """An officer takes back an offer (pending or accepted, before the keys)."""
+    _may(OFFER, "withdraw_offer", user)
     offer = _lock_offer(offer)
     if offer.status not in ACTIVE_OFFER:
         raise Conflict(gettext("Only an open or accepted offer can be withdrawn."))
@@ -467,6 +501,7 @@ def do_withdraw_offer(offer: Offer, note: str, *, user: User) -> Offer:
 def do_expire_offers(now: datetime | None = None, user: User = None) -> int:
     """Expire unanswered offers past their deadline; each freed home goes down the reserve
     list. One transaction per offer, so one failure does not hold back the others."""
+    _may(OFFER, "expire_offer", user)
     now = now or timezone.now()
     due = list(
         Offer.objects.filter(status=OfferStatus.PENDING, deadline__lt=now).values_list(
@@ -538,6 +573,7 @@ def expire_offers_job(job: Any, progress: Any) -> dict[str, Any]:
 
 @transaction.atomic
 def do_propose_swap(first: Offer, second: Offer, *, user: User) -> Swap:
+    _may(SWAP, "consent_swap", user)
     for o in (first, second):
         if o.status not in ACTIVE_OFFER:
             raise Conflict(gettext("Only open or accepted offers can be swapped."))
@@ -563,6 +599,7 @@ def do_consent_swap(
     swap: Swap, household: Household, *, user: User = None, actor: str = ""
 ) -> Swap:
     """Record one family's consent; with both, exchange the homes."""
+    _may(SWAP, "consent_swap", user, actor)
     swap = (
         Swap.objects.select_for_update(of=("self",))
         .select_related("first", "second")
@@ -694,6 +731,7 @@ def do_file_appeal(
 
 @transaction.atomic
 def do_decide_appeal(appeal: Appeal, status: str, decision: str, *, user: User) -> Appeal:
+    _may(APPEAL, "decide_appeal", user)
     appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
     if appeal.status != AppealStatus.OPEN:
         raise Conflict(gettext("This appeal is already decided."))
@@ -828,6 +866,7 @@ def do_invite(ceremony: Ceremony, household: Household, *, user: User = None) ->
 
 @transaction.atomic
 def do_hand_keys(invitation: Invitation, *, user: User) -> Invitation:
+    _may(UNIT, "hand_keys", user)
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("ceremony")
@@ -859,6 +898,7 @@ def do_hand_keys(invitation: Invitation, *, user: User) -> Invitation:
 
 @transaction.atomic
 def do_move_in(household: Household, on: date, *, user: User) -> Occupancy:
+    _may(UNIT, "move_in", user)
     unit = Unit.objects.select_for_update(of=("self",)).filter(household=household).first()
     household = Household.objects.select_for_update(of=("self",)).get(pk=household.pk)
     if unit is None or unit.status != UnitStatus.KEYS_HANDED:
@@ -878,6 +918,7 @@ def do_move_out(
     occupancy: Occupancy, on: date, reason: str, *, user: User, back_to_waiting: bool = False
 ) -> Occupancy:
     """A family leaves its home: the home is free again, the offer closed."""
+    _may(UNIT, "move_out", user)
     occupancy = Occupancy.objects.select_for_update(of=("self",)).get(pk=occupancy.pk)
     if occupancy.moved_out_on is not None:
         raise Conflict(gettext("This family has already moved out."))

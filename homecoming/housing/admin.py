@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from homecoming.core.admin import ArchiveOnlyAdmin
 from homecoming.housing.models import Building, ResidentialComplex, Unit
 
 
 @admin.register(ResidentialComplex)
-class ComplexAdmin(admin.ModelAdmin[ResidentialComplex]):
+class ComplexAdmin(ArchiveOnlyAdmin[ResidentialComplex]):
     list_display = [
         "code",
         "name",
@@ -18,13 +19,13 @@ class ComplexAdmin(admin.ModelAdmin[ResidentialComplex]):
 
 
 @admin.register(Building)
-class BuildingAdmin(admin.ModelAdmin[Building]):
+class BuildingAdmin(ArchiveOnlyAdmin[Building]):
     list_display = ["code", "complex", "kind", "phase", "floors", "has_lift"]
     list_filter = ["kind", "phase", "complex"]
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin[Unit]):
+class UnitAdmin(ArchiveOnlyAdmin[Unit]):
     list_display = ["__str__", "rooms", "floor", "step_free", "status", "household"]
     list_filter = ["status", "rooms", "step_free"]
     raw_id_fields = ["building", "household"]

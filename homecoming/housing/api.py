@@ -67,6 +67,8 @@ class UnitSerializer(serializers.ModelSerializer[Unit]):
             "status",
             "household",
         ]
+        # A status changes only through the named actions (offers, keys, move-in...).
+        read_only_fields = ["status"]
 
     def validate_building(self, value: Building) -> Building:
         check_in_district(

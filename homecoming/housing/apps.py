@@ -6,3 +6,6 @@ class HousingConfig(AppConfig):
     name = "homecoming.housing"
     label = "housing"
     verbose_name = _("Housing")
+
+    def ready(self) -> None:
+        from homecoming.housing import lifecycles  # noqa: F401  (registers its status tables)

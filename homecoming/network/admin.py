@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from homecoming.core.admin import ArchiveOnlyAdmin
 from homecoming.network.models import Edge, Node
 
 
 @admin.register(Node)
-class NodeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class NodeAdmin(ArchiveOnlyAdmin):  # type: ignore[type-arg]
     list_display = ["node_id", "name", "kind", "role", "area", "lat", "lon"]
     list_filter = ["kind", "role"]
     search_fields = ["node_id", "name"]
@@ -13,7 +14,7 @@ class NodeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Edge)
-class EdgeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class EdgeAdmin(ArchiveOnlyAdmin):  # type: ignore[type-arg]
     list_display = [
         "edge_id",
         "name",

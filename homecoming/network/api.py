@@ -15,9 +15,11 @@ from rest_framework.response import Response
 from homecoming.accounts.models import profile_of
 from homecoming.accounts.permissions import ADMINISTRATORS
 from homecoming.core.api import ScopedViewSet
+from homecoming.core.lifecycle import TransitionRefused
 from homecoming.geography.models import Area
 from homecoming.network import adapter
 from homecoming.network.engine import parse_months
+from homecoming.network.lifecycles import EDGE
 from homecoming.network.models import EDGE_FIELDS, Edge, Node
 
 
@@ -57,6 +59,8 @@ class EdgeSerializer(serializers.ModelSerializer[Edge]):
             raise serializers.ValidationError({"speed_kmh": _("give a speed or fixed minutes")})
         if get("from_node") == get("to_node"):
             raise serializers.ValidationError({"to_node": _("an edge joins two different nodes")})
+        if self.instance is not None and not EDGE.allows(self.instance.status, get("status")):
+            raise TransitionRefused(_("an open road is closed for works, not planned again"))
         return attrs
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.network.engine import parse_months
+from homecoming.network.lifecycles import EDGE
 from homecoming.network.models import EDGE_FIELDS, Edge, Node
 
 
@@ -44,6 +45,9 @@ class EdgeForm(forms.ModelForm[Edge]):
             self.add_error("speed_kmh", _("give a speed or fixed minutes"))
         if data.get("from_node") is not None and data.get("from_node") == data.get("to_node"):
             self.add_error("to_node", _("an edge joins two different nodes"))
+        before, after = self.initial.get("status"), data.get("status")
+        if self.instance.pk and before and after and not EDGE.allows(before, after):
+            self.add_error("status", _("an open road is closed for works, not planned again"))
         return data
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from homecoming.core.admin import ArchiveOnlyAdmin, ArchiveOnlyInline
 from homecoming.readiness.models import (
     Evidence,
     HazardArea,
@@ -13,12 +14,12 @@ from homecoming.readiness.models import (
 
 
 @admin.register(ItemKind)
-class ItemKindAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ItemKindAdmin(ArchiveOnlyAdmin):  # type: ignore[type-arg]
     list_display = ["code", "name", "scope", "order", "active"]
     list_editable = ["order", "active"]
 
 
-class EvidenceInline(admin.TabularInline):  # type: ignore[type-arg]
+class EvidenceInline(ArchiveOnlyInline):  # type: ignore[type-arg]
     model = Evidence
     extra = 0
 
@@ -38,7 +39,7 @@ class AuditedElsewhere:
 
 
 @admin.register(ReadinessItem)
-class ReadinessItemAdmin(AuditedElsewhere, admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadinessItemAdmin(AuditedElsewhere, ArchiveOnlyAdmin):  # type: ignore[type-arg]
     list_display = ["kind", "settlement", "complex", "status", "planned_end", "actual_end"]
     list_filter = ["status", "kind"]
     list_select_related = ["kind", "settlement", "complex"]
@@ -46,20 +47,20 @@ class ReadinessItemAdmin(AuditedElsewhere, admin.ModelAdmin):  # type: ignore[ty
 
 
 @admin.register(ReadinessPolicy)
-class ReadinessPolicyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadinessPolicyAdmin(ArchiveOnlyAdmin):  # type: ignore[type-arg]
     list_display = ["name", "district", "stage", "hazard_buffer_m", "active"]
     filter_horizontal = ["required"]
 
 
 @admin.register(HazardArea)
-class HazardAreaAdmin(AuditedElsewhere, admin.ModelAdmin):  # type: ignore[type-arg]
+class HazardAreaAdmin(AuditedElsewhere, ArchiveOnlyAdmin):  # type: ignore[type-arg]
     list_display = ["code", "name", "district", "status", "released_on"]
     list_filter = ["status", "district"]
     readonly_fields = ["min_lon", "min_lat", "max_lon", "max_lat"]
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SchoolAdmin(ArchiveOnlyAdmin):  # type: ignore[type-arg]
     list_display = [
         "name",
         "kind",
@@ -72,7 +73,7 @@ class SchoolAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StageAdmin(ArchiveOnlyAdmin):  # type: ignore[type-arg]
     list_display = [
         "__str__",
         "settlement",
@@ -86,5 +87,5 @@ class StageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ReadinessChange)
-class ReadinessChangeAdmin(AuditedElsewhere, admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadinessChangeAdmin(AuditedElsewhere, ArchiveOnlyAdmin):  # type: ignore[type-arg]
     list_display = ["changed_at", "changed_by", "subject", "field", "before", "after"]

@@ -122,6 +122,8 @@ class HazardSerializer(serializers.ModelSerializer[HazardArea]):
     class Meta:
         model = HazardArea
         fields = ["id", "code", "name", "district", "status", "released_on"]
+        # PATCH goes through HazardStatusInput and do_set_hazard_status (the IMAS steps).
+        read_only_fields = ["status", "released_on"]
 
     def to_representation(self, instance: HazardArea) -> dict[str, Any]:
         return hazard_feature(instance)

@@ -6,3 +6,6 @@ class ReadinessConfig(AppConfig):
     name = "homecoming.readiness"
     label = "readiness"
     verbose_name = _("Readiness")
+
+    def ready(self) -> None:
+        from homecoming.readiness import lifecycles  # noqa: F401  (registers its status tables)

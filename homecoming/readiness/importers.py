@@ -17,9 +17,12 @@ from django.utils.translation import gettext as _
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
+from homecoming.accounts.lifecycles import role_of
+from homecoming.core.lifecycle import TransitionRefused
 from homecoming.geography.models import Area
 from homecoming.readiness import services
-from homecoming.readiness.models import HazardStatus
+from homecoming.readiness.lifecycles import HAZARD
+from homecoming.readiness.models import HazardArea, HazardStatus
 from homecoming.readiness.services import HazardFeature, ImportReport, User
 
 
@@ -149,4 +152,16 @@ def import_hazard_geojson(
 ) -> ImportReport:
     """Check the whole file, then write it in one transaction."""
     features = parse_hazard_geojson(file, data)
+    role = role_of(user)
+    current = dict(
+        HazardArea.objects.filter(code__in=[f.code for f in features]).values_list("code", "status")
+    )
+    for index, f in enumerate(features):
+        if f.code in current:
+            try:
+                HAZARD.check_move(current[f.code], f.status, role)
+            except TransitionRefused as exc:
+                raise HazardImportError(
+                    file, str(exc), index=index, field="properties.status"
+                ) from exc
     return services.do_import_hazard_areas(features, district, file, user)

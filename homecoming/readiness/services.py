@@ -10,9 +10,11 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from homecoming.accounts.lifecycles import role_of
 from homecoming.geography.models import Area
 from homecoming.housing.models import ResidentialComplex
 from homecoming.readiness import geo
+from homecoming.readiness.lifecycles import HAZARD, ITEM
 from homecoming.readiness.models import (
     Evidence,
     HazardArea,
@@ -58,8 +60,12 @@ def do_save_item(
     item: ReadinessItem | None = None,
     **values: Any,
 ) -> ReadinessItem:
-    """Create or change a readiness item; every changed field leaves an audit row."""
+    """Create or change a readiness item; every changed field leaves an audit row.
+
+    A new status must follow the item's lifecycle (`TransitionRefused` otherwise)."""
     created = item is None
+    if item is not None and "status" in values:
+        ITEM.check_move(item.status, values["status"], role_of(user))
     if item is None:
         item = ReadinessItem(kind=kind, settlement=settlement, complex=complex_)
     before = {f: _text(getattr(item, f)) for f in ITEM_FIELDS}
@@ -117,7 +123,10 @@ def do_set_hazard_status(
     released_on: date | None = None,
     certificate: UploadedFile[Any] | None = None,
 ) -> HazardArea:
-    """Move a hazard area along the land-release steps (audited)."""
+    """Move a hazard area along the land-release steps (audited).
+
+    The step must follow the IMAS lifecycle (`TransitionRefused` otherwise)."""
+    HAZARD.check_move(area.status, status, role_of(user))
     rows = []
     if status != area.status:
         rows.append(("status", area.status, status))

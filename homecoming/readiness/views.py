@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from homecoming.accounts.models import Profile, Role
 from homecoming.accounts.permissions import EDITORS, current_user, require_profile, require_role
+from homecoming.core.lifecycle import TransitionRefused
 from homecoming.geography.models import Area
 from homecoming.housing.models import Building, ResidentialComplex
 from homecoming.readiness import services, svg
@@ -169,11 +170,15 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             form = ItemForm(request.POST, instance=ReadinessItem.objects.get(pk=item.pk))
             if form.is_valid():
-                services.do_save_item(
-                    kind=item.kind, item=item, user=current_user(request), **form.cleaned_data
-                )
-                messages.success(request, _("Saved."))
-                return redirect("readiness:item", pk=item.pk)
+                try:
+                    services.do_save_item(
+                        kind=item.kind, item=item, user=current_user(request), **form.cleaned_data
+                    )
+                except TransitionRefused as exc:
+                    form.add_error("status", str(exc))
+                else:
+                    messages.success(request, _("Saved."))
+                    return redirect("readiness:item", pk=item.pk)
     return render(
         request,
         "readiness/item.html",
@@ -290,14 +295,18 @@ def hazard_status(request: HttpRequest, code: str) -> HttpResponse:
     area = get_object_or_404(HazardArea.objects.for_profile(profile), code=code)
     form = HazardStatusForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        services.do_set_hazard_status(
-            area,
-            form.cleaned_data["status"],
-            current_user(request),
-            released_on=form.cleaned_data["released_on"],
-            certificate=form.cleaned_data["certificate"],
-        )
-        messages.success(request, _("Hazard area %(code)s updated.") % {"code": area.code})
+        try:
+            services.do_set_hazard_status(
+                area,
+                form.cleaned_data["status"],
+                current_user(request),
+                released_on=form.cleaned_data["released_on"],
+                certificate=form.cleaned_data["certificate"],
+            )
+        except TransitionRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Hazard area %(code)s updated.") % {"code": area.code})
     return redirect("readiness:map")
 
 

@@ -1,15 +1,16 @@
 from django.contrib import admin
 
+from homecoming.core.admin import ArchiveOnlyAdmin, ArchiveOnlyInline
 from homecoming.registry.models import Group, Household, Person
 
 
-class PersonInline(admin.TabularInline[Person, Household]):
+class PersonInline(ArchiveOnlyInline[Person]):
     model = Person
     extra = 0
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin[Household]):
+class HouseholdAdmin(ArchiveOnlyAdmin[Household]):
     list_display = ["reg_number", "origin", "shelter_kind", "priority", "status", "group"]
     list_filter = ["status", "shelter_kind", "priority", "district"]
     search_fields = ["reg_number", "members__surname", "members__national_id"]
@@ -22,14 +23,14 @@ class HouseholdAdmin(admin.ModelAdmin[Household]):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin[Person]):
+class PersonAdmin(ArchiveOnlyAdmin[Person]):
     list_display = ["surname", "given_name", "patronymic", "sex", "birth_date", "household"]
     search_fields = ["surname", "given_name", "national_id"]
     raw_id_fields = ["household"]
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin[Group]):
+class GroupAdmin(ArchiveOnlyAdmin[Group]):
     list_display = ["code", "kind", "name"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]

@@ -3,10 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from homecoming.accounts.permissions import ADMINISTRATORS, EDITORS
 from homecoming.core.api import ScopedViewSet, check_in_district
 from homecoming.geography.models import Area
+from homecoming.registry import services
 from homecoming.registry.filters import HouseholdFilter
 from homecoming.registry.models import Group, Household, Person
 
@@ -69,11 +75,14 @@ class HouseholdSerializer(serializers.ModelSerializer[Household]):
             "phone",
             "group",
             "notes",
+            "withdrawal_reason",
             "size",
             "needs_step_free",
             "created_at",
             "updated_at",
         ]
+        # A status changes only through the named actions (withdraw, offers, keys...).
+        read_only_fields = ["status", "withdrawal_reason"]
 
     def validate_origin(self, value: Area) -> Area:
         check_in_district(self.context["request"].profile, value.parent_id, "origin")
@@ -92,6 +101,10 @@ class HouseholdSerializer(serializers.ModelSerializer[Household]):
         if "origin" in validated_data:
             validated_data["district_id"] = validated_data["origin"].parent_id
         return super().update(instance, validated_data)
+
+
+class ReasonInput(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(max_length=400)
 
 
 class GroupSerializer(serializers.ModelSerializer[Group]):
@@ -117,6 +130,25 @@ class HouseholdViewSet(ScopedViewSet):
     filterset_class = HouseholdFilter
     ordering_fields = ["reg_number", "priority", "registered_on"]
     lookup_field = "reg_number"
+    write_roles = EDITORS
+
+    @extend_schema(request=ReasonInput, responses={200: HouseholdSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, reg_number: str) -> Response:
+        """Withdraw a waiting family with a reason (409 if it is not waiting)."""
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.do_withdraw_household(
+            self.get_object(), data.validated_data["reason"], request.user
+        )
+        return Response(self.get_serializer(self.get_queryset().get(reg_number=reg_number)).data)
+
+    @extend_schema(request=None, responses={200: HouseholdSerializer})
+    @action(detail=True, methods=["post"], write_roles=ADMINISTRATORS)
+    def reinstate(self, request: Request, reg_number: str) -> Response:
+        """Bring a withdrawn family back as registered (administrators)."""
+        services.do_reinstate_household(self.get_object(), request.user)
+        return Response(self.get_serializer(self.get_queryset().get(reg_number=reg_number)).data)
 
 
 class PersonViewSet(ScopedViewSet):

@@ -174,6 +174,10 @@ class Household(models.Model):
         verbose_name=_("group"),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Families are withdrawn, never deleted; why is kept beside the status.
+    withdrawal_reason = models.CharField(
+        _("reason for withdrawal"), max_length=400, blank=True, editable=False, db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

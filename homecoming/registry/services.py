@@ -17,6 +17,8 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from homecoming.accounts.lifecycles import role_of
+from homecoming.registry.lifecycles import HOUSEHOLD
 from homecoming.registry.models import (
     CandidateStatus,
     DuplicateCandidate,
@@ -311,3 +313,24 @@ def do_merge(
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@transaction.atomic
+def do_withdraw_household(household: Household, reason: str, user: Any) -> Household:
+    """Take a waiting family out of the programme, with the reason; nothing is deleted.
+
+    Raises `TransitionRefused` unless the family is waiting and the user's role may do it."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    household.status = HOUSEHOLD.check("withdraw", household.status, role_of(user))
+    household.withdrawal_reason = reason
+    household.save(update_fields=["status", "withdrawal_reason", "updated_at"])
+    return household
+
+
+@transaction.atomic
+def do_reinstate_household(household: Household, user: Any) -> Household:
+    """Bring a withdrawn family back as registered (its checks start again)."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    household.status = HOUSEHOLD.check("reinstate", household.status, role_of(user))
+    household.save(update_fields=["status", "updated_at"])
+    return household

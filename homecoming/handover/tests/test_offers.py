@@ -71,7 +71,7 @@ def test_accepting_makes_the_home_the_family_s_and_logs_who_and_when(
     assert (log.from_state, log.actor) == ("pending", "family KLB-1") and log.at is not None
     assert Transition.objects.filter(entity="unit", to_state="allocated").count() == 1
     # Accepting again is harmless (a retried click or request).
-    assert services.do_accept_offer(offer).status == OfferStatus.ACCEPTED
+    assert services.do_accept_offer(offer, actor="family KLB-1").status == OfferStatus.ACCEPTED
     assert Transition.objects.filter(entity="offer", to_state="accepted").count() == 1
 
 
@@ -102,7 +102,7 @@ def test_the_reserve_list_respects_step_free_needs_and_destinations(
     make_family("KLB-OK", world.zar, 3)
     run = make_run([("KLB-2", "5")], reserve=["KLB-S1", "KLB-D1", "KLB-OK"])
     allocation.do_approve_run(run, world.orkhan)
-    services.do_decline_offer(offer_of("KLB-2"), "we stay with relatives")
+    services.do_decline_offer(offer_of("KLB-2"), "we stay with relatives", actor="family")
     assert offer_of("KLB-OK").unit == unit_no(world, "5")
 
 
@@ -110,7 +110,7 @@ def test_a_home_nobody_on_the_list_suits_stays_free(world: Any, make_run: Any) -
     make_family("KLB-BIG", world.zar, 8)
     run = make_run([("KLB-2", "5")], reserve=["KLB-BIG"])
     allocation.do_approve_run(run, world.orkhan)
-    services.do_decline_offer(offer_of("KLB-2"), "no")
+    services.do_decline_offer(offer_of("KLB-2"), "no", actor="family")
     unit = unit_no(world, "5")
     assert unit.status == UnitStatus.READY and unit.household_id is None
 
@@ -151,10 +151,10 @@ def test_the_command_expires_overdue_offers_and_reminds_the_others(
 
 def test_an_answered_offer_cannot_be_answered_the_other_way(world: Any, make_run: Any) -> None:
     allocation.do_approve_run(make_run([("KLB-1", "2")]), world.orkhan)
-    offer = services.do_decline_offer(offer_of("KLB-1"), "no")
+    offer = services.do_decline_offer(offer_of("KLB-1"), "no", actor="family")
     with pytest.raises(services.Conflict, match="declined"):
-        services.do_accept_offer(offer)
-    assert services.do_decline_offer(offer, "again").decline_reason == "no"
+        services.do_accept_offer(offer, actor="family")
+    assert services.do_decline_offer(offer, "again", actor="family").decline_reason == "no"
 
 
 def test_the_database_refuses_two_active_offers_for_one_home_or_one_family(
@@ -204,7 +204,7 @@ def test_offers_and_keys_refuse_a_complex_that_is_not_ready(world: Any, make_run
 
 def test_consenting_families_swap_their_homes(world: Any, make_run: Any) -> None:
     allocation.do_approve_run(make_run([("KLB-1", "2"), ("KLB-2", "5")]), world.orkhan)
-    services.do_accept_offer(offer_of("KLB-1"))
+    services.do_accept_offer(offer_of("KLB-1"), actor="family")
     a, b = offer_of("KLB-1"), offer_of("KLB-2")
     swap = services.do_propose_swap(a, b, user=world.kamran)
     services.do_consent_swap(swap, a.household, user=world.kamran)
@@ -228,7 +228,7 @@ def test_a_swap_must_suit_both_families(world: Any, make_run: Any) -> None:
 
 def test_appeals_are_recorded_with_their_decision(world: Any, make_run: Any) -> None:
     allocation.do_approve_run(make_run([("KLB-1", "2")]), world.orkhan)
-    offer = services.do_decline_offer(offer_of("KLB-1"), "the floor is too high")
+    offer = services.do_decline_offer(offer_of("KLB-1"), "the floor is too high", actor="family")
     appeal = services.do_file_appeal(
         offer.household, "appeal", "Our grandmother cannot climb", offer=offer, user=world.kamran
     )

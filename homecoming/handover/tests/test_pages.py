@@ -106,7 +106,7 @@ def test_an_officer_plans_a_convoy_and_a_ceremony_in_the_pages(approved: Any, cl
     for offer in Offer.objects.all():
         from homecoming.handover.services import do_accept_offer
 
-        do_accept_offer(offer)
+        do_accept_offer(offer, user=approved.kamran)
     client.force_login(approved.kamran)
     client.post("/handover/convoys/", {"p-district": approved.kalbajar.pk, "p-name": "Camp 3"})
     client.post(

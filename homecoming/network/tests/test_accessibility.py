@@ -116,8 +116,10 @@ def test_a_project_counts_the_families_housed_or_allocated_where_it_saves_time(
 ) -> None:
     units = list(Unit.objects.filter(building__complex=network.kalbajar_complex)[:2])
     for unit, family in zip(units, [network.kalbajar_family, network.lachin_family], strict=True):
-        unit.household, unit.status = family, UnitStatus.ALLOCATED
-        unit.save()
+        # The way a home is allocated: offered, then accepted (the lifecycle allows no jump).
+        for status in (UnitStatus.OFFERED, UnitStatus.ALLOCATED):
+            unit.household, unit.status = family, status
+            unit.save()
     client.force_login(network.ayten)
     html = client.get("/network/?month=1").content.decode()
     # Murovdag tunnel: Kalbajar gains; its two families count.
