@@ -256,13 +256,38 @@ def trigger_sql(vendor: str, table: str, column: str, pairs: set[tuple[str, str]
     raise LifecycleError(f"no lifecycle guard for the {vendor} database")
 
 
+@dataclass(frozen=True)
+class Guard:
+    """A rule across tables that no CHECK constraint can express, kept by a trigger.
+
+    `statements` maps a database vendor to the statements that (re)create the trigger;
+    `tables` are the tables it needs (it is installed once they all exist).
+    """
+
+    name: str
+    tables: tuple[str, ...]
+    statements: dict[str, tuple[str, ...]]
+
+
+GUARDS: dict[str, Guard] = {}
+
+
+def register_guard(guard: Guard) -> None:
+    GUARDS[guard.name] = guard
+
+
 def install_guards(connection: Any, lifecycles: Iterable[Lifecycle] | None = None) -> int:
-    """Create or refresh the database guard of every registered lifecycle; returns how many."""
+    """Create or refresh the database guard of every registered lifecycle, and the
+    registered cross-table guards; returns how many lifecycle guards it installed."""
     from django.apps import apps
 
     count = 0
     with connection.cursor() as cursor:
         tables = set(connection.introspection.table_names(cursor))
+        for guard in GUARDS.values():
+            if set(guard.tables) <= tables:
+                for statement in guard.statements[connection.vendor]:
+                    cursor.execute(statement)
         for life in lifecycles if lifecycles is not None else REGISTRY.values():
             model = apps.get_model(life.model)
             table = model._meta.db_table

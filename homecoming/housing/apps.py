@@ -8,4 +8,4 @@ class HousingConfig(AppConfig):
     verbose_name = _("Housing")
 
     def ready(self) -> None:
-        from homecoming.housing import lifecycles  # noqa: F401  (registers its status tables)
+        from homecoming.housing import guards, lifecycles  # noqa: F401  (register their tables)

@@ -227,3 +227,16 @@ def test_a_role_the_table_does_not_name_is_refused_by_the_action(world: Any) -> 
     assert HOUSEHOLD.may("withdraw", "district_officer")
     world.kalbajar_family.refresh_from_db()
     assert world.kalbajar_family.status == HouseholdStatus.ELIGIBLE
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_family_offered_a_home_it_does_not_hold(world: Any) -> None:
+    family = world.kalbajar_family
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Household.objects.filter(pk=family.pk).update(status=HouseholdStatus.OFFERED)
+    unit = Unit.objects.filter(building__complex=world.kalbajar_complex).first()
+    assert unit is not None
+    Unit.objects.filter(pk=unit.pk).update(household=family, status=UnitStatus.OFFERED)
+    Household.objects.filter(pk=family.pk).update(status=HouseholdStatus.OFFERED)
+    family.refresh_from_db()
+    assert family.status == HouseholdStatus.OFFERED
