@@ -66,6 +66,18 @@ urlpatterns = [
     path("households/", registry_views.household_list, name="households"),
     path("households/<str:reg_number>/", registry_views.household_detail, name="household"),
     path("households/<str:reg_number>/edit/", registry_views.household_edit, name="household-edit"),
+    path(
+        "households/<str:reg_number>/withdraw/",
+        registry_views.household_status,
+        {"action": "withdraw"},
+        name="household-withdraw",
+    ),
+    path(
+        "households/<str:reg_number>/reinstate/",
+        registry_views.household_status,
+        {"action": "reinstate"},
+        name="household-reinstate",
+    ),
     path("registry/", include("homecoming.registry.urls")),
     path("housing/", housing_views.housing_tree, name="housing"),
     path("housing/<str:code>/", housing_views.complex_detail, name="complex"),

@@ -9,6 +9,10 @@ from homecoming.geography.models import Area
 from homecoming.registry.models import Household
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=400)
+
+
 class HouseholdForm(forms.ModelForm[Household]):
     """What a district officer may correct on a family's file."""
 

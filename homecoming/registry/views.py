@@ -4,15 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from homecoming.accounts.permissions import EDITORS, require_profile, require_role
+from homecoming.accounts.permissions import EDITORS, current_user, require_profile, require_role
 from homecoming.allocation.models import AllocationResult
 from homecoming.core.htmx import is_htmx
+from homecoming.core.lifecycle import TransitionRefused
+from homecoming.registry import services
 from homecoming.registry.filters import HouseholdFilter
-from homecoming.registry.forms import HouseholdForm
+from homecoming.registry.forms import HouseholdForm, WithdrawForm
 from homecoming.registry.models import Household, Person
 
 
@@ -73,6 +76,7 @@ def household_detail(request: HttpRequest, reg_number: str) -> HttpResponse:
             "group_members": group_members,
             "results": results,
             "home": home,
+            "withdraw_form": WithdrawForm(),
         },
     )
 
@@ -88,3 +92,29 @@ def household_edit(request: HttpRequest, reg_number: str) -> HttpResponse:
         messages.success(request, _("Saved."))
         return redirect("household", reg_number=household.reg_number)
     return render(request, "registry/household_edit.html", {"household": household, "form": form})
+
+
+@require_POST
+@login_required
+def household_status(request: HttpRequest, reg_number: str, action: str) -> HttpResponse:
+    """Withdraw a waiting family with a reason, or (administrators) reinstate it."""
+    profile = require_role(request, EDITORS)
+    household = get_object_or_404(Household.objects.for_profile(profile), reg_number=reg_number)
+    try:
+        if action == "withdraw":
+            form = WithdrawForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Give the reason for the withdrawal."))
+                return redirect("household", reg_number=reg_number)
+            services.do_withdraw_household(
+                household, form.cleaned_data["reason"], current_user(request)
+            )
+            messages.success(request, _("The family is withdrawn."))
+        elif action == "reinstate":
+            services.do_reinstate_household(household, current_user(request))
+            messages.success(request, _("The family is registered again."))
+        else:
+            raise Http404
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("household", reg_number=reg_number)
