@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -374,12 +375,56 @@ class ConvoySerializer(DistrictCheckedSerializer):
 
     class Meta:
         model = Convoy
-        fields = ["id", "district", "name", "departs_on", "destination", "notes", "buses"]
+        fields = [
+            "id",
+            "district",
+            "name",
+            "departs_on",
+            "destination",
+            "notes",
+            "status",
+            "status_reason",
+            "buses",
+        ]
+        read_only_fields = ["status", "status_reason"]
+
+
+class StatusActionInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=400, required=False, default="")
+
+
+def _status_action(
+    viewset: Any, request: Request, change: Callable[..., Any], action_name: str
+) -> Response:
+    """Run one named action of a lifecycle on the viewset's object; answer its new state."""
+    data = StatusActionInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    reason = data.validated_data["reason"]
+    if action_name.startswith("cancel") and not reason:
+        raise serializers.ValidationError({"reason": _("required to cancel")})
+    obj = change(viewset.get_object(), action_name, user=request.user, reason=reason)
+    return Response(viewset.get_serializer(obj).data)
 
 
 class ConvoyViewSet(HandoverErrorsMixin, ScopedViewSet):
     queryset = Convoy.objects.prefetch_related("buses__passengers__household")
     serializer_class = ConvoySerializer
+
+    @extend_schema(request=StatusActionInput, responses={200: ConvoySerializer})
+    @action(detail=True, methods=["post"])
+    def depart(self, request: Request, pk: str | None = None) -> Response:
+        return _status_action(self, request, services.do_change_convoy, "depart_convoy")
+
+    @extend_schema(request=StatusActionInput, responses={200: ConvoySerializer})
+    @action(detail=True, methods=["post"])
+    def arrive(self, request: Request, pk: str | None = None) -> Response:
+        return _status_action(self, request, services.do_change_convoy, "arrive_convoy")
+
+    @extend_schema(request=StatusActionInput, responses={200: ConvoySerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Cancel a planned convoy; `reason` is required."""
+        return _status_action(self, request, services.do_change_convoy, "cancel_convoy")
 
 
 class InvitationSerializer(serializers.ModelSerializer[Invitation]):
@@ -395,7 +440,17 @@ class CeremonySerializer(DistrictCheckedSerializer):
 
     class Meta:
         model = Ceremony
-        fields = ["id", "district", "complex", "held_at", "place", "invitations"]
+        fields = [
+            "id",
+            "district",
+            "complex",
+            "held_at",
+            "place",
+            "status",
+            "status_reason",
+            "invitations",
+        ]
+        read_only_fields = ["status", "status_reason"]
 
 
 class HouseholdRef(serializers.Serializer[Any]):
@@ -414,6 +469,18 @@ class CeremonyViewSet(HandoverErrorsMixin, ScopedViewSet):
         household: Household = data.validated_data["household"]
         check_in_district(self.get_profile(), household.district_id, "household")
         return household
+
+    @extend_schema(request=StatusActionInput, responses={200: CeremonySerializer})
+    @action(detail=True, methods=["post"])
+    def hold(self, request: Request, pk: str | None = None) -> Response:
+        """Mark the ceremony held."""
+        return _status_action(self, request, services.do_change_ceremony, "hold_ceremony")
+
+    @extend_schema(request=StatusActionInput, responses={200: CeremonySerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Cancel a scheduled ceremony; `reason` is required."""
+        return _status_action(self, request, services.do_change_ceremony, "cancel_ceremony")
 
     @action(detail=True, methods=["post"])
     def invite(self, request: Request, pk: str | None = None) -> Response:

@@ -10,7 +10,14 @@ from homecoming.accounts.lifecycles import (
     ONLY_SYSTEM,
 )
 from homecoming.core.lifecycle import Lifecycle, Step, register
-from homecoming.handover.models import AppealStatus, MessageStatus, OfferStatus, SwapStatus
+from homecoming.handover.models import (
+    AppealStatus,
+    CeremonyStatus,
+    ConvoyStatus,
+    MessageStatus,
+    OfferStatus,
+    SwapStatus,
+)
 
 S = OfferStatus
 ACTIVE = (S.PENDING.value, S.ACCEPTED.value)
@@ -69,4 +76,31 @@ MESSAGE = Lifecycle(
     ),
 )
 
-register(OFFER, SWAP, APPEAL, MESSAGE)
+C = ConvoyStatus
+CONVOY = Lifecycle(
+    "handover.Convoy",
+    states=C.choices,
+    initial=(C.PLANNED.value,),
+    note="Families are put on buses while the convoy is planned. A cancelled convoy keeps "
+    "its buses and passengers on record, with the reason.",
+    steps=(
+        Step("depart_convoy", (C.PLANNED,), (C.DEPARTED,), EDITORS),
+        Step("arrive_convoy", (C.DEPARTED,), (C.ARRIVED,), EDITORS),
+        Step("cancel_convoy", (C.PLANNED,), (C.CANCELLED,), OFFICERS),
+    ),
+)
+
+K = CeremonyStatus
+CEREMONY = Lifecycle(
+    "handover.Ceremony",
+    states=K.choices,
+    initial=(K.SCHEDULED.value,),
+    note="Invitations while scheduled; keys are handed while scheduled or on the day it is "
+    "marked held, never at a cancelled ceremony.",
+    steps=(
+        Step("hold_ceremony", (K.SCHEDULED,), (K.HELD,), EDITORS),
+        Step("cancel_ceremony", (K.SCHEDULED,), (K.CANCELLED,), OFFICERS),
+    ),
+)
+
+register(OFFER, SWAP, APPEAL, MESSAGE, CONVOY, CEREMONY)

@@ -251,6 +251,13 @@ class PickupPoint(models.Model):
         return self.name
 
 
+class ConvoyStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DEPARTED = "departed", _("On the road")
+    ARRIVED = "arrived", _("Arrived")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class Convoy(models.Model):
     district = models.ForeignKey("geography.Area", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=120)
@@ -264,6 +271,11 @@ class Convoy(models.Model):
         verbose_name=_("destination"),
     )
     notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ConvoyStatus.choices, default=ConvoyStatus.PLANNED
+    )
+    # Why a convoy was cancelled (it stays on record with its buses and passengers).
+    status_reason = models.CharField(_("reason"), max_length=400, blank=True, default="")
 
     objects = ScopedByDistrict.as_manager()
 
@@ -325,6 +337,12 @@ class Passenger(models.Model):
         return f"{self.household} on {self.bus}"
 
 
+class CeremonyStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class Ceremony(models.Model):
     """A key handover ceremony: date, place, the families invited."""
 
@@ -337,6 +355,13 @@ class Ceremony(models.Model):
     )
     held_at = models.DateTimeField(_("date and time"))
     place = models.CharField(_("place"), max_length=200)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CeremonyStatus.choices,
+        default=CeremonyStatus.SCHEDULED,
+    )
+    status_reason = models.CharField(_("reason"), max_length=400, blank=True, default="")
 
     objects = ScopedByDistrict.as_manager()
 

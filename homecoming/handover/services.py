@@ -30,13 +30,16 @@ from homecoming.allocation.models import AllocationRun
 from homecoming.core.lifecycle import FAMILY, Lifecycle, TransitionRefused
 from homecoming.core.text import lowercase
 from homecoming.handover import messaging
-from homecoming.handover.lifecycles import APPEAL, OFFER, SWAP
+from homecoming.handover.lifecycles import APPEAL, CEREMONY, CONVOY, OFFER, SWAP
 from homecoming.handover.models import (
     ACTIVE_OFFER,
     Appeal,
     AppealStatus,
     Bus,
     Ceremony,
+    CeremonyStatus,
+    Convoy,
+    ConvoyStatus,
     Invitation,
     Message,
     Occupancy,
@@ -776,6 +779,11 @@ def do_assign_to_bus(
         .select_related("convoy", "pickup")
         .get(pk=bus.pk)
     )
+    if bus.convoy.status != ConvoyStatus.PLANNED:
+        raise Conflict(
+            gettext("Convoy %(convoy)s is %(status)s: families join a planned convoy only.")
+            % {"convoy": bus.convoy.name, "status": lowercase(bus.convoy.get_status_display())}
+        )
     if household.status not in (HouseholdStatus.ALLOCATED, HouseholdStatus.KEYS_HANDED):
         raise Conflict(
             gettext("Family %(reg)s has no accepted home yet.") % {"reg": household.reg_number}
@@ -827,12 +835,46 @@ def do_assign_to_bus(
     return passenger
 
 
+@transaction.atomic
+def do_change_convoy(convoy: Convoy, action: str, *, user: User, reason: str = "") -> Convoy:
+    """Depart, arrive or cancel a convoy (`CONVOY`'s actions); a cancellation keeps why."""
+    convoy = Convoy.objects.select_for_update(of=("self",)).get(pk=convoy.pk)
+    try:
+        convoy.status = CONVOY.check(action, convoy.status, _role(user))
+    except TransitionRefused as exc:
+        raise Conflict(str(exc)) from exc
+    convoy.status_reason = reason
+    convoy.save(update_fields=["status", "status_reason"])
+    return convoy
+
+
+@transaction.atomic
+def do_change_ceremony(
+    ceremony: Ceremony, action: str, *, user: User, reason: str = ""
+) -> Ceremony:
+    """Mark a ceremony held, or cancel it with the reason (`CEREMONY`'s actions)."""
+    ceremony = Ceremony.objects.select_for_update(of=("self",)).get(pk=ceremony.pk)
+    try:
+        ceremony.status = CEREMONY.check(action, ceremony.status, _role(user))
+    except TransitionRefused as exc:
+        raise Conflict(str(exc)) from exc
+    ceremony.status_reason = reason
+    ceremony.save(update_fields=["status", "status_reason"])
+    return ceremony
+
+
 # ---------------------------------------------------------------------------- keys
 
 
 @transaction.atomic
 def do_invite(ceremony: Ceremony, household: Household, *, user: User = None) -> Invitation:
     """Invite a family whose home (in the ceremony's complex) is allocated."""
+    ceremony = Ceremony.objects.select_for_update(of=("self",)).get(pk=ceremony.pk)
+    if ceremony.status != CeremonyStatus.SCHEDULED:
+        raise Conflict(
+            gettext("This ceremony is %(status)s: invitations go to a scheduled one only.")
+            % {"status": lowercase(ceremony.get_status_display())}
+        )
     unit = home_of(household)
     if unit is None or unit.status != UnitStatus.ALLOCATED:
         raise Conflict(
@@ -874,6 +916,8 @@ def do_hand_keys(invitation: Invitation, *, user: User) -> Invitation:
     )
     if invitation.keys_handed_at is not None:
         return invitation
+    if invitation.ceremony.status == CeremonyStatus.CANCELLED:
+        raise Conflict(gettext("This ceremony is cancelled: no keys are handed at it."))
     unit = (
         Unit.objects.select_for_update(of=("self",))
         .select_related("building__complex")

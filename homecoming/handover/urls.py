@@ -17,9 +17,11 @@ officer_patterns = (
         path("appeals/<int:pk>/decide/", views.appeal_decide, name="appeal-decide"),
         path("convoys/", views.convoys, name="convoys"),
         path("convoys/<int:pk>/", views.convoy_detail, name="convoy"),
+        path("convoys/<int:pk>/status/", views.convoy_status, name="convoy-status"),
         path("buses/<int:pk>/manifest/", views.manifest, name="manifest"),
         path("ceremonies/", views.ceremonies, name="ceremonies"),
         path("ceremonies/<int:pk>/", views.ceremony_detail, name="ceremony"),
+        path("ceremonies/<int:pk>/status/", views.ceremony_status, name="ceremony-status"),
         path("ceremonies/<int:pk>/receipts.pdf", views.ceremony_receipts, name="receipts"),
         path(
             "ceremonies/<int:pk>/receipts/<int:household>.pdf",

@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from homecoming.accounts.models import Profile
@@ -25,6 +26,7 @@ from homecoming.accounts.permissions import (
     require_profile,
     require_role,
 )
+from homecoming.core.lifecycle import Lifecycle
 from homecoming.handover import receipts, services
 from homecoming.handover.api import conflict_detail, receipt_invitations
 from homecoming.handover.forms import (
@@ -41,6 +43,7 @@ from homecoming.handover.forms import (
     PickupPointForm,
     SwapForm,
 )
+from homecoming.handover.lifecycles import CEREMONY, CONVOY
 from homecoming.handover.models import (
     Appeal,
     Bus,
@@ -68,6 +71,41 @@ def attempt(request: HttpRequest, do: Callable[[], Any], done: str) -> bool:
         return False
     messages.success(request, done)
     return True
+
+
+#: Button labels of the status actions offered on the convoy and ceremony pages.
+ACTION_LABELS = {
+    "depart_convoy": _lazy("The convoy has left"),
+    "arrive_convoy": _lazy("The convoy has arrived"),
+    "cancel_convoy": _lazy("Cancel the convoy"),
+    "hold_ceremony": _lazy("The ceremony was held"),
+    "cancel_ceremony": _lazy("Cancel the ceremony"),
+}
+
+
+def status_actions(life: Lifecycle, status: str, profile: Profile) -> list[tuple[str, str]]:
+    return [
+        (s.action, str(ACTION_LABELS[s.action])) for s in life.actions_from(status, profile.role)
+    ]
+
+
+def change_status(
+    request: HttpRequest, obj: Any, change: Callable[..., Any], life: Lifecycle
+) -> None:
+    """Run the status action named in the form; cancelling needs a reason."""
+    require_role(request, WRITERS)
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "").strip()[:400]
+    if action not in {s.action for s in life.steps}:
+        messages.error(request, _("Not done: unknown action."))
+    elif action.startswith("cancel") and not reason:
+        messages.error(request, _("Not done: give the reason for the cancellation."))
+    else:
+        attempt(
+            request,
+            lambda: change(obj, action, user=current_user(request), reason=reason),
+            _("Saved."),
+        )
 
 
 def _household(profile: Profile, reg: str) -> Household | None:
@@ -347,8 +385,18 @@ def convoy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "buses": buses,
             "bus_form": bus_form,
             "can_write": profile.role in WRITERS,
+            "actions": status_actions(CONVOY, convoy.status, profile),
         },
     )
+
+
+@login_required
+@require_POST
+def convoy_status(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = require_profile(request)
+    convoy = get_object_or_404(Convoy.objects.for_profile(profile), pk=pk)
+    change_status(request, convoy, services.do_change_convoy, CONVOY)
+    return redirect("handover:convoy", pk=convoy.pk)
 
 
 @login_required
@@ -422,8 +470,17 @@ def ceremony_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "invite": InviteForm(),
             "blockers": blockers,
             "can_write": profile.role in WRITERS,
+            "actions": status_actions(CEREMONY, ceremony.status, profile),
         },
     )
+
+
+@login_required
+@require_POST
+def ceremony_status(request: HttpRequest, pk: int) -> HttpResponse:
+    _profile, ceremony = _ceremony(request, pk)
+    change_status(request, ceremony, services.do_change_ceremony, CEREMONY)
+    return redirect("handover:ceremony", pk=ceremony.pk)
 
 
 @login_required

@@ -144,3 +144,80 @@ def test_the_receipt_font_has_the_azerbaijani_letters() -> None:
     regular, _bold = receipts.font_files()
     cmap = TTFont(regular).getBestCmap()
     assert all(ord(c) in cmap for c in "əğışçöüƏĞİŞÇÖÜ")
+
+
+# ---------------------------------------------------------------------------- lifecycles
+
+
+def test_a_convoy_departs_arrives_and_takes_no_family_once_it_has_left(
+    accepted: Any, bus: Bus
+) -> None:
+    convoy = services.do_change_convoy(bus.convoy, "depart_convoy", user=accepted.kamran)
+    assert convoy.status == "departed"
+    with pytest.raises(services.Conflict, match="planned convoy only"):
+        services.do_assign_to_bus(bus, Household.objects.get(reg_number="KLB-1"))
+    with pytest.raises(services.Conflict, match="On the road"):
+        services.do_change_convoy(convoy, "cancel_convoy", user=accepted.kamran, reason="snow")
+    assert services.do_change_convoy(convoy, "arrive_convoy", user=accepted.kamran).status == (
+        "arrived"
+    )
+
+
+def test_the_auditor_and_the_allocation_officer_are_held_to_the_table(
+    accepted: Any, bus: Bus
+) -> None:
+    with pytest.raises(services.Conflict, match="role"):
+        services.do_change_convoy(bus.convoy, "depart_convoy", user=accepted.sabina)
+    with pytest.raises(services.Conflict, match="role"):
+        services.do_change_convoy(bus.convoy, "depart_convoy", user=accepted.orkhan)
+    # Cancelling is for any officer, and keeps the reason.
+    convoy = services.do_change_convoy(
+        bus.convoy, "cancel_convoy", user=accepted.orkhan, reason="the pass is closed"
+    )
+    assert (convoy.status, convoy.status_reason) == ("cancelled", "the pass is closed")
+
+
+def test_a_cancelled_ceremony_invites_nobody_and_hands_no_keys(
+    accepted: Any, ceremony: Ceremony
+) -> None:
+    klb1 = Household.objects.get(reg_number="KLB-1")
+    invitation = services.do_invite(ceremony, klb1, user=accepted.kamran)
+    services.do_change_ceremony(ceremony, "cancel_ceremony", user=accepted.kamran, reason="rain")
+    with pytest.raises(services.Conflict, match="cancelled"):
+        services.do_hand_keys(invitation, user=accepted.kamran)
+    with pytest.raises(services.Conflict, match="scheduled one only"):
+        services.do_invite(ceremony, Household.objects.get(reg_number="KLB-2"))
+
+
+def test_the_api_moves_a_convoy_by_actions_and_answers_409_on_a_wrong_step(
+    accepted: Any, bus: Bus, api: Any
+) -> None:
+    client = api(accepted.kamran)
+    url = f"/api/convoys/{bus.convoy_id}/"
+    assert client.patch(url, {"status": "arrived"}, format="json").json()["status"] == "planned"
+    assert client.post(url + "cancel/", {}, format="json").status_code == 400  # no reason
+    assert client.post(url + "depart/", {}, format="json").json()["status"] == "departed"
+    refused = client.post(url + "depart/", {}, format="json")
+    assert refused.status_code == 409 and "On the road" in refused.json()["detail"]
+    assert api(accepted.leyla).post(url + "arrive/", {}, format="json").status_code == 404
+
+
+def test_an_officer_marks_the_ceremony_held_in_its_page(
+    accepted: Any, ceremony: Ceremony, client: Any
+) -> None:
+    client.force_login(accepted.kamran)
+    page = client.get(f"/handover/ceremonies/{ceremony.pk}/").content.decode()
+    assert 'value="hold_ceremony"' in page and 'value="cancel_ceremony"' in page
+    client.post(f"/handover/ceremonies/{ceremony.pk}/status/", {"action": "cancel_ceremony"})
+    ceremony.refresh_from_db()
+    assert ceremony.status == "scheduled"  # a cancellation needs its reason
+    client.post(f"/handover/ceremonies/{ceremony.pk}/status/", {"action": "hold_ceremony"})
+    ceremony.refresh_from_db()
+    assert ceremony.status == "held"
+    page = client.get(f"/handover/ceremonies/{ceremony.pk}/").content.decode()
+    assert 'value="hold_ceremony"' not in page
+    client.force_login(accepted.sabina)
+    response = client.post(
+        f"/handover/ceremonies/{ceremony.pk}/status/", {"action": "cancel_ceremony", "reason": "x"}
+    )
+    assert response.status_code == 403
