@@ -7,9 +7,11 @@ SQLite file by default; PostgreSQL when DATABASE_URL is set. Every variable is l
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -47,10 +49,47 @@ def env_list(name: str, default: str) -> list[str]:
 
 DATA_DIR = Path(env_str("HOMECOMING_DATA_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me")
-if not DEBUG and SECRET_KEY == "dev-only-insecure-key-change-me" and env_bool("PRODUCTION", False):
-    raise ImproperlyConfigured("SECRET_KEY must be set in production")
+# PRODUCTION=true refuses to start unsafe: a weak or missing SECRET_KEY, DEBUG on, hosts not
+# named; and turns on HTTPS-only cookies, HSTS and the redirect to HTTPS.
+PRODUCTION = env_bool("PRODUCTION", False)
+
+
+def local_secret_key(path: Path) -> str:
+    """Outside production, a random key kept beside the data (never a key known to all).
+
+    Kept in a file so that sessions survive a restart; if the folder is not writable, a key
+    for this process only.
+    """
+    try:
+        return path.read_text("utf-8").strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(50)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(key)
+        except FileExistsError:
+            return path.read_text("utf-8").strip()  # another process wrote it first
+        except OSError:
+            pass
+        return key
+
+
+SECRET_KEY = env_str("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+if PRODUCTION:
+    problems = []
+    if DEBUG:
+        problems.append("DEBUG must be false")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or "insecure" in SECRET_KEY:
+        problems.append("SECRET_KEY must be set to a random value of 50 characters or more")
+    if not os.environ.get("ALLOWED_HOSTS") or "*" in ALLOWED_HOSTS:
+        problems.append("ALLOWED_HOSTS must name the site's host names (no '*')")
+    if problems:
+        raise ImproperlyConfigured("Unsafe production settings: " + "; ".join(problems))
+elif not SECRET_KEY:
+    SECRET_KEY = local_secret_key(DATA_DIR / "secret_key")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -91,6 +130,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -200,6 +240,37 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    # Behind a reverse proxy that terminates TLS, it tells us the original scheme.
+    if env_bool("BEHIND_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # The browsable API's pages carry inline scripts; production answers JSON only.
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
+
+# Scripts and styles from our own origin only (no inline scripts: app.js carries the few
+# behaviours). Inline style attributes stay allowed: the server-drawn SVG charts set widths
+# and colours with them, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}

@@ -8,6 +8,8 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -94,6 +96,10 @@ class AccessibilityViewSet(viewsets.ViewSet):
     lookup_value_regex = "[^/]+"
     write_roles = frozenset[str]()
 
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        parameters=[OpenApiParameter("month", int, description="1-12; today's month if absent")],
+    )
     def retrieve(self, request: Request, code: str | None = None) -> Response:
         profile = profile_of(request.user)
         assert profile is not None  # RolePermission has refused anyone without one
