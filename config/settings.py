@@ -169,7 +169,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "homecoming.core.schema.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Homecoming API",

@@ -9,10 +9,14 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 
 from homecoming.accounts.models import Profile, profile_of
+from homecoming.core.idempotency import IdempotentMixin
 
 
-class ScopedViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
-    """A viewset whose queryset is always passed through `for_profile` (lists included)."""
+class ScopedViewSet(IdempotentMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+    """A viewset whose queryset is always passed through `for_profile` (lists included).
+
+    Every POST honours an Idempotency-Key (`homecoming.core.idempotency`).
+    """
 
     def get_profile(self) -> Profile:
         profile = profile_of(self.request.user)
