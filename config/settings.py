@@ -178,6 +178,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Seconds without a heartbeat after which a running job or import is taken for dead (its
+# process was killed) and marked failed by the sweep (worker start-up and loop, CLI import).
+JOB_HEARTBEAT_TIMEOUT = env_int("JOB_HEARTBEAT_TIMEOUT", 300)
+if JOB_HEARTBEAT_TIMEOUT < 1:
+    raise ImproperlyConfigured(f"JOB_HEARTBEAT_TIMEOUT={JOB_HEARTBEAT_TIMEOUT} must be 1 or more")
+
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -41,6 +41,9 @@ class Job(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds while the job runs (jobs.Heartbeat): a running job whose
+    # heartbeat is older than JOB_HEARTBEAT_TIMEOUT lost its process (jobs.sweep_stale).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
