@@ -122,7 +122,8 @@ class Heartbeat:
                     self.touch()
                     self.beats += 1
                 except DatabaseError as exc:
-                    log.warning("heartbeat not written: %s", exc)
+                    # Expected now and then on SQLite, while a long write holds the file.
+                    log.info("heartbeat not written: %s", exc)
         finally:
             connections.close_all()  # this thread's connections only
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from homecoming.allocation import services as allocation
 from homecoming.allocation.models import RunStatus
 from homecoming.core import jobs
+from homecoming.core.management.commands.worker import sweep_every
 from homecoming.core.models import Job, JobStatus
 
 
@@ -80,6 +81,24 @@ def test_an_allocation_run_whose_worker_died_fails_with_its_job(world: Any, sett
     assert jobs.sweep_stale() == {"jobs": 1, "imports": 0, "allocation_runs": 1}
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and run.finished_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sweeps_again_and_again_while_it_runs(settings: Any) -> None:
+    settings.JOB_HEARTBEAT_TIMEOUT = 60
+    rounds: list[float] = []
+    dead: list[Job] = []
+
+    def stopped(seconds: float) -> bool:
+        # Rounds of the worker's loop, without the waiting; a job dies after the first.
+        rounds.append(seconds)
+        if len(rounds) == 2:
+            dead.append(job(JobStatus.RUNNING, heartbeat=61))
+        return len(rounds) > 3
+
+    sweep_every(30.0, stopped)
+    assert rounds == [30.0] * 4
+    assert Job.objects.get(pk=dead[0].pk).status == JobStatus.FAILED
 
 
 def test_a_heartbeat_beats_while_the_work_runs_and_stops_with_it() -> None:

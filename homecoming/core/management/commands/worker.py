@@ -7,6 +7,7 @@ what a killed process left behind (`homecoming.core.jobs.sweep_stale`).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management import call_command
@@ -16,10 +17,13 @@ from django.db import connections
 from homecoming.core import jobs
 
 
-def sweep_every(seconds: float, stop: threading.Event) -> None:
-    # A thread beside the queue loop of django-tasks, which has no hook of its own.
+def sweep_every(seconds: float, stopped: Callable[[float], bool]) -> None:
+    """Sweep every `seconds` until `stopped(seconds)` (an Event's wait) says to stop.
+
+    Runs in a thread beside the queue loop of django-tasks, which has no hook of its own.
+    """
     try:
-        while not stop.wait(seconds):
+        while not stopped(seconds):
             jobs.sweep_and_report()
     finally:
         connections.close_all()
@@ -38,7 +42,7 @@ class Command(BaseCommand):
         if not options["batch"]:
             threading.Thread(
                 target=sweep_every,
-                args=(jobs.heartbeat_timeout() / 2, stop),
+                args=(jobs.heartbeat_timeout() / 2, stop.wait),
                 name="sweep",
                 daemon=True,
             ).start()
