@@ -101,6 +101,27 @@ def test_the_worker_sweeps_again_and_again_while_it_runs(settings: Any) -> None:
     assert Job.objects.get(pk=dead[0].pk).status == JobStatus.FAILED
 
 
+def quiet_handler(job: Job, progress: Any) -> dict[str, Any]:
+    time.sleep(0.6)  # computing, no word: only the heartbeat thread speaks for it
+    beat = Job.objects.get(pk=job.pk).heartbeat_at
+    assert beat is not None
+    return {"beat": beat.isoformat()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_computing_in_silence_keeps_its_heartbeat_fresh(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.JOB_HEARTBEAT_TIMEOUT = 1  # a beat every 0.25 s
+    monkeypatch.setitem(jobs.HANDLERS, "quiet", f"{__name__}.quiet_handler")
+    quiet = Job.objects.create(kind="quiet", title="Quiet")
+    done = jobs.execute(quiet)
+    assert done.status == JobStatus.SUCCEEDED, done.error
+    assert done.started_at is not None
+    beat = dt.datetime.fromisoformat(done.result["beat"])
+    assert (beat - done.started_at).total_seconds() >= 0.25
+
+
 def test_a_heartbeat_beats_while_the_work_runs_and_stops_with_it() -> None:
     beats: list[float] = []
     with jobs.Heartbeat(lambda: beats.append(time.monotonic()), interval=0.05) as heart:
