@@ -209,7 +209,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "homecoming.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "homecoming.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -218,6 +218,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# Seconds without a heartbeat after which a running job or import is taken for dead (its
+# process was killed) and marked failed by the sweep (worker start-up and loop, CLI import).
+JOB_HEARTBEAT_TIMEOUT = env_int("JOB_HEARTBEAT_TIMEOUT", 300)
+if JOB_HEARTBEAT_TIMEOUT < 1:
+    raise ImproperlyConfigured(f"JOB_HEARTBEAT_TIMEOUT={JOB_HEARTBEAT_TIMEOUT} must be 1 or more")
 
 TASKS = {
     "default": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from homecoming.allocation.models import (
     seed_commitment,
 )
 from homecoming.core import jobs
-from homecoming.core.models import Job
+from homecoming.core.models import Job, JobStatus
 from homecoming.geography.models import Area
 from homecoming.housing.models import ResidentialComplex, Unit, UnitStatus
 from homecoming.readiness.gate import blockers_for
@@ -107,6 +108,25 @@ def run_allocation_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
         result.metrics["baseline"] = baseline.metrics
     do_store_result(run, result, assignments_text, baseline_text)
     return {"run_id": run.pk, "housed": result.metrics.get("housed")}
+
+
+@transaction.atomic
+def do_fail_abandoned_runs(cutoff: dt.datetime) -> dict[str, int]:
+    """Mark failed the runs whose job ended without them (a core.jobs sweeper).
+
+    A run killed with its worker stays queued or running; once the sweep has failed its
+    job (no heartbeat), the run fails too, the reason shown on its job. Results are
+    written in one transaction at the end, so a killed run has none.
+    """
+    found = list(
+        AllocationRun.objects.filter(
+            status__in=[RunStatus.QUEUED, RunStatus.RUNNING], job__status=JobStatus.FAILED
+        ).select_for_update(skip_locked=True, of=("self",))
+    )
+    AllocationRun.objects.filter(pk__in=[run.pk for run in found]).update(
+        status=RunStatus.FAILED, finished_at=timezone.now()
+    )
+    return {"allocation_runs": len(found)}
 
 
 @transaction.atomic

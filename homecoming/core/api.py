@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from homecoming.accounts.models import Profile, profile_of
+from homecoming.core.idempotency import IdempotentMixin
 from homecoming.core.lifecycle import TransitionRefused
 
 
@@ -21,8 +22,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
-class ScopedViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
-    """A viewset whose queryset is always passed through `for_profile` (lists included)."""
+class ScopedViewSet(IdempotentMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+    """A viewset whose queryset is always passed through `for_profile` (lists included).
+
+    Every POST honours an Idempotency-Key (`homecoming.core.idempotency`).
+    """
 
     def get_profile(self) -> Profile:
         profile = profile_of(self.request.user)

@@ -266,7 +266,7 @@ class Guard:
 
     name: str
     tables: tuple[str, ...]
-    statements: dict[str, tuple[str, ...]]
+    statements: dict[str, tuple[str, ...]]  # the first one drops the trigger if it exists
 
 
 GUARDS: dict[str, Guard] = {}
@@ -274,6 +274,27 @@ GUARDS: dict[str, Guard] = {}
 
 def register_guard(guard: Guard) -> None:
     GUARDS[guard.name] = guard
+
+
+def drop_guards(connection: Any) -> None:
+    """Remove every guard, before a migration changes the tables they read.
+
+    SQLite refuses to drop or rename a column that a trigger names; the guards come back,
+    matching the new tables, with `install_guards` after the migration.
+    """
+    from django.apps import apps
+
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+        for guard in GUARDS.values():
+            if set(guard.tables) <= tables:
+                cursor.execute(guard.statements[connection.vendor][0])
+        for life in REGISTRY.values():
+            model = apps.get_model(life.model)
+            table = model._meta.db_table
+            if table in tables:
+                column = model._meta.get_field(life.field).column
+                cursor.execute(trigger_sql(connection.vendor, table, column, set())[0])
 
 
 def install_guards(connection: Any, lifecycles: Iterable[Lifecycle] | None = None) -> int:

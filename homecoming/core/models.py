@@ -41,6 +41,9 @@ class Job(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds while the job runs (jobs.Heartbeat): a running job whose
+    # heartbeat is older than JOB_HEARTBEAT_TIMEOUT lost its process (jobs.sweep_stale).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -64,3 +67,37 @@ class Job(models.Model):
     @property
     def percent(self) -> int:
         return round(self.progress * 100)
+
+
+class IdempotencyKey(models.Model):
+    """An API POST's Idempotency-Key and the answer given, replayed on a retry.
+
+    Only hashes are kept: the key (whole, however long), the operation (method and path)
+    and the request (query and body), so that a key is never cut short and a key reused
+    for another body is recognised. The unique constraint is what makes two concurrent
+    requests with one key do the work once: the second insert waits for the first
+    transaction and then finds its answer.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=10)
+    path = models.TextField()
+    path_hash = models.CharField(max_length=64)
+    key_hash = models.CharField(max_length=64)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "method", "path_hash", "key_hash"],
+                name="idempotency_key_once_per_user_and_operation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.key_hash[:12]}"

@@ -7,9 +7,14 @@ district officer, Orkhan the allocation officer and Sabina the auditor.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
@@ -175,3 +180,50 @@ def log_in(page: Any, base: str, username: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button.primary")
     page.wait_for_url(f"{base}/")
+
+
+@contextmanager
+def database_for_subprocess(folder: Path) -> Iterator[str]:
+    """A DATABASE_URL another process can open, holding this test's committed data.
+
+    For tests that run the real command in a process of its own (to kill it, say); use
+    with ``django_db(transaction=True)`` so that the data is committed. PostgreSQL: the
+    test database itself. SQLite's test database lives in this process's memory: it is
+    copied to a file for the other process, and the file is copied back on leaving, so
+    that the test reads what the other process left.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        s = connection.settings_dict
+        login = quote(s["USER"]) + (f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else "")
+        yield f"postgres://{login}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
+        return
+    path = folder / "shared.sqlite3"
+    connection.ensure_connection()
+    memory = connection.connection
+    with closing(sqlite3.connect(path)) as file:
+        memory.backup(file)
+    yield f"sqlite:///{path}"
+    with closing(sqlite3.connect(path)) as file:
+        file.backup(memory)
+
+
+def migrate_to(targets: list[tuple[str, str]]) -> Any:
+    """Move the test database to `targets` (migration tests) and return the apps of that state.
+
+    The database guards name columns of the latest schema, so they are dropped first and
+    installed again (matching whatever schema results), as `homecoming migrate` does.
+    """
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from homecoming.core.lifecycle import drop_guards, install_guards
+
+    drop_guards(connection)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    if set(targets) == set(executor.loader.graph.leaf_nodes()):
+        install_guards(connection)
+    return executor.loader.project_state(targets).apps

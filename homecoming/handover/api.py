@@ -1,21 +1,17 @@
 """REST API of the handover. Thin: validate, check the role, call a service.
 
-Answers to offers are idempotent: a client may send an `Idempotency-Key` header; the first
-answer given under that key is stored and replayed for any retry. A refusal caused by the
-state of the data (a home already taken, an offer already answered, a bus full, a
+Every POST honours an `Idempotency-Key` (`homecoming.core.idempotency`). A refusal caused
+by the state of the data (a home already taken, an offer already answered, a bus full, a
 database constraint) is a 409 Conflict with a readable `detail`, never a 500.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -33,7 +29,6 @@ from homecoming.handover.models import (
     Bus,
     Ceremony,
     Convoy,
-    IdempotencyKey,
     Invitation,
     Message,
     Occupancy,
@@ -67,47 +62,6 @@ class HandoverErrorsMixin:
         if isinstance(exc, services.HandoverError):
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         return super().handle_exception(exc)  # type: ignore[misc,no-any-return]
-
-
-def idempotent(request: Request, answer: Callable[[], Response]) -> Response:
-    """Run `answer` once per Idempotency-Key (per user); replay the stored answer after."""
-    user = request.user
-    assert isinstance(user, User)  # RolePermission has refused anonymous callers
-    key = request.headers.get("Idempotency-Key")
-    if not key:
-        return answer()
-    body = json.dumps(request.data, sort_keys=True, default=str)
-    fingerprint = hashlib.sha256(f"{request.method} {request.path} {body}".encode()).hexdigest()
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotencyKey.objects.create(
-                    key=key[:200], user=user, fingerprint=fingerprint
-                )
-        except IntegrityError:
-            # A retry (or a concurrent twin: on PostgreSQL the insert above waited for it).
-            record = IdempotencyKey.objects.select_for_update().get(user=user, key=key[:200])
-            if record.fingerprint != fingerprint:
-                return Response(
-                    {"detail": _("This Idempotency-Key was used for another request.")},
-                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-                )
-            replay = Response(record.body, status=record.status_code or 200)
-            replay["Idempotent-Replayed"] = "true"
-            return replay
-        try:
-            response = answer()
-        except (services.HandoverError, IntegrityError) as exc:
-            code = (
-                status.HTTP_400_BAD_REQUEST
-                if type(exc) is services.HandoverError
-                else status.HTTP_409_CONFLICT
-            )
-            response = Response({"detail": conflict_detail(exc)}, status=code)
-        record.status_code = response.status_code
-        record.body = response.data
-        record.save(update_fields=["status_code", "body"])
-        return response
 
 
 class OfferSerializer(serializers.ModelSerializer[Offer]):
@@ -176,12 +130,7 @@ class OfferViewSet(HandoverErrorsMixin, ScopedViewSet):
         return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
 
     def _answer(self, request: Request, do: Callable[[Offer], Offer]) -> Response:
-        offer = self.get_object()
-
-        def answer() -> Response:
-            return Response(OfferSerializer(do(offer)).data)
-
-        return idempotent(request, answer)
+        return Response(OfferSerializer(do(self.get_object())).data)
 
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:

@@ -497,22 +497,3 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"code for {self.household_id} at {self.created_at}"
-
-
-class IdempotencyKey(models.Model):
-    """An API write's Idempotency-Key with the answer given, replayed on a retry."""
-
-    key = models.CharField(max_length=200)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    fingerprint = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True)
-    body = models.JSONField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")
-        ]
-
-    def __str__(self) -> str:
-        return self.key

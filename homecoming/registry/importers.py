@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -40,6 +41,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from homecoming.accounts.models import profile_of
+from homecoming.core.jobs import Heartbeat
 from homecoming.core.models import Job
 from homecoming.geography.models import Area, Level
 from homecoming.registry.linkage.names import FIN_ALPHABET, is_valid_fin, normalise_fin
@@ -1008,16 +1010,33 @@ def run_import(imp: RegistryImport, progress: Progress | None = None) -> Registr
     """Read, validate and (if allowed) write one import; record the outcome on `imp`."""
     from homecoming.registry.services import gc_paused
 
+    _touch(imp.pk)
     # A million rows are a few million objects kept until the write: the cyclic garbage
     # collector would walk them again and again (a third of the time), and finds nothing.
-    with gc_paused():
+    with gc_paused(), Heartbeat(lambda: _touch(imp.pk)):
         return _run_import(imp, progress)
+
+
+def _touch(pk: int) -> None:
+    RegistryImport.objects.filter(pk=pk, status=ImportStatus.PENDING).update(
+        heartbeat_at=timezone.now()
+    )
 
 
 def _run_import(imp: RegistryImport, progress: Progress | None) -> RegistryImport:
     from homecoming.registry.services import do_write_import
 
-    report = progress or (lambda _f, _m: None)
+    last_touch = [time.monotonic()]
+
+    def report(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(fraction, message)
+        # Inside the write's transaction on PostgreSQL this also locks the import's row
+        # until the commit, which tells the sweep that a live process holds it.
+        if time.monotonic() - last_touch[0] >= 1.0:
+            last_touch[0] = time.monotonic()
+            _touch(imp.pk)
+
     report(0.0, _("Reading the files"))
     done_before = (
         RegistryImport.objects.filter(sha256=imp.sha256, status=ImportStatus.IMPORTED)
@@ -1056,6 +1075,7 @@ def _run_import(imp: RegistryImport, progress: Progress | None) -> RegistryImpor
 
 def _finish(imp: RegistryImport, status: str, plan: Plan) -> RegistryImport:
     imp.status = status
+    imp.failure = ""  # what really happened, even if a sweep gave up on it too early
     imp.households_read = plan.households_read
     imp.persons_read = plan.persons_read
     imp.rows_unchanged = plan.unchanged

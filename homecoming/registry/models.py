@@ -321,6 +321,10 @@ class RegistryImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Written while the import runs (core.jobs.Heartbeat and the write loop): a pending
+    # import whose process was killed is found by its old heartbeat and marked failed.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    failure = models.TextField(_("why it failed"), blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = RegistryImportQuerySet.as_manager()

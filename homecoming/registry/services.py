@@ -6,6 +6,7 @@ or the view that calls it).
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -13,18 +14,22 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from homecoming.accounts.lifecycles import role_of
+from homecoming.core.jobs import no_heartbeat
+from homecoming.core.models import JobStatus
 from homecoming.registry.lifecycles import HOUSEHOLD
 from homecoming.registry.models import (
     CandidateStatus,
     DuplicateCandidate,
     Household,
+    ImportStatus,
     Person,
     PersonMerge,
+    RegistryImport,
 )
 
 if TYPE_CHECKING:
@@ -210,6 +215,39 @@ def _write_import(plan: Plan, progress: Progress | None) -> tuple[int, int]:
         ),
     )
     return n_h, n_p
+
+
+@transaction.atomic
+def do_fail_stale_imports(cutoff: dt.datetime) -> dict[str, int]:
+    """Mark failed the imports a killed process left pending (a core.jobs sweeper).
+
+    An import run by a job follows its job: once the job has ended (failed, or swept for
+    want of a heartbeat) the import cannot finish. An import run by the CLI has no job and
+    is judged by its own heartbeat. Its rows were written in one transaction that the
+    database rolled back when the process died, so nothing else needs undoing.
+    """
+    stale = Q(job__isnull=True) & (
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    job_ended = Q(job__status__in=[JobStatus.FAILED, JobStatus.SUCCEEDED])
+    found = list(
+        RegistryImport.objects.filter(Q(status=ImportStatus.PENDING) & (stale | job_ended))
+        .select_related("job")
+        # A row locked by a live transaction (the import writing it) is not stale.
+        .select_for_update(skip_locked=True, of=("self",))
+    )
+    now = timezone.now()
+    for imp in found:
+        if imp.job is not None:
+            reason = _("Its background job stopped: %(reason)s") % {
+                "reason": imp.job.message or imp.job.get_status_display()
+            }
+        else:
+            reason = no_heartbeat(imp.heartbeat_at or imp.created_at)
+        RegistryImport.objects.filter(pk=imp.pk).update(
+            status=ImportStatus.FAILED, failure=reason, finished_at=now
+        )
+    return {"imports": len(found)}
 
 
 # --- duplicates ---------------------------------------------------------------------------

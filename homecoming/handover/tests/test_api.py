@@ -9,7 +9,8 @@ import pytest
 from django.db import IntegrityError
 
 from homecoming.allocation import services as allocation
-from homecoming.handover.models import IdempotencyKey, Offer, Transition
+from homecoming.core.models import IdempotencyKey
+from homecoming.handover.models import Offer, Transition
 from homecoming.handover.tests.conftest import unit_no
 
 pytestmark = pytest.mark.django_db
@@ -35,15 +36,13 @@ def test_accept_with_an_idempotency_key_happens_once_and_replays(
     assert IdempotencyKey.objects.count() == 1
 
 
-def test_a_key_reused_for_another_request_is_refused(world: Any, api: Any, offer: Offer) -> None:
+def test_a_key_reused_with_another_body_is_refused(world: Any, api: Any, offer: Offer) -> None:
     client = api(world.kamran)
-    client.post(f"/api/offers/{offer.pk}/accept/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k")
-    other = Offer.objects.get(household__reg_number="KLB-2")
-    response = client.post(
-        f"/api/offers/{other.pk}/accept/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k"
-    )
+    url = f"/api/offers/{offer.pk}/decline/"
+    client.post(url, {"reason": "too small"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    response = client.post(url, {"reason": "too far"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert response.status_code == 422
-    assert Offer.objects.get(pk=other.pk).status == "pending"
+    assert Offer.objects.get(pk=offer.pk).decline_reason == "too small"
 
 
 def test_a_decline_replayed_after_a_conflict_gives_the_same_409(

@@ -1,11 +1,32 @@
-"""Run background jobs from the database queue (one process; start several on PostgreSQL)."""
+"""Run background jobs from the database queue (one process; start several on PostgreSQL).
+
+Before it takes its first job, and then every half JOB_HEARTBEAT_TIMEOUT, the worker sweeps
+what a killed process left behind (`homecoming.core.jobs.sweep_stale`).
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
+
+from homecoming.core import jobs
+
+
+def sweep_every(seconds: float, stopped: Callable[[float], bool]) -> None:
+    """Sweep every `seconds` until `stopped(seconds)` (an Event's wait) says to stop.
+
+    Runs in a thread beside the queue loop of django-tasks, which has no hook of its own.
+    """
+    try:
+        while not stopped(seconds):
+            jobs.sweep_and_report()
+    finally:
+        connections.close_all()
 
 
 class Command(BaseCommand):
@@ -16,7 +37,19 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        jobs.sweep_and_report(self.stdout)
+        stop = threading.Event()
+        if not options["batch"]:
+            threading.Thread(
+                target=sweep_every,
+                args=(jobs.heartbeat_timeout() / 2, stop.wait),
+                name="sweep",
+                daemon=True,
+            ).start()
         extra = ["--batch"] if options["batch"] else []
-        call_command(
-            "db_worker", *extra, "--interval", str(options["interval"]), "--no-startup-delay"
-        )
+        try:
+            call_command(
+                "db_worker", *extra, "--interval", str(options["interval"]), "--no-startup-delay"
+            )
+        finally:
+            stop.set()

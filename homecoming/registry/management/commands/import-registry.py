@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from homecoming.core.jobs import sweep_and_report
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import ImportFormat, ImportStatus
 
@@ -45,6 +46,8 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"no user {options['user']!r}")
+        # An import killed earlier would stay pending for ever: say it failed first.
+        sweep_and_report(self.stdout)
         imp = create_import(
             options["file"].resolve(),
             options["persons"].resolve() if options["persons"] else None,

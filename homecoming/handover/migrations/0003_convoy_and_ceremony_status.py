@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('handover', '0001_initial'),
+        ('handover', '0002_idempotency_keys_to_core'),
     ]
 
     operations = [
