@@ -16,7 +16,13 @@ from django.contrib.auth.models import AbstractUser
 
 from homecoming.accounts.models import Profile, Role
 from homecoming.geography.models import Area, Level
-from homecoming.housing.models import Building, BuildingKind, ResidentialComplex, Unit, UnitStatus
+from homecoming.housing.models import (
+    Building,
+    BuildingKind,
+    Construction,
+    ResidentialComplex,
+    Unit,
+)
 from homecoming.registry.models import Group, GroupKind, Household, Person, Relationship
 
 PASSWORD = "correct-horse-battery"
@@ -94,7 +100,7 @@ def make_complex(settlement: Area, code: str, rooms: list[int]) -> ResidentialCo
             rooms=r,
             floor=1 + (i - 1) // 3,
             step_free=i <= 3,
-            status=UnitStatus.READY,
+            construction=Construction.BUILT,
         )
     return c
 

@@ -25,6 +25,6 @@ class BuildingAdmin(admin.ModelAdmin[Building]):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin[Unit]):
-    list_display = ["__str__", "rooms", "floor", "step_free", "status", "household"]
-    list_filter = ["status", "rooms", "step_free"]
+    list_display = ["__str__", "rooms", "floor", "step_free", "construction", "status", "household"]
+    list_filter = ["construction", "status", "rooms", "step_free"]
     raw_id_fields = ["building", "household"]
