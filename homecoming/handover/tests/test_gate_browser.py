@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -30,6 +31,7 @@ def test_the_demo_refuses_keys_for_a_home_under_construction_in_the_browser(
     do_load_demo()
     kalbajar = Area.objects.get(code="AZ1101")
     orkhan = make_user("orkhan", Role.ALLOCATION_OFFICER)
+    assert isinstance(orkhan, User)
     make_user("kamran", Role.DISTRICT_OFFICER, kalbajar)
     # Complex 1 passes its readiness gate, but its phase-2 homes are still being built:
     # a run drawn in advance gives one to a waiting family of the right size.
