@@ -44,6 +44,11 @@ def join(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
+    # PostgreSQL refuses to ALTER a table with deferred foreign-key checks still pending in
+    # the same transaction (a unit updated twice by the data step queues them), so the data
+    # step runs in its own transaction and each schema step in its own.
+    atomic = False
+
     dependencies = [("housing", "0001_initial")]
 
     operations = [
@@ -62,7 +67,7 @@ class Migration(migrations.Migration):
                 verbose_name="construction",
             ),
         ),
-        migrations.RunPython(split, join),
+        migrations.RunPython(split, join, atomic=True),
         migrations.AlterField(
             model_name="unit",
             name="status",

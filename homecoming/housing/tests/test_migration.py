@@ -11,6 +11,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from homecoming.core.testing import make_family
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("housing", "0001_initial"), ("handover", "0001_initial")]
@@ -26,6 +28,7 @@ def migrate(targets: list[tuple[str, str]] | None = None) -> Any:
 
 
 def test_the_split_keeps_each_home_s_construction_and_allocation(world: Any) -> None:
+    make_family("KLB-5", world.zar)
     apps = migrate(BEFORE)
     try:
         Unit = apps.get_model("housing", "Unit")
@@ -63,7 +66,24 @@ def test_the_split_keeps_each_home_s_construction_and_allocation(world: Any) -> 
             unit_status_before="construction",
             deadline=timezone.now() + timedelta(days=3),
         )
+        waiting = unit("3", "offered", unfinished, family=True)
+        Offer.objects.create(
+            household_id=waiting.household_id,
+            unit=waiting,
+            status="pending",
+            unit_status_before="planned",
+            deadline=timezone.now() + timedelta(days=3),
+        )
         unit("2", "occupied", unfinished)  # taken without a family (a PATCH could do it)
+        # The old gate let keys through for a home under construction.
+        handed = unit("6", "keys_handed", family=True)
+        Offer.objects.create(
+            household_id=handed.household_id,
+            unit=handed,
+            status="accepted",
+            unit_status_before="construction",
+            deadline=timezone.now(),
+        )
     finally:
         apps = migrate()
     Unit = apps.get_model("housing", "Unit")
@@ -79,4 +99,17 @@ def test_the_split_keeps_each_home_s_construction_and_allocation(world: Any) -> 
         ("KLB-RC1", "5"): ("built", "offered"),
         ("LAC-RC1", "1"): ("under_construction", "allocated"),
         ("LAC-RC1", "2"): ("built", "free"),
+        ("LAC-RC1", "3"): ("planned", "offered"),
+        ("KLB-RC1", "6"): ("built", "keys_handed"),
     }
+    Offer = apps.get_model("handover", "Offer")
+    assert Offer.objects.get(unit__number="3").deadline is None, "it waits for the home now"
+    assert Offer.objects.get(unit__number="1").deadline is not None, "accepted: kept"
+    Transition = apps.get_model("handover", "Transition")
+    (trace,) = Transition.objects.filter(actor="migration")
+    assert (trace.label, trace.from_state, trace.to_state) == (
+        "KLB-RC1/B1/6",
+        "under_construction",
+        "built",
+    )
+    assert "Check it on site" in trace.note
