@@ -14,20 +14,18 @@ from homecoming.readiness.gate import blockers_for
 
 
 class GatedCheckboxes(forms.CheckboxSelectMultiple):
-    """Checkboxes for the complexes that pass the readiness gate, then the others disabled,
-    each labelled with why it cannot receive families."""
+    """Checkboxes for the complexes; those the readiness gate does not pass yet say why.
 
-    blocked: list[tuple[int, str]]
+    Lots may be drawn for them in advance: their families' offers wait without a deadline
+    until the homes are ready, and keys are refused until then."""
 
-    def optgroups(self, name: str, value: Any, attrs: Any = None) -> Any:
-        groups = super().optgroups(name, value, attrs)
-        for pk, label in getattr(self, "blocked", []):
-            index = len(groups)
-            option = self.create_option(
-                name, pk, label, False, index, attrs={**(attrs or {}), "disabled": True}
-            )
-            groups.append((None, [option], index))
-        return groups
+    not_ready: dict[int, str]
+
+    def create_option(self, name: str, value: Any, label: Any, *args: Any, **kwargs: Any) -> Any:
+        key = getattr(value, "value", value)
+        if key in getattr(self, "not_ready", {}):
+            label = self.not_ready[key]
+        return super().create_option(name, value, label, *args, **kwargs)
 
 
 class RunForm(forms.Form):
@@ -39,7 +37,7 @@ class RunForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        help_text=_("Takes every ready complex of this stage in the district, if none is ticked."),
+        help_text=_("Takes every complex of this stage in the district, if none is ticked."),
     )
     complexes = forms.ModelMultipleChoiceField(
         label=_("Residential complexes"),
@@ -57,22 +55,17 @@ class RunForm(forms.Form):
         self.fields["stage"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (s, _("Stage %(n)s") % {"n": s}) for s in sorted(set(stages))
         ]
-        # The readiness gate: only complexes that may receive families can be chosen.
+        # The readiness gate is shown, not applied: programmes draw lots in advance, and
+        # handover refuses deadlines and keys for homes not ready (homecoming.handover).
         field = self.fields["complexes"]
         complexes = list(field.queryset)  # type: ignore[attr-defined]
         found = blockers_for(complexes)
-        field.queryset = field.queryset.filter(  # type: ignore[attr-defined]
-            pk__in=[c.pk for c in complexes if not found[c.pk]]
-        )
-        field.widget.blocked = [
-            (
-                c.pk,
-                _("%(complex)s — not ready: %(reasons)s")
-                % {"complex": c, "reasons": " ".join(found[c.pk])},
-            )
+        field.widget.not_ready = {
+            c.pk: _("%(complex)s — not ready yet (offers will wait for it): %(reasons)s")
+            % {"complex": c, "reasons": " ".join(found[c.pk])}
             for c in complexes
             if found[c.pk]
-        ]
+        }
 
     def clean_policy(self) -> str:
         text: str = self.cleaned_data["policy"]
@@ -98,7 +91,7 @@ class RunForm(forms.Form):
             )
             data["complexes"] = complexes
             if not complexes:
-                self.add_error("stage", _("No ready complex of this stage in the district."))
+                self.add_error("stage", _("No complex of this stage in the district."))
         elif not complexes:
             self.add_error("complexes", _("Tick the complexes, or choose a stage."))
         if district and complexes:

@@ -25,8 +25,7 @@ from homecoming.allocation.models import (
 from homecoming.core import jobs
 from homecoming.core.models import Job, JobStatus
 from homecoming.geography.models import Area
-from homecoming.housing.models import ResidentialComplex, Unit, UnitStatus
-from homecoming.readiness.gate import blockers_for
+from homecoming.housing.models import ALLOCATABLE_STATUSES, ResidentialComplex, Unit
 from homecoming.registry.models import Household, HouseholdStatus
 
 
@@ -170,6 +169,9 @@ def do_store_result(
 def do_approve_run(run: AllocationRun, user: User) -> int:
     """Offer every housed family of the run its unit. All or nothing.
 
+    Homes not ready yet (being built, or their complex's readiness gate closed) are held
+    for their families with offers that wait without a deadline (see do_create_offers).
+
     Rows are locked first so that two approvals (or an approval and a handover) cannot
     both take one unit; the unit's one-to-one link to a household is the last guard.
     """
@@ -180,12 +182,6 @@ def do_approve_run(run: AllocationRun, user: User) -> int:
         raise ApprovalError(
             gettext("run is %(status)s, not done") % {"status": run.get_status_display()}
         )
-    # The readiness gate: a complex that stopped being ready since the run gives no homes.
-    complexes = list(run.complexes.select_related("settlement"))
-    found = blockers_for(complexes)
-    not_ready = [f"{c}: {' '.join(found[c.pk])}" for c in complexes if found[c.pk]]
-    if not_ready:
-        raise ApprovalError("; ".join(not_ready))
     housed = list(run.results.filter(unit__isnull=False).values_list("unit_id", "household_id"))
     unit_ids = [u for u, _ in housed]
     household_ids = [h for _, h in housed]
@@ -194,8 +190,7 @@ def do_approve_run(run: AllocationRun, user: User) -> int:
     taken = [
         u
         for u in units.values()
-        if u.household_id is not None
-        or u.status not in (UnitStatus.PLANNED, UnitStatus.UNDER_CONSTRUCTION, UnitStatus.READY)
+        if u.household_id is not None or u.status not in ALLOCATABLE_STATUSES
     ]
     if taken:
         raise ApprovalError(
@@ -221,7 +216,9 @@ def do_approve_run(run: AllocationRun, user: User) -> int:
             % {"n": len(moved), "example": moved[0]}
         )
     # Each housed family gets an offer (unit and family become "offered"); they become
-    # "allocated" when the family accepts (homecoming.handover).
+    # "allocated" when the family accepts (homecoming.handover). Lots may be drawn for homes
+    # still being built: their offers wait without a deadline until the home is ready (the
+    # readiness gate is applied there, home by home), and keys wait for it too.
     from homecoming.handover.services import HandoverError, do_create_offers
 
     try:

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from homecoming.core.lifecycle import REGISTRY
+from homecoming.core.lifecycle import lifecycles_of
 from homecoming.core.models import Job
 
 _M = TypeVar("_M", bound=models.Model)
@@ -27,9 +27,9 @@ class ArchiveOnlyAdmin(admin.ModelAdmin[_M]):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))
-        life = REGISTRY.get(self.model._meta.label)
-        if life is not None and life.field not in fields:
-            fields.append(life.field)
+        for life in lifecycles_of(self.model._meta.label):
+            if life.field not in fields:
+                fields.append(life.field)
         return fields
 
 

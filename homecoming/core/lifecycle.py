@@ -158,19 +158,19 @@ class Lifecycle:
         return [s for s in self.steps if current in s.sources and (role or SYSTEM) in s.roles]
 
 
+#: Every lifecycle, by "app_label.Model.field" (a model may have several, e.g. a home's
+#: construction state and its allocation state).
 REGISTRY: dict[str, Lifecycle] = {}
 
 
 def register(*lifecycles: Lifecycle) -> None:
     for life in lifecycles:
-        REGISTRY[life.model] = life
+        REGISTRY[f"{life.model}.{life.field}"] = life
 
 
-def lifecycle_of(model: str) -> Lifecycle:
-    try:
-        return REGISTRY[model]
-    except KeyError:
-        raise LifecycleError(f"no lifecycle registered for {model}") from None
+def lifecycles_of(model: str) -> list[Lifecycle]:
+    """The lifecycles of one model ("app_label.Model")."""
+    return [life for life in REGISTRY.values() if life.model == model]
 
 
 # ---------------------------------------------------------------------------- documentation
@@ -188,7 +188,7 @@ def as_markdown(lifecycles: Iterable[Lifecycle]) -> str:
         f"`{SYSTEM}` is work with no person behind it: jobs and scheduled commands.",
         "",
     ]
-    for life in sorted(lifecycles, key=lambda x: x.model):
+    for life in sorted(lifecycles, key=lambda x: (x.model, x.field)):
         out += [f"## {life.model}.{life.field}", ""]
         if life.note:
             out += [life.note, ""]

@@ -11,7 +11,7 @@ from homecoming.accounts.permissions import current_user, require_profile
 from homecoming.core.htmx import is_htmx
 from homecoming.core.models import Job
 from homecoming.geography.models import Area
-from homecoming.housing.models import ResidentialComplex, Unit, UnitStatus
+from homecoming.housing.models import Construction, ResidentialComplex, Unit, UnitStatus
 from homecoming.registry.models import Household, HouseholdStatus
 
 
@@ -42,6 +42,15 @@ def status_counts(prefix: str = "") -> dict[str, Count]:
     }
 
 
+def construction_counts(prefix: str = "") -> dict[str, Count]:
+    """Count(...) expressions, one per construction state (planned, under construction,
+    built); the names differ from the allocation statuses, so both fit in one annotate."""
+    return {
+        s.value: Count(f"{prefix}pk", filter=Q(**{f"{prefix}construction": s.value}), distinct=True)
+        for s in Construction
+    }
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     profile = require_profile(request)
@@ -65,7 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         difficult=Count("pk", filter=Q(priority__gte=2)),
     )
     units = Unit.objects.for_profile(profile)
-    homes = units.aggregate(total=Count("pk"), **status_counts())
+    homes = units.aggregate(total=Count("pk"), **status_counts(), **construction_counts())
     complexes = (
         ResidentialComplex.objects.for_profile(profile)
         .select_related("settlement")
@@ -83,6 +92,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "families": families,
             "homes": homes,
             "statuses": UnitStatus.choices,
+            "constructions": Construction.choices,
             "settlements": list(by_settlement.values()),
             "jobs": Job.objects.filter(created_by=current_user(request))[:5],
         },

@@ -17,7 +17,14 @@ from faker import Faker
 
 from homecoming.geography.models import Area, Level, SettlementKind
 from homecoming.handover import demo as handover_demo
-from homecoming.housing.models import Building, BuildingKind, ResidentialComplex, Unit, UnitStatus
+from homecoming.housing.models import (
+    Building,
+    BuildingKind,
+    Construction,
+    ResidentialComplex,
+    Unit,
+    UnitStatus,
+)
 from homecoming.network.services import load_demo_network
 from homecoming.readiness import demo as readiness_demo
 from homecoming.registry.models import (
@@ -173,7 +180,7 @@ class Builder:
         code: str,
         phase: int,
         rooms: list[int],
-        status: str,
+        construction: str,
         floors: int = 4,
     ) -> Building:
         """A four-storey block; flats spread over floors, ground floor step-free."""
@@ -197,7 +204,7 @@ class Builder:
                     rooms=r,
                     floor=floor,
                     step_free=floor == 1,
-                    status=status,
+                    construction=construction,
                     area_m2=Decimal(AREA_BY_ROOMS[r]),
                 )
             )
@@ -210,7 +217,7 @@ class Builder:
         phase: int,
         rooms: list[int],
         kind: str,
-        status: str,
+        construction: str,
         start: int = 1,
     ) -> None:
         """Townhouses or village houses: one unit per building."""
@@ -225,7 +232,7 @@ class Builder:
                     rooms=r,
                     floor=1,
                     step_free=kind == BuildingKind.VILLAGE_HOUSE,
-                    status=status,
+                    construction=construction,
                     area_m2=Decimal(AREA_BY_ROOMS[r] + 10),
                 )
             )
@@ -401,20 +408,20 @@ def kalbajar_first_complex(b: Builder, city: Area) -> ResidentialComplex:
     # Phase 1: six four-storey buildings of 27 flats (54 two-, 72 three-, 36 four-room
     # in all) plus 39 two-storey three-room townhouses.
     for i in range(1, 7):
-        b.block(c, f"B{i}", 1, _mix({2: 9, 3: 12, 4: 6}), UnitStatus.READY)
-    b.houses(c, "T", 1, [3] * 39, BuildingKind.TOWNHOUSE, UnitStatus.READY)
+        b.block(c, f"B{i}", 1, _mix({2: 9, 3: 12, 4: 6}), Construction.BUILT)
+    b.houses(c, "T", 1, [3] * 39, BuildingKind.TOWNHOUSE, Construction.BUILT)
     # Phase 2: 16 apartment buildings (266 flats) and 57 townhouses = 323 homes.
     for i in range(7, 23):
         n = 17 if i < 17 else 16
         mix = {2: 4, 3: 7, 4: 4, 5: n - 15}
-        b.block(c, f"B{i}", 2, _mix(mix), UnitStatus.UNDER_CONSTRUCTION)
+        b.block(c, f"B{i}", 2, _mix(mix), Construction.UNDER_CONSTRUCTION)
     b.houses(
         c,
         "T",
         2,
         [3] * 30 + [4] * 27,
         BuildingKind.TOWNHOUSE,
-        UnitStatus.UNDER_CONSTRUCTION,
+        Construction.UNDER_CONSTRUCTION,
         start=40,
     )
     return c
@@ -423,9 +430,9 @@ def kalbajar_first_complex(b: Builder, city: Area) -> ResidentialComplex:
 def kalbajar_other_complexes(b: Builder, city: Area) -> None:
     """Complexes 2-4 of stage 1: 692 homes each (24 blocks of 27 flats, 44 townhouses)."""
     for n, status, completion in [
-        (2, UnitStatus.UNDER_CONSTRUCTION, date(2026, 12, 15)),
-        (3, UnitStatus.UNDER_CONSTRUCTION, date(2027, 6, 1)),
-        (4, UnitStatus.PLANNED, date(2027, 12, 1)),
+        (2, Construction.UNDER_CONSTRUCTION, date(2026, 12, 15)),
+        (3, Construction.UNDER_CONSTRUCTION, date(2027, 6, 1)),
+        (4, Construction.PLANNED, date(2027, 12, 1)),
     ]:
         c = b.complex(
             city,
@@ -501,7 +508,7 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
         1,
         _mix({3: 10, 4: 15, 5: 8}),
         BuildingKind.VILLAGE_HOUSE,
-        UnitStatus.OCCUPIED,
+        Construction.BUILT,
     )
     c_zabukh = b.complex(
         zabukh,
@@ -517,7 +524,7 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
         1,
         _mix({2: 31, 3: 102, 4: 20, 5: 21}),
         BuildingKind.VILLAGE_HOUSE,
-        UnitStatus.OCCUPIED,
+        Construction.BUILT,
     )
     # Stage 2: a village of Kalbajar district rebuilt as houses, and Lachin city blocks.
     c_istisu = b.complex(
@@ -534,7 +541,7 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
         1,
         _mix({2: 10, 3: 25, 4: 17, 5: 8}),
         BuildingKind.VILLAGE_HOUSE,
-        UnitStatus.PLANNED,
+        Construction.PLANNED,
     )
     c_lachin = b.complex(
         lachin_city,
@@ -546,7 +553,7 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
     )
     for i in range(1, 9):
         b.block(
-            c_lachin, f"B{i}", 1, _mix({2: 7, 3: 11, 4: 6, 5: 3}), UnitStatus.UNDER_CONSTRUCTION
+            c_lachin, f"B{i}", 1, _mix({2: 7, 3: 11, 4: 6, 5: 3}), Construction.UNDER_CONSTRUCTION
         )
 
     # Registry. Families already returned first (their homes are occupied).
@@ -554,11 +561,13 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
     zabukh_units = [u for u in b.units if u.building.complex is c_zabukh]
     returned = b.families_from([aghali], len(aghali_units), 1, HouseholdStatus.MOVED_IN, 0.0)
     returned += b.families_from([zabukh], len(zabukh_units), 1, HouseholdStatus.MOVED_IN, 0.0)
+    for unit in aghali_units + zabukh_units:
+        unit.status = UnitStatus.OCCUPIED
     b.unit_of_household += list(zip(aghali_units + zabukh_units, returned, strict=True))
     # Kalbajar: 81 families of the first draw (12 Jun 2025) live in complex 1 already.
     first_draw = b.families_from(villages, 81, 1, HouseholdStatus.MOVED_IN, 0.0)
     first_units = [
-        u for u in b.units if u.building.complex is first and u.status == UnitStatus.READY
+        u for u in b.units if u.building.complex is first and u.construction == Construction.BUILT
     ]
     b.rng.shuffle(first_units)
     for unit, household in zip(first_units, first_draw, strict=False):
@@ -572,7 +581,10 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
         if h.origin is villages[3] and b.rng.random() < 0.5:
             h.destination = villages[3]
     b.save()
-    readiness_demo.load(city)
+    readiness_demo.load(
+        city,
+        returned=[(aghali, date(2022, 7, 19)), (zabukh, date(2023, 5, 1))],
+    )
     load_demo_network()  # the road network, its settlements linked by code
     handover_demo.load(kalbajar)
     return {

@@ -53,12 +53,19 @@ def conflict_detail(exc: Exception) -> str:
     return str(exc)
 
 
+def conflict_body(exc: Exception) -> dict[str, Any]:
+    """The 409 body: `detail`, and for a home not ready the list of `reasons`."""
+    if isinstance(exc, services.NotReady):
+        return {"detail": str(exc), "reasons": exc.reasons}
+    return {"detail": conflict_detail(exc)}
+
+
 class HandoverErrorsMixin:
     """Turn refusals into 409 (state) or 400 (request), never 500."""
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, services.Conflict | services.NotReady | IntegrityError):
-            return Response({"detail": conflict_detail(exc)}, status=status.HTTP_409_CONFLICT)
+            return Response(conflict_body(exc), status=status.HTTP_409_CONFLICT)
         if isinstance(exc, services.HandoverError):
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         return super().handle_exception(exc)  # type: ignore[misc,no-any-return]

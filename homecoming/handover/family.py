@@ -125,6 +125,7 @@ def home(request: HttpRequest, household: Household) -> HttpResponse:
             "past": past,
             "overdue": current is not None
             and current.status == OfferStatus.PENDING
+            and current.deadline is not None
             and current.deadline < timezone.now(),
             "seat": seat,
             "invitation": invitation,

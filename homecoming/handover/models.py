@@ -40,7 +40,11 @@ ACTIVE_OFFER = (OfferStatus.PENDING, OfferStatus.ACCEPTED)
 
 
 class Offer(models.Model):
-    """A home offered to a family, answered (or not) before a deadline."""
+    """A home offered to a family, answered (or not) before a deadline.
+
+    An offer made (at a run's approval, or from the reserve list) on a home that is not
+    ready yet waits without a deadline; `do_start_deadlines` gives it one once it is ready.
+    """
 
     run = models.ForeignKey(
         "allocation.AllocationRun",
@@ -65,8 +69,10 @@ class Offer(models.Model):
     # Why this family got this home: the allocation result's reason, or the reserve rule.
     reason = models.CharField(_("reason"), max_length=400, blank=True)
     from_reserve = models.BooleanField(_("from the reserve list"), default=False)
-    unit_status_before = models.CharField(max_length=12, default="ready")
-    deadline = models.DateTimeField(_("answer by"))
+    unit_status_before = models.CharField(max_length=12, default="free")
+    # Empty while the home is not ready (still being built, or its place's readiness gate
+    # closed): the home is held for the family, and the clock starts when it is ready.
+    deadline = models.DateTimeField(_("answer by"), null=True, blank=True)
     created_at = models.DateTimeField(_("offered at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

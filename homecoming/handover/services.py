@@ -52,7 +52,13 @@ from homecoming.handover.models import (
 )
 from homecoming.handover.rules import misfit, need_of, policy_of
 from homecoming.housing.lifecycles import UNIT
-from homecoming.housing.models import ALLOCATABLE_STATUSES, ResidentialComplex, Unit, UnitStatus
+from homecoming.housing.models import (
+    ALLOCATABLE_STATUSES,
+    HANDED_STATUSES,
+    ResidentialComplex,
+    Unit,
+    UnitStatus,
+)
 from homecoming.registry.lifecycles import HOUSEHOLD
 from homecoming.registry.models import Household, HouseholdStatus
 
@@ -69,7 +75,13 @@ class Conflict(HandoverError):
 
 
 class NotReady(HandoverError):
-    """The complex still has readiness blockers (no water, mines not cleared...)."""
+    """The home is not ready: still being built, or its complex has readiness blockers (no
+    water, mines not cleared...). `reasons` lists them, one sentence each."""
+
+    def __init__(self, summary: str, reasons: list[str]) -> None:
+        super().__init__(" ".join([summary, *reasons]))
+        self.summary = summary
+        self.reasons = reasons
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -132,20 +144,28 @@ def _save_logs(logs: Iterable[Transition]) -> None:
 
 
 def readiness_blockers(complex_: ResidentialComplex) -> list[str]:
-    """What still keeps families out of the complex (readiness app); empty when ready."""
-    try:
-        from homecoming.readiness.gate import blockers
-    except ImportError:  # the readiness app is optional for this one
-        return []
+    """What still keeps families out of the complex; empty when ready."""
+    from homecoming.readiness.gate import blockers
+
     return list(blockers(complex_))
 
 
-def check_ready(complex_: ResidentialComplex) -> None:
-    found = readiness_blockers(complex_)
-    if found:
+def home_blockers(units: Iterable[Unit], *, with_complex: bool = True) -> dict[int, list[str]]:
+    """Per home, what keeps a family out of it: its construction, its building's, its
+    complex's readiness gate. Empty list: ready. Fails closed (see readiness.gate)."""
+    from homecoming.readiness.gate import home_blockers as found
+
+    return found(units, with_complex=with_complex)
+
+
+def check_home_ready(unit: Unit, what: str) -> None:
+    """Refuse `what` (an offer deadline, the keys, the move-in) while the home is not ready."""
+    unit = Unit.objects.select_related("building__complex__settlement").get(pk=unit.pk)
+    reasons = home_blockers([unit])[unit.pk]
+    if reasons:
         raise NotReady(
-            gettext("%(complex)s is not ready for families: %(blockers)s")
-            % {"complex": complex_, "blockers": "; ".join(found)}
+            gettext("%(what)s refused: home %(unit)s is not ready.") % {"what": what, "unit": unit},
+            reasons,
         )
 
 
@@ -221,7 +241,12 @@ def _set_household(
 @transaction.atomic
 def do_create_offers(run: AllocationRun, user: User, deadline: datetime | None = None) -> int:
     """Offer every housed family of an approved run its home. Called by do_approve_run,
-    inside its transaction, after it has locked the units and families."""
+    inside its transaction, after it has locked the units and families.
+
+    A home that is ready gets an offer with a deadline and the family a message. A home not
+    ready yet (being built, or its complex's gate closed) is held for the family all the
+    same (unit and family "offered"), but its offer waits without a deadline:
+    `do_start_deadlines` gives it one, and sends the message, once the home is ready."""
     _may(UNIT, "offer_home", user)
     deadline = deadline or default_deadline()
     results = list(
@@ -229,8 +254,7 @@ def do_create_offers(run: AllocationRun, user: User, deadline: datetime | None =
             "household", "unit__building__complex__settlement"
         )
     )
-    for complex_ in {r.unit.building.complex for r in results if r.unit is not None}:
-        check_ready(complex_)
+    waiting = home_blockers([r.unit for r in results if r.unit is not None])
     units = {
         u.pk: u
         for u in Unit.objects.select_for_update(of=("self",))
@@ -256,7 +280,7 @@ def do_create_offers(run: AllocationRun, user: User, deadline: datetime | None =
                 unit=unit,
                 reason=r.reason,
                 unit_status_before=unit.status,
-                deadline=deadline,
+                deadline=None if waiting[unit.pk] else deadline,
                 created_by=_who(user)[0],
             )
         )
@@ -294,7 +318,8 @@ def do_create_offers(run: AllocationRun, user: User, deadline: datetime | None =
     ]
     _save_logs(logs)
     for o in created:
-        _offer_message(o, units[o.unit_id])
+        if o.deadline is not None:
+            _offer_message(o, units[o.unit_id])
     return len(offers)
 
 
@@ -308,8 +333,13 @@ def do_make_offer(
     reason: str = "",
     from_reserve: bool = False,
     deadline: datetime | None = None,
+    wait_until_ready: bool = False,
 ) -> Offer:
-    """Offer one free home to one waiting family."""
+    """Offer one free home to one waiting family.
+
+    An offer has a deadline only for a home that is ready; otherwise it is refused
+    (NotReady with the reasons), unless `wait_until_ready` (the reserve list of a run
+    drawn in advance) and no deadline was asked for: then it waits without one."""
     _may(UNIT, "offer_home", user)
     unit = (
         Unit.objects.select_for_update(of=("self",))
@@ -326,7 +356,13 @@ def do_make_offer(
             gettext("Family %(reg)s is not waiting for a home (%(status)s).")
             % {"reg": household.reg_number, "status": household.get_status_display()}
         )
-    check_ready(unit.building.complex)
+    reasons = home_blockers([unit])[unit.pk]
+    if reasons and (deadline is not None or not wait_until_ready):
+        raise NotReady(
+            gettext("An offer with a deadline is refused: home %(unit)s is not ready.")
+            % {"unit": unit},
+            reasons,
+        )
     offer = Offer.objects.create(
         run=run,
         household=household,
@@ -334,7 +370,7 @@ def do_make_offer(
         reason=reason or gettext("Offered by an officer."),
         from_reserve=from_reserve,
         unit_status_before=unit.status,
-        deadline=deadline or default_deadline(),
+        deadline=None if reasons else deadline or default_deadline(),
         created_by=_who(user)[0],
     )
     logs = [
@@ -351,7 +387,8 @@ def do_make_offer(
     _set_unit(unit, UnitStatus.OFFERED, household.pk, logs, user, "")
     _set_household(household, HouseholdStatus.OFFERED, logs, user, "")
     _save_logs(logs)
-    _offer_message(offer, unit)
+    if offer.deadline is not None:
+        _offer_message(offer, unit)
     return offer
 
 
@@ -376,7 +413,7 @@ def do_accept_offer(offer: Offer, *, user: User = None, actor: str = "") -> Offe
             gettext("This offer is %(status)s; it can no longer be accepted.")
             % {"status": lowercase(offer.get_status_display())}
         )
-    if offer.deadline < timezone.now():
+    if offer.deadline is not None and offer.deadline < timezone.now():
         raise Conflict(gettext("The deadline to answer this offer has passed."))
     unit = Unit.objects.select_for_update(of=("self",)).get(pk=offer.unit_id)
     household = Household.objects.select_for_update(of=("self",)).get(pk=offer.household_id)
@@ -417,7 +454,7 @@ def _release(
         offer.answered_by = who
     offer.save()
     if unit.household_id == household.pk:
-        _set_unit(unit, offer.unit_status_before, None, logs, user, who, note)
+        _set_unit(unit, UnitStatus.FREE, None, logs, user, who, note)
     if household.status in (HouseholdStatus.OFFERED, HouseholdStatus.ALLOCATED):
         _set_household(household, HouseholdStatus.ELIGIBLE, logs, user, who, note)
 
@@ -454,7 +491,15 @@ def offer_next_on_reserve(unit: Unit, run: AllocationRun | None, user: User) -> 
         ) % {"run": run.name, "rank": result.reserve_rank}
         try:
             with transaction.atomic():
-                return do_make_offer(unit, h, user=user, run=run, reason=reason, from_reserve=True)
+                return do_make_offer(
+                    unit,
+                    h,
+                    user=user,
+                    run=run,
+                    reason=reason,
+                    from_reserve=True,
+                    wait_until_ready=True,
+                )
         except HandoverError:
             # Not ready any more, or the family was taken meanwhile: the home stays free.
             return None
@@ -492,7 +537,7 @@ def do_withdraw_offer(offer: Offer, note: str, *, user: User) -> Offer:
     if offer.status not in ACTIVE_OFFER:
         raise Conflict(gettext("Only an open or accepted offer can be withdrawn."))
     unit = Unit.objects.get(pk=offer.unit_id)
-    if unit.status in (UnitStatus.KEYS_HANDED, UnitStatus.OCCUPIED):
+    if unit.status in HANDED_STATUSES:
         raise Conflict(gettext("The keys are already handed; record a move-out instead."))
     logs: list[Transition] = []
     _release(offer, OfferStatus.WITHDRAWN, user, "", note, logs)
@@ -566,9 +611,55 @@ def do_remind_deadlines(now: datetime | None = None, within: timedelta = timedel
     return sent
 
 
+def do_start_deadlines(now: datetime | None = None, user: User = None) -> int:
+    """Give a deadline to the waiting offers (no deadline) whose home is ready now, and
+    send the family the offer. One transaction per offer. Returns how many started."""
+    now = now or timezone.now()
+    waiting = list(
+        Offer.objects.filter(status=OfferStatus.PENDING, deadline__isnull=True).select_related(
+            "unit__building__complex__settlement"
+        )
+    )
+    found = home_blockers([o.unit for o in waiting])
+    started = 0
+    for pk in [o.pk for o in waiting if not found[o.unit_id]]:
+        with transaction.atomic():
+            offer = (
+                Offer.objects.select_for_update(of=("self",))
+                .select_related("household", "unit__building__complex__settlement")
+                .get(pk=pk)
+            )
+            if offer.status != OfferStatus.PENDING or offer.deadline is not None:
+                continue
+            offer.deadline = default_deadline(now)
+            offer.save(update_fields=["deadline"])
+            _save_logs(
+                [
+                    _log(
+                        "offer",
+                        offer,
+                        offer.status,
+                        offer.status,
+                        user,
+                        note=gettext("the home is ready: answer by %(date)s")
+                        % {"date": offer.deadline.date().isoformat()},
+                        district_id=offer.household.district_id,
+                    )
+                ]
+            )
+            _offer_message(offer, offer.unit)
+            started += 1
+    return started
+
+
 def expire_offers_job(job: Any, progress: Any) -> dict[str, Any]:
-    """Job handler: expire overdue offers and send reminders."""
-    return {"expired": do_expire_offers(), "reminded": do_remind_deadlines()}
+    """Job handler: start the clock on offers whose home is ready now, expire overdue
+    offers and send reminders."""
+    return {
+        "started": do_start_deadlines(),
+        "expired": do_expire_offers(),
+        "reminded": do_remind_deadlines(),
+    }
 
 
 # ---------------------------------------------------------------------------- swaps
@@ -669,8 +760,10 @@ def _execute_swap(swap: Swap, user: User, actor: str) -> None:
         before[o.pk] = o.status
         o.status = OfferStatus.SWAPPED
         o.save(update_fields=["status"])
-    # Clear both links before setting them: the one-to-one is checked row by row.
-    Unit.objects.filter(pk__in=[ua.pk, ub.pk]).update(household=None)
+    # Clear both links before setting them: the one-to-one is checked row by row (and a
+    # home without a family is free, by the unit's check constraint).
+    held = {ua.pk: ua.status, ub.pk: ub.status}
+    Unit.objects.filter(pk__in=[ua.pk, ub.pk]).update(household=None, status=UnitStatus.FREE)
     note = gettext("swapped by consent of both families")
     for old, unit, other in ((a, ub, b), (b, ua, a)):
         new = Offer.objects.create(
@@ -681,7 +774,8 @@ def _execute_swap(swap: Swap, user: User, actor: str) -> None:
             reason=gettext("Exchanged with family %(reg)s by consent of both.")
             % {"reg": other.household.reg_number},
             unit_status_before=other.unit_status_before,
-            deadline=old.deadline,
+            # The clock belongs to the home: a home not ready yet has none.
+            deadline=other.deadline,
             answered_at=old.answered_at,
             answered_by=old.answered_by,
             created_by=_who(user)[0],
@@ -690,7 +784,13 @@ def _execute_swap(swap: Swap, user: User, actor: str) -> None:
             _log("offer", new, "", new.status, user, actor, note, old.household.district_id)
         )
         status = UnitStatus.ALLOCATED if new.status == OfferStatus.ACCEPTED else UnitStatus.OFFERED
+        if status == UnitStatus.ALLOCATED:
+            # Free -> offered -> allocated: each change a step the lifecycle table allows.
+            Unit.objects.filter(pk=unit.pk).update(
+                household=old.household_id, status=UnitStatus.OFFERED
+            )
         unit.refresh_from_db()
+        unit.status = held[unit.pk]  # log from the state it had before the exchange
         _set_unit(unit, status, old.household_id, logs, user, actor, note)
     swap.status = SwapStatus.DONE
     swap.done_at = timezone.now()
@@ -929,7 +1029,7 @@ def do_hand_keys(invitation: Invitation, *, user: User) -> Invitation:
             gettext("Home %(unit)s is not allocated to family %(reg)s any more.")
             % {"unit": unit, "reg": household.reg_number}
         )
-    check_ready(unit.building.complex)
+    check_home_ready(unit, gettext("Key handover"))
     logs: list[Transition] = []
     _set_unit(unit, UnitStatus.KEYS_HANDED, household.pk, logs, user, "")
     _set_household(household, HouseholdStatus.KEYS_HANDED, logs, user, "")
@@ -949,6 +1049,7 @@ def do_move_in(household: Household, on: date, *, user: User) -> Occupancy:
         raise Conflict(
             gettext("Family %(reg)s has not received keys.") % {"reg": household.reg_number}
         )
+    check_home_ready(unit, gettext("Move-in"))
     logs: list[Transition] = []
     _set_unit(unit, UnitStatus.OCCUPIED, household.pk, logs, user, "")
     _set_household(household, HouseholdStatus.MOVED_IN, logs, user, "")
@@ -985,7 +1086,7 @@ def do_move_out(
         )
         offer.status = OfferStatus.CLOSED
         offer.save(update_fields=["status"])
-    _set_unit(unit, UnitStatus.READY, None, logs, user, "", reason)
+    _set_unit(unit, UnitStatus.FREE, None, logs, user, "", reason)
     _set_household(
         household,
         HouseholdStatus.ELIGIBLE if back_to_waiting else HouseholdStatus.WITHDRAWN,

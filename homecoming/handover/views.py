@@ -14,6 +14,7 @@ from django.db import IntegrityError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -66,6 +67,16 @@ def attempt(request: HttpRequest, do: Callable[[], Any], done: str) -> bool:
     """Run a service; a refusal or a constraint becomes a clear message, never a 500."""
     try:
         do()
+    except services.NotReady as exc:
+        messages.error(
+            request,
+            format_html(
+                '{} <ul class="reasons">{}</ul>',
+                _("Not done: %(why)s") % {"why": exc.summary},
+                format_html_join("", "<li>{}</li>", ((r,) for r in exc.reasons)),
+            ),
+        )
+        return False
     except (services.HandoverError, IntegrityError) as exc:
         messages.error(request, _("Not done: %(why)s") % {"why": conflict_detail(exc)})
         return False
@@ -457,10 +468,16 @@ def ceremony_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     _("%(reg)s invited.") % {"reg": household.reg_number},
                 )
         return redirect("handover:ceremony", pk=ceremony.pk)
-    invitations = ceremony.invitations.select_related(
-        "household", "unit__building__complex__settlement"
+    invitations = list(
+        ceremony.invitations.select_related("household", "unit__building__complex__settlement")
     )
     blockers = services.readiness_blockers(ceremony.complex)
+    # Each home's own reasons (being built, its building unfinished), beside the complex's.
+    per_home = services.home_blockers(
+        (i.unit for i in invitations if not i.keys_handed_at), with_complex=False
+    )
+    for i in invitations:
+        i.not_ready = per_home.get(i.unit_id, [])  # type: ignore[attr-defined]
     return render(
         request,
         "handover/ceremony_detail.html",

@@ -26,6 +26,6 @@ class BuildingAdmin(ArchiveOnlyAdmin[Building]):
 
 @admin.register(Unit)
 class UnitAdmin(ArchiveOnlyAdmin[Unit]):
-    list_display = ["__str__", "rooms", "floor", "step_free", "status", "household"]
-    list_filter = ["status", "rooms", "step_free"]
+    list_display = ["__str__", "rooms", "floor", "step_free", "construction", "status", "household"]
+    list_filter = ["construction", "status", "rooms", "step_free"]
     raw_id_fields = ["building", "household"]

@@ -86,18 +86,36 @@ class Building(models.Model):
         return f"{self.complex.code}/{self.code}"
 
 
-class UnitStatus(models.TextChoices):
+class Construction(models.TextChoices):
+    """Where the works on a home stand. Separate from who it is given to (`UnitStatus`)."""
+
     PLANNED = "planned", _("Planned")
-    UNDER_CONSTRUCTION = "construction", _("Under construction")
-    READY = "ready", _("Ready")
+    UNDER_CONSTRUCTION = "under_construction", _("Under construction")
+    BUILT = "built", _("Built")
+
+
+class UnitStatus(models.TextChoices):
+    """Who the home is given to (the allocation state), whatever its construction state."""
+
+    FREE = "free", _("Free")
     OFFERED = "offered", _("Offered")
     ALLOCATED = "allocated", _("Allocated")
     KEYS_HANDED = "keys_handed", _("Keys handed")
     OCCUPIED = "occupied", _("Occupied")
 
 
-#: A unit in one of these states has no family attached yet and may enter an allocation.
-ALLOCATABLE_STATUSES = (UnitStatus.PLANNED, UnitStatus.UNDER_CONSTRUCTION, UnitStatus.READY)
+#: A unit in one of these states has no family attached yet and may enter an allocation,
+#: in any construction state (programmes draw lots for homes still being built).
+ALLOCATABLE_STATUSES = (UnitStatus.FREE,)
+#: A unit in one of these states is held for, or lived in by, one family.
+TAKEN_STATUSES = (
+    UnitStatus.OFFERED,
+    UnitStatus.ALLOCATED,
+    UnitStatus.KEYS_HANDED,
+    UnitStatus.OCCUPIED,
+)
+#: Keys go only to a family whose home is built; the database holds the line.
+HANDED_STATUSES = (UnitStatus.KEYS_HANDED, UnitStatus.OCCUPIED)
 
 
 class UnitQuerySet(DistrictScopedQuerySet["Unit"]):
@@ -120,8 +138,14 @@ class Unit(models.Model):
     )
     floor = models.SmallIntegerField(_("floor"), default=1)
     step_free = models.BooleanField(_("step-free access"), default=False)
+    construction = models.CharField(
+        _("construction"),
+        max_length=20,
+        choices=Construction.choices,
+        default=Construction.PLANNED,
+    )
     status = models.CharField(
-        _("status"), max_length=12, choices=UnitStatus.choices, default=UnitStatus.PLANNED
+        _("allocation"), max_length=12, choices=UnitStatus.choices, default=UnitStatus.FREE
     )
     # The family living in (or allocated) this unit. A OneToOne so the database itself
     # refuses a second family in one home and a second home for one family.
@@ -143,10 +167,18 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["building", "number"], name="unit_number_per_building"),
             models.CheckConstraint(condition=Q(rooms__gte=1), name="unit_rooms_positive"),
+            # A free home has no family; a home offered, allocated, handed or lived in has one.
             models.CheckConstraint(
-                condition=Q(household__isnull=True)
-                | Q(status__in=["allocated", "offered", "keys_handed", "occupied"]),
-                name="unit_with_household_is_taken",
+                condition=Q(household__isnull=True, status="free")
+                | Q(
+                    household__isnull=False,
+                    status__in=["offered", "allocated", "keys_handed", "occupied"],
+                ),
+                name="unit_household_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["keys_handed", "occupied"]) | Q(construction="built"),
+                name="unit_keys_only_when_built",
             ),
         ]
 

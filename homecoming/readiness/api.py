@@ -14,7 +14,6 @@ from homecoming.core.api import ScopedViewSet, check_in_district
 from homecoming.geography.models import Area
 from homecoming.housing.models import ResidentialComplex
 from homecoming.readiness import services
-from homecoming.readiness.gate import blockers
 from homecoming.readiness.models import (
     HazardArea,
     HazardStatus,
@@ -258,7 +257,7 @@ class StageViewSet(ScopedViewSet):
                 {
                     "code": c.complex.code,
                     "ready": c.assessment.ready,
-                    "blockers": blockers(c.complex) if not c.assessment.ready else [],
+                    "blockers": c.assessment.reasons,
                     "forecast": c.assessment.forecast.isoformat()
                     if c.assessment.forecast
                     else None,

@@ -3,11 +3,17 @@
 Complex 1 is ready; complexes 2-4 are at different stages; a confirmed hazard area lies
 about 60 m from complex 3, so it is blocked; the modular school (Sep 2025) serves until the
 permanent school for 528 pupils and the kindergarten for 80 open at the end of 2026.
+
+The gate fails closed, so every place that has received families must have its items on
+record: a programme-wide policy covers the other districts, and the villages already
+returned to (Aghali, Zabukh) have theirs recorded as done before their families moved in.
+Istisu (stage 2) and Lachin city have nothing recorded yet, so they are not ready.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from homecoming.geography.models import Area
@@ -127,8 +133,29 @@ def _place_buildings(complexes: dict[str, ResidentialComplex]) -> None:
     Building.objects.bulk_update(buildings, ["lat", "lon"], batch_size=1000)
 
 
-def load(city: Area) -> dict[str, int]:
-    """Add readiness data around Kalbajar city (complexes KLB-RC1..4 must exist)."""
+#: What the programme-wide policy requires, where no district policy applies.
+PROGRAMME_REQUIRED = [*UTILITIES, "road", "school"]
+
+
+def _returned_village(settlement: Area, completed: date, kinds: dict[str, ItemKind]) -> int:
+    """A village already lived in: its required items done some weeks before completion."""
+    for i, code in enumerate(PROGRAMME_REQUIRED):
+        done = completed - timedelta(days=60 - 7 * i)
+        services.do_save_item(
+            kind=kinds[code],
+            user=None,
+            settlement=settlement,
+            status=CERT if code == "mine-clearance" else DONE,
+            organisation=dict((row[0], row[2]) for row in CITY_ITEMS)[code],
+            planned_end=done,
+            actual_end=done,
+        )
+    return len(PROGRAMME_REQUIRED)
+
+
+def load(city: Area, returned: Sequence[tuple[Area, date]] = ()) -> dict[str, int]:
+    """Add readiness data around Kalbajar city (complexes KLB-RC1..4 must exist), and the
+    records of the villages already `returned` to (settlement, completion date)."""
     district = city.parent
     assert district is not None
     complexes = {
@@ -143,7 +170,12 @@ def load(city: Area) -> dict[str, int]:
         hazard_buffer_m=100,
     )
     policy.required.set([kinds[k] for k in [*UTILITIES, "road", "school"]])
-    items = 0
+    programme = ReadinessPolicy.objects.create(
+        name="Programme: homes open when utilities, roads, mines and school are done",
+        hazard_buffer_m=100,
+    )
+    programme.required.set([kinds[k] for k in PROGRAMME_REQUIRED])
+    items = sum(_returned_village(s, when, kinds) for s, when in returned)
     for code, status, org, p_start, p_end, a_end in CITY_ITEMS:
         services.do_save_item(
             kind=kinds[code],

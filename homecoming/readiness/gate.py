@@ -1,7 +1,13 @@
-"""The readiness gate: may a residential complex receive families?
+"""The readiness gate: may a residential complex (or a settlement) receive families?
 
-`blockers(complex_)` lists, in plain language, why not (empty: ready). Allocation and
-handover call it before they offer a home or hand keys over.
+It fails closed: a place is ready only when every required item kind is recorded as done
+there. A required kind with no record is a reason ("Water supply: not recorded yet."), and
+where no readiness policy applies every active kind is required, so a place nobody has
+recorded anything for is never ready.
+
+`blockers(complex_)` lists, in plain language, why a complex is not ready (empty: ready).
+`home_blockers(units)` adds the home's own construction state and its building's: handover
+calls it before it gives an offer a deadline, hands keys over or records a move-in.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from homecoming.core.text import lowercase
-from homecoming.housing.models import Building, ResidentialComplex
+from homecoming.geography.models import Area
+from homecoming.housing.models import Building, Construction, ResidentialComplex, Unit
 from homecoming.readiness import geo
 from homecoming.readiness.models import (
     DEFAULT_HAZARD_BUFFER_M,
@@ -27,6 +34,7 @@ from homecoming.readiness.models import (
     ItemKind,
     ReadinessItem,
     ReadinessPolicy,
+    Scope,
 )
 
 
@@ -39,6 +47,7 @@ class Assessment:
     pending: list[ReadinessItem] = field(default_factory=list)
     hazards: list[tuple[HazardArea, str, float]] = field(default_factory=list)
     unplaced: bool = False
+    undetermined: bool = False
 
     @property
     def ready(self) -> bool:
@@ -51,7 +60,7 @@ class Assessment:
         None when it cannot be told: an item is not recorded or has no planned date, or a
         hazard area blocks and no pending mine-clearance item carries a date.
         """
-        if self.missing or self.unplaced:
+        if self.missing or self.unplaced or self.undetermined:
             return None
         dates = [i.planned_end for i in self.pending]
         if any(d is None for d in dates):
@@ -63,34 +72,62 @@ class Assessment:
 
 @dataclass
 class Rule:
-    """What the policy asks of one complex."""
+    """What the policy asks of one place. `policy` is None when none applies: then every
+    active item kind is required (the gate fails closed)."""
 
     required: list[ItemKind] = field(default_factory=list)
     buffer_m: int = DEFAULT_HAZARD_BUFFER_M
+    policy: ReadinessPolicy | None = None
 
 
-def _policies() -> list[tuple[ReadinessPolicy, list[ItemKind]]]:
+@dataclass
+class Policies:
+    """The active policies with their required kinds, and the active kinds (the default)."""
+
+    policies: list[tuple[ReadinessPolicy, list[ItemKind]]]
+    kinds: list[ItemKind]
+
+
+def _policies() -> Policies:
     policies = ReadinessPolicy.objects.filter(active=True).prefetch_related("required")
-    return [(p, sorted(p.required.all(), key=lambda k: (k.order, k.code))) for p in policies]
+    return Policies(
+        [(p, sorted(p.required.all(), key=lambda k: (k.order, k.code))) for p in policies],
+        list(ItemKind.objects.filter(active=True).order_by("order", "code")),
+    )
 
 
 def rule_for(
-    complex_: ResidentialComplex, policies: list[tuple[ReadinessPolicy, list[ItemKind]]]
+    complex_: ResidentialComplex | None,
+    policies: Policies,
+    district_id: int | None = None,
 ) -> Rule:
-    """The most specific active policy: district and stage, district, stage, programme."""
-    district_id = complex_.settlement.parent_id
+    """The most specific active policy: district and stage, district, stage, programme.
+
+    For a settlement (`complex_` None, `district_id` given) only policies without a stage
+    apply. Without any policy every active kind is required.
+    """
+    stage = None
+    if complex_ is not None:
+        district_id, stage = complex_.settlement.parent_id, complex_.stage
     best: tuple[int, ReadinessPolicy, list[ItemKind]] | None = None
-    for policy, kinds in policies:
+    for policy, kinds in policies.policies:
         if policy.district_id is not None and policy.district_id != district_id:
             continue
-        if policy.stage is not None and policy.stage != complex_.stage:
+        if policy.stage is not None and policy.stage != stage:
             continue
         rank = (2 if policy.district_id is not None else 0) + (1 if policy.stage else 0)
         if best is None or rank > best[0] or (rank == best[0] and policy.pk < best[1].pk):
             best = (rank, policy, kinds)
     if best is None:
-        return Rule()
-    return Rule(required=list(best[2]), buffer_m=best[1].hazard_buffer_m)
+        return Rule(required=list(policies.kinds))
+    return Rule(required=list(best[2]), buffer_m=best[1].hazard_buffer_m, policy=best[1])
+
+
+def _nothing_defined() -> str:
+    return _(
+        "No readiness policy applies and no readiness item kinds are defined, so readiness "
+        "cannot be told."
+    )
 
 
 def _finished(item: ReadinessItem, on: date) -> bool:
@@ -155,6 +192,9 @@ def assess(
         rule = rules[c.pk]
         found = result[c.pk] = Assessment()
         reasons = found.reasons
+        if rule.policy is None and not rule.required:
+            found.undetermined = True
+            reasons.append(_nothing_defined())
         for kind in rule.required:
             relevant = [
                 i
@@ -260,8 +300,10 @@ def _blocking(
 def blockers(complex_: ResidentialComplex, on: date | None = None) -> list[str]:
     """Why the complex cannot receive families on `on` (today by default); empty: ready.
 
-    A required item (under the readiness policy) counts when every item of that kind for
-    the complex and for its settlement is done or certified (with an actual completion date,
+    Every kind the readiness policy requires (every active kind when no policy applies) must
+    be recorded for the complex or its settlement: a kind with no record blocks ("not
+    recorded yet"). It counts when every item of that kind for the complex and for its
+    settlement is done or certified (with an actual completion date,
     if any, not after `on`). Every building (or the complex itself, without buildings
     placed) must lie outside, and farther than the policy's distance from, every hazard
     area not released by `on`.
@@ -274,3 +316,100 @@ def ready_complexes(queryset: Any, on: date | None = None) -> list[ResidentialCo
     complexes = list(queryset.select_related("settlement"))
     found = blockers_for(complexes, on)
     return [c for c in complexes if not found[c.pk]]
+
+
+def assess_settlements(
+    settlements: Iterable[Area], on: date | None = None
+) -> dict[int, Assessment]:
+    """The gate on settlements themselves, in a fixed number of queries.
+
+    A settlement is ready when every kind its rule requires that is tracked for settlements
+    (settlement, or settlement or complex) is recorded for the settlement and done. Hazard
+    areas are checked per complex, where the buildings are.
+    """
+    on = on or timezone.localdate()
+    settlements = list(settlements)
+    if not settlements:
+        return {}
+    policies = _policies()
+    items: dict[int, dict[int, ReadinessItem]] = defaultdict(dict)
+    for item in ReadinessItem.objects.filter(
+        settlement_id__in=[s.pk for s in settlements]
+    ).select_related("kind"):
+        items[item.settlement_id][item.kind_id] = item  # type: ignore[index]
+    result: dict[int, Assessment] = {}
+    for s in settlements:
+        rule = rule_for(None, policies, district_id=s.parent_id)
+        found = result[s.pk] = Assessment()
+        if rule.policy is None and not rule.required:
+            found.undetermined = True
+            found.reasons.append(_nothing_defined())
+        for kind in rule.required:
+            if kind.scope == Scope.COMPLEX:
+                continue
+            recorded = items[s.pk].get(kind.pk)
+            if recorded is None:
+                found.missing.append(kind)
+                found.reasons.append(_("%(item)s: not recorded yet.") % {"item": kind.name})
+            elif not _finished(recorded, on):
+                found.pending.append(recorded)
+                text = _("%(item)s (%(where)s): %(status)s") % {
+                    "item": kind.name,
+                    "where": s.name,
+                    "status": lowercase(recorded.get_status_display()),
+                }
+                if recorded.planned_end:
+                    text += _(", planned for %(date)s") % {"date": recorded.planned_end.isoformat()}
+                found.reasons.append(text + ".")
+    return result
+
+
+def home_blockers(
+    units: Iterable[Unit], on: date | None = None, *, with_complex: bool = True
+) -> dict[int, list[str]]:
+    """Why each home may not yet be offered with a deadline, handed over or moved into.
+
+    A home is ready when it is built, every home of its building is built, and its complex
+    passes the gate (`assess`; left out with `with_complex=False`, for pages that show the
+    complex's reasons once). Empty list: ready. A fixed number of queries for any number
+    of homes; select_related("building__complex__settlement") on the units.
+    """
+    units = list(units)
+    if not units:
+        return {}
+    building_ids = {u.building_id for u in units}
+    unbuilt: dict[int, int] = defaultdict(int)
+    total: dict[int, int] = defaultdict(int)
+    for building_id, construction in Unit.objects.filter(building_id__in=building_ids).values_list(
+        "building_id", "construction"
+    ):
+        total[building_id] += 1
+        if construction != Construction.BUILT:
+            unbuilt[building_id] += 1
+    complexes = {u.building.complex_id: u.building.complex for u in units}
+    verdicts = assess(complexes.values(), on) if with_complex else {}
+    result: dict[int, list[str]] = {}
+    for u in units:
+        reasons = result[u.pk] = []
+        if u.construction != Construction.BUILT:
+            reasons.append(
+                _("Home %(unit)s is %(state)s.")
+                % {"unit": u, "state": lowercase(u.get_construction_display())}
+            )
+        elif unbuilt[u.building_id]:
+            reasons.append(
+                _("Building %(building)s: %(n)d of %(total)d homes are not built yet.")
+                % {
+                    "building": u.building,
+                    "n": unbuilt[u.building_id],
+                    "total": total[u.building_id],
+                }
+            )
+        if not with_complex:
+            continue
+        complex_ = complexes[u.building.complex_id]
+        reasons += [
+            _("%(complex)s: %(reason)s") % {"complex": complex_.name, "reason": r}
+            for r in verdicts[complex_.pk].reasons
+        ]
+    return result

@@ -10,7 +10,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from homecoming.housing.models import ResidentialComplex, Unit, UnitStatus
+from homecoming.housing.models import Construction, ResidentialComplex, Unit, UnitStatus
 from homecoming.readiness.gate import Assessment, assess
 from homecoming.readiness.models import AGES, School, Stage
 from homecoming.registry.models import Person
@@ -145,7 +145,7 @@ class ComplexProgress:
     complex: ResidentialComplex
     assessment: Assessment
     units: int = 0
-    ready_units: int = 0
+    built_units: int = 0
     allocated: int = 0
     returned: int = 0
 
@@ -201,6 +201,13 @@ def stage_progress(stages: Iterable[Stage], on: date | None = None) -> list[Stag
     assessments = assess(all_complexes.values(), on)
     counts: dict[int, Counter[str]] = defaultdict(Counter)
     persons: dict[int, Counter[str]] = defaultdict(Counter)
+    built: Counter[int] = Counter()
+    for row in (
+        Unit.objects.filter(building__complex_id__in=all_complexes, construction=Construction.BUILT)
+        .values("building__complex_id")
+        .annotate(n=Count("id"))
+    ):
+        built[row["building__complex_id"]] = row["n"]
     rows = (
         Unit.objects.filter(building__complex_id__in=all_complexes)
         .values("building__complex_id", "status")
@@ -221,7 +228,7 @@ def stage_progress(stages: Iterable[Stage], on: date | None = None) -> list[Stag
                 c,
                 assessments[c.pk],
                 units=sum(n.values()),
-                ready_units=n[UnitStatus.READY],
+                built_units=built[c.pk],
                 allocated=sum(n[st] for st in ALLOCATED),
                 returned=sum(n[st] for st in RETURNED),
             )

@@ -20,7 +20,7 @@ from homecoming.geography.models import Area
 from homecoming.housing.models import Building, ResidentialComplex
 from homecoming.readiness import services, svg
 from homecoming.readiness.forms import EvidenceForm, HazardImportForm, HazardStatusForm, ItemForm
-from homecoming.readiness.gate import assess
+from homecoming.readiness.gate import assess, assess_settlements
 from homecoming.readiness.importers import HazardImportError, import_hazard_geojson
 from homecoming.readiness.models import (
     HazardArea,
@@ -75,10 +75,19 @@ def matrix(request: HttpRequest) -> HttpResponse:
         items[key][item.kind_id] = item  # type: ignore[index]
     all_complexes = [c for cs in by_settlement.values() for c in cs]
     verdicts = assess(all_complexes)
+    settlement_verdicts = assess_settlements(settlements)
     rows = []
     for s in settlements:
         cells = [(k, items[("s", s.pk)].get(k.pk)) for k in kinds]
-        rows.append({"settlement": s, "place": s, "cells": cells, "is_complex": False})
+        rows.append(
+            {
+                "settlement": s,
+                "place": s,
+                "cells": cells,
+                "is_complex": False,
+                "assessment": settlement_verdicts[s.pk],
+            }
+        )
         for c in by_settlement.get(s.pk, []):
             cells = [(k, items[("c", c.pk)].get(k.pk)) for k in kinds]
             rows.append(

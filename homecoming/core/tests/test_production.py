@@ -106,7 +106,7 @@ def test_the_pages_work_under_the_policy_without_violations(
         page.goto(f"{live_server.url}{path}")
     # The language switch runs from app.js, not an inline handler.
     page.goto(f"{live_server.url}/households/")
-    page.select_option("select[name=language]", "az")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "az")
     assert page.locator("html").get_attribute("lang") == "az"
     assert violations == []

@@ -11,6 +11,7 @@ import pytest
 from homecoming.allocation.models import AllocationResult, AllocationRun, RunStatus, seed_commitment
 from homecoming.handover.messaging import MemoryBackend
 from homecoming.housing.models import Unit
+from homecoming.readiness.tests.helpers import record_ready
 from homecoming.registry.models import Household
 
 
@@ -20,6 +21,14 @@ def _memory_outbox(settings: Any) -> Iterator[list[tuple[str, str, str]]]:
     MemoryBackend.sent.clear()
     yield MemoryBackend.sent
     MemoryBackend.sent.clear()
+
+
+@pytest.fixture
+def world(world: Any) -> Any:
+    """The personas' world with both cities' readiness recorded as done: the gate fails
+    closed, and these tests are about what happens once homes are ready."""
+    record_ready(world.kalbajar_city, world.lachin_city)
+    return world
 
 
 @pytest.fixture

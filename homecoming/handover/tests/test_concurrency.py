@@ -92,7 +92,7 @@ def test_fifty_concurrent_answers_to_one_offer_leave_one_answer(world: Any, roun
     if offer.status == OfferStatus.ACCEPTED:
         assert unit.household_id == offer.household_id and unit.status == "allocated"
     else:
-        assert unit.household_id is None and unit.status == "ready"
+        assert unit.household_id is None and unit.status == "free"
 
 
 @pytest.mark.parametrize("round_", range(3))

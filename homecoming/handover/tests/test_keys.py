@@ -96,7 +96,7 @@ def test_keys_are_handed_then_the_family_moves_in_and_later_out(
     assert klb1.status == "moved_in"
     services.do_move_out(occupancy, date(2027, 1, 1), "moved to Baku", user=accepted.kamran)
     unit = unit_no(accepted, "2")
-    assert unit.status == "ready" and unit.household_id is None
+    assert unit.status == "free" and unit.household_id is None
     assert Offer.objects.get(household=klb1).status == "closed"
     assert Occupancy.objects.get().moved_out_on == date(2027, 1, 1)
     # The freed home can be offered again.

@@ -54,3 +54,16 @@ def place_complex(complex_: Any, lat: float = 40.107, lon: float = 46.038) -> No
     complex_.lat, complex_.lon = lat, lon
     complex_.save()
     complex_.buildings.update(lat=lat, lon=lon)
+
+
+def record_ready(*places: Any) -> None:
+    """Record every active item kind as done for each place (settlement or complex): what
+    a place must show before the gate, failing closed, lets families in."""
+    ensure_default_kinds(ItemKind)
+    for place in places:
+        for kind in ItemKind.objects.filter(active=True):
+            if hasattr(place, "level") and kind.scope == "complex":
+                continue
+            if not hasattr(place, "level") and kind.scope == "settlement":
+                continue
+            item(place, kind.code)

@@ -1,4 +1,5 @@
-"""The allocation run form and the approval apply the readiness gate."""
+"""Lots may be drawn for homes not ready yet (programmes draw in advance): the run form shows
+the gate's reasons, and approval holds those homes with offers that wait without a deadline."""
 
 from __future__ import annotations
 
@@ -11,10 +12,20 @@ from django.test import Client
 from homecoming.allocation import services as allocation
 from homecoming.allocation.forms import RunForm
 from homecoming.core.testing import PASSWORD
+from homecoming.handover import services as handover
+from homecoming.handover.models import Offer
+from homecoming.housing.models import Unit, UnitStatus
 from homecoming.readiness import services
 from homecoming.readiness.importers import import_hazard_geojson
 from homecoming.readiness.models import HazardArea, ItemStatus
-from homecoming.readiness.tests.helpers import collection, feature, item, place_complex, policy
+from homecoming.readiness.tests.helpers import (
+    collection,
+    feature,
+    item,
+    place_complex,
+    policy,
+    record_ready,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,30 +42,8 @@ def form_for(world: Any, complex_: Any) -> RunForm:
     )
 
 
-def test_the_run_form_refuses_a_complex_missing_a_required_item_and_says_why(
-    world: Any, client: Client
-) -> None:
-    policy("electricity")
-    form = form_for(world, world.kalbajar_complex)
-    assert not form.is_valid() and "complexes" in form.errors
-    client.login(username="orkhan", password=PASSWORD)
-    page = client.get("/allocation/new/").content.decode()
-    assert "Complex KLB-RC1 — not ready: Electricity: not recorded yet." in page
-    assert "disabled" in page
-
-
-def test_finishing_the_item_lets_the_run_form_take_the_complex(world: Any) -> None:
-    policy("electricity")
-    power = item(world.kalbajar_complex, "electricity", ItemStatus.IN_PROGRESS)
-    assert not form_for(world, world.kalbajar_complex).is_valid()
-    services.do_save_item(kind=power.kind, item=power, user=None, status=ItemStatus.DONE)
-    assert form_for(world, world.kalbajar_complex).is_valid()
-
-
-def test_a_complex_near_an_unreleased_hazard_area_cannot_receive_an_allocation(
-    world: Any, django_capture_on_commit_callbacks: Any
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
+def draw(world: Any, capture: Any) -> Any:
+    with capture(execute=True):
         run = allocation.do_create_run(
             user=world.orkhan,
             name="Draw",
@@ -63,14 +52,53 @@ def test_a_complex_near_an_unreleased_hazard_area_cannot_receive_an_allocation(
             complexes=[world.kalbajar_complex],
         )
     run.refresh_from_db()
+    return run
+
+
+def test_the_run_form_takes_a_complex_not_ready_and_says_why_it_is_not(
+    world: Any, client: Client
+) -> None:
+    policy("electricity")
+    assert form_for(world, world.kalbajar_complex).is_valid()
+    client.login(username="orkhan", password=PASSWORD)
+    page = client.get("/allocation/new/").content.decode()
+    assert (
+        "Complex KLB-RC1 — not ready yet (offers will wait for it): "
+        "Electricity: not recorded yet." in page
+    )
+
+
+def test_approval_on_a_complex_not_ready_holds_the_homes_without_a_deadline(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    policy("electricity")
+    power = item(world.kalbajar_complex, "electricity", ItemStatus.IN_PROGRESS)
+    run = draw(world, django_capture_on_commit_callbacks)
+    assert allocation.do_approve_run(run, world.orkhan) == 3
+    offers = list(Offer.objects.filter(run=run))
+    assert len(offers) == 3 and all(o.deadline is None for o in offers)
+    assert Unit.objects.filter(status=UnitStatus.OFFERED, household__isnull=False).count() == 3
+    assert handover.do_start_deadlines() == 0, "still not ready"
+    services.do_save_item(kind=power.kind, item=power, user=None, status=ItemStatus.DONE)
+    assert handover.do_start_deadlines() == 3
+    assert all(o.deadline is not None for o in Offer.objects.filter(run=run))
+
+
+def test_a_complex_near_an_unreleased_hazard_area_gets_no_deadline_until_released(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    record_ready(world.kalbajar_city)
+    run = draw(world, django_capture_on_commit_callbacks)
     place_complex(world.kalbajar_complex)
     doc = json.dumps(collection(feature("HA-9", "suspected")))
     import_hazard_geojson("a.geojson", doc, world.kalbajar, None)
-    form = form_for(world, world.kalbajar_complex)
-    assert not form.is_valid()
-    with pytest.raises(allocation.ApprovalError, match="hazard area HA-9 \\(suspected\\)"):
-        allocation.do_approve_run(run, world.orkhan)
-    area = HazardArea.objects.get(code="HA-9")
-    services.do_set_hazard_status(area, "released", world.kamran)
     assert form_for(world, world.kalbajar_complex).is_valid()
     assert allocation.do_approve_run(run, world.orkhan) == 3
+    offer = Offer.objects.filter(run=run).select_related("unit__building__complex__settlement")[0]
+    assert offer.deadline is None
+    with pytest.raises(handover.NotReady) as refused:
+        handover.check_home_ready(offer.unit, "Key handover")
+    assert any("hazard area HA-9 (suspected)" in r for r in refused.value.reasons)
+    area = HazardArea.objects.get(code="HA-9")
+    services.do_set_hazard_status(area, "released", world.kamran)
+    assert handover.do_start_deadlines() == 3

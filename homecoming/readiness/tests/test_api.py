@@ -10,7 +10,13 @@ import pytest
 
 from homecoming.readiness.importers import import_hazard_geojson
 from homecoming.readiness.models import ItemStatus, ReadinessChange, School, Stage
-from homecoming.readiness.tests.helpers import collection, feature, item, place_complex
+from homecoming.readiness.tests.helpers import (
+    collection,
+    feature,
+    item,
+    place_complex,
+    record_ready,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +76,7 @@ def test_releasing_a_hazard_area_through_the_api_opens_the_complex(world: Any, a
     from homecoming.readiness.gate import blockers
 
     place_complex(world.kalbajar_complex)
+    record_ready(world.kalbajar_city)
     import_hazard_geojson(
         "a.geojson", json.dumps(collection(feature("HA-1"))), world.kalbajar, None
     )
@@ -108,6 +115,11 @@ def test_a_school_and_a_stage_carry_their_plan_and_progress(world: Any, api: Any
         target_persons=40,
     )
     item(world.kalbajar_complex, "water", ItemStatus.DONE)
+    data = api(world.kamran).get(f"/api/stages/{stage.pk}/").json()
+    (verdict,) = data["progress"]["complexes"]
+    assert verdict["ready"] is False, "nothing recorded for the city: the gate stays closed"
+    assert "Electricity: not recorded yet." in verdict["blockers"]
+    record_ready(world.kalbajar_city)
     data = api(world.kamran).get(f"/api/schools/{school.pk}/").json()
     assert {"year", "children", "gap", "modular_needed"} <= set(data["years"][0])
     data = api(world.kamran).get(f"/api/stages/{stage.pk}/").json()

@@ -31,8 +31,12 @@ def test_an_officer_opens_the_readiness_matrix_and_the_map(
     expect(page.locator("h1")).to_have_text("Readiness matrix")
     expect(page.locator("#matrix a.rs-in_progress")).to_be_visible()
     expect(page.locator("#matrix")).to_contain_text("Blocked")
-    page.locator("#matrix details summary").first.click()
-    expect(page.locator("#matrix .reasons").first).to_contain_text("hazard area HA-1")
+    # The settlement's own verdict comes first; the complex's row (indented) names the hazard.
+    complex_row = page.locator("#matrix tr:has(th.indent)").first
+    complex_row.locator("details summary").click()
+    expect(complex_row.locator(".reasons")).to_contain_text("hazard area HA-1")
+    settlement_row = page.locator("#matrix tr.group").first
+    expect(settlement_row).to_contain_text("Blocked")
     page.click("text=Hazard map")
     expect(page.locator("#hazard-map svg path.hazard-confirmed")).to_have_count(1)
     expect(page.locator("#hazard-map svg circle.building")).to_have_count(1)

@@ -96,3 +96,36 @@ def test_the_stage_progress_counts_the_families_who_returned(demo: float) -> Non
     assert progress.stage.target_families == 2600
     assert progress.persons_returned > 81
     assert progress.forecast == date(2027, 9, 1), "when complex 4 should open"
+
+
+def test_every_complex_families_live_in_has_its_required_items_recorded_as_done(
+    demo: float,
+) -> None:
+    from homecoming.housing.models import UnitStatus
+
+    lived_in = ResidentialComplex.objects.filter(
+        buildings__units__status=UnitStatus.OCCUPIED
+    ).distinct()
+    assert {c.code for c in lived_in} == {"KLB-RC1", "AGH-V1", "ZBX-V1"}
+    found = assess(lived_in.select_related("settlement"))
+    assert all(a.ready for a in found.values()), {pk: a.reasons for pk, a in found.items()}
+
+
+def test_the_demo_places_with_nothing_recorded_are_not_ready(demo: float) -> None:
+    for code in ["IST-V1", "LAC-RC1"]:
+        complex_ = ResidentialComplex.objects.select_related("settlement").get(code=code)
+        assert "Water supply: not recorded yet." in blockers(complex_)
+
+
+def test_the_demo_homes_carry_their_construction_state(demo: float) -> None:
+    from homecoming.housing.models import Construction, Unit
+
+    def states(code: str, **more: Any) -> set[str]:
+        units = Unit.objects.filter(building__complex__code=code, **more)
+        return set(units.values_list("construction", flat=True))
+
+    assert states("KLB-RC1", building__phase=1) == {Construction.BUILT}
+    assert states("KLB-RC1", building__phase=2) == {Construction.UNDER_CONSTRUCTION}
+    assert states("KLB-RC2") == {Construction.UNDER_CONSTRUCTION}
+    assert states("KLB-RC4") == {Construction.PLANNED}
+    assert states("AGH-V1") == states("ZBX-V1") == {Construction.BUILT}

@@ -10,16 +10,92 @@ from typing import Any
 import pytest
 
 from homecoming.readiness import services
-from homecoming.readiness.gate import blockers, ready_complexes
+from homecoming.readiness.gate import (
+    assess,
+    assess_settlements,
+    blockers,
+    home_blockers,
+    ready_complexes,
+)
 from homecoming.readiness.importers import import_hazard_geojson
-from homecoming.readiness.models import HazardArea, ItemStatus, ReadinessChange
-from homecoming.readiness.tests.helpers import collection, feature, item, place_complex, policy
+from homecoming.readiness.kinds import ensure_default_kinds
+from homecoming.readiness.models import (
+    HazardArea,
+    ItemKind,
+    ItemStatus,
+    ReadinessChange,
+    ReadinessItem,
+)
+from homecoming.readiness.tests.helpers import (
+    collection,
+    feature,
+    item,
+    place_complex,
+    policy,
+    record_ready,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_complex_with_no_policy_and_no_hazard_is_ready(world: Any) -> None:
+def test_a_complex_with_nothing_recorded_is_not_ready_and_says_not_recorded_yet(
+    world: Any,
+) -> None:
+    ensure_default_kinds(ItemKind)
+    reasons = blockers(world.kalbajar_complex)
+    kinds = list(ItemKind.objects.filter(active=True))
+    assert len(kinds) == 10
+    assert reasons == [f"{k.name}: not recorded yet." for k in kinds]
+
+
+def test_with_a_policy_nothing_recorded_is_not_ready_per_required_kind(world: Any) -> None:
+    policy("electricity", "water")
+    assert blockers(world.kalbajar_complex) == [
+        "Electricity: not recorded yet.",
+        "Water supply: not recorded yet.",
+    ]
+
+
+def test_every_active_kind_recorded_as_done_opens_a_complex_without_a_policy(
+    world: Any,
+) -> None:
+    record_ready(world.kalbajar_city)
     assert blockers(world.kalbajar_complex) == []
+    assert blockers(world.lachin_complex) != []
+
+
+def test_one_required_kind_left_unrecorded_keeps_the_complex_closed(world: Any) -> None:
+    record_ready(world.kalbajar_city)
+    ReadinessItem.objects.filter(settlement=world.kalbajar_city, kind__code="gas").delete()
+    assert blockers(world.kalbajar_complex) == ["Gas supply: not recorded yet."]
+
+
+def test_an_explicit_policy_is_met_when_all_its_kinds_are_done(world: Any) -> None:
+    policy("electricity", "water")
+    item(world.kalbajar_complex, "electricity")
+    item(world.kalbajar_city, "water")
+    assert blockers(world.kalbajar_complex) == []
+
+
+def test_with_no_kind_defined_and_no_policy_readiness_cannot_be_told(world: Any) -> None:
+    ItemKind.objects.all().delete()
+    (reason,) = blockers(world.kalbajar_complex)
+    assert "cannot be told" in reason
+    assert assess([world.kalbajar_complex])[world.kalbajar_complex.pk].forecast is None
+
+
+def test_a_settlement_is_ready_only_when_its_required_items_are_recorded_done(
+    world: Any,
+) -> None:
+    policy("electricity", "school")
+    verdict = assess_settlements([world.kalbajar_city])[world.kalbajar_city.pk]
+    assert verdict.reasons == ["Electricity: not recorded yet.", "School: not recorded yet."]
+    item(world.kalbajar_city, "electricity")
+    school = item(world.kalbajar_city, "school", ItemStatus.IN_PROGRESS)
+    verdict = assess_settlements([world.kalbajar_city])[world.kalbajar_city.pk]
+    assert verdict.reasons == ["School (Kalbajar): in progress."]
+    services.do_save_item(kind=school.kind, item=school, user=None, status=ItemStatus.DONE)
+    assert assess_settlements([world.kalbajar_city])[world.kalbajar_city.pk].ready
 
 
 def test_a_missing_required_item_blocks_and_says_which(world: Any) -> None:
@@ -62,6 +138,7 @@ def test_an_item_finished_after_the_given_day_does_not_count_on_that_day(world: 
 
 def test_an_unreleased_hazard_area_nearby_blocks_and_releasing_it_opens(world: Any) -> None:
     place_complex(world.kalbajar_complex)
+    policy()  # no item required: only hazard areas count here
     import_hazard_geojson(
         "areas.geojson", json.dumps(collection(feature("HA-1"))), world.kalbajar, None
     )
@@ -80,7 +157,7 @@ def test_an_unreleased_hazard_area_nearby_blocks_and_releasing_it_opens(world: A
 
 def test_a_hazard_area_farther_than_the_policy_distance_does_not_block(world: Any) -> None:
     place_complex(world.kalbajar_complex)
-    policy(buffer_m=40)
+    policy(buffer_m=40)  # requires no item: an explicit decision of the programme
     import_hazard_geojson(
         "areas.geojson", json.dumps(collection(feature("HA-1"))), world.kalbajar, None
     )
@@ -89,6 +166,7 @@ def test_a_hazard_area_farther_than_the_policy_distance_does_not_block(world: An
 
 def test_a_building_inside_a_hazard_area_is_named(world: Any) -> None:
     place_complex(world.kalbajar_complex, lat=40.108, lon=46.0385)
+    policy()  # no item required: only hazard areas count here
     import_hazard_geojson(
         "a.geojson", json.dumps(collection(feature("HA-2", "suspected"))), world.kalbajar, None
     )
@@ -100,6 +178,7 @@ def test_a_building_inside_a_hazard_area_is_named(world: Any) -> None:
 def test_a_complex_without_coordinates_is_blocked_while_its_district_has_hazards(
     world: Any,
 ) -> None:
+    policy()  # no item required: only hazard areas count here
     import_hazard_geojson(
         "a.geojson", json.dumps(collection(feature("HA-1"))), world.kalbajar, None
     )
@@ -113,6 +192,28 @@ def test_ready_complexes_keeps_only_those_that_pass(world: Any) -> None:
     policy("road")
     item(world.lachin_complex, "road")
     assert ready_complexes(ResidentialComplex.objects.all()) == [world.lachin_complex]
+
+
+def test_a_home_is_ready_only_built_in_a_finished_building_of_a_ready_complex(
+    world: Any,
+) -> None:
+    from homecoming.housing.models import Construction, Unit
+
+    record_ready(world.kalbajar_city)
+    units = Unit.objects.filter(building__complex=world.kalbajar_complex).select_related(
+        "building__complex__settlement"
+    )
+    first, second = units[0], units[1]
+    assert home_blockers([first])[first.pk] == []
+    Unit.objects.filter(pk=second.pk).update(construction=Construction.UNDER_CONSTRUCTION)
+    second.refresh_from_db()
+    found = home_blockers([first, second])
+    assert found[second.pk] == [f"Home {second} is under construction."]
+    assert found[first.pk] == ["Building KLB-RC1/B1: 1 of 6 homes are not built yet."]
+    ReadinessItem.objects.filter(settlement=world.kalbajar_city, kind__code="water").delete()
+    assert home_blockers([second])[second.pk][1] == (
+        "Complex KLB-RC1: Water supply: not recorded yet."
+    )
 
 
 def test_item_changes_are_audited_with_who_and_from_what_to_what(world: Any) -> None:

@@ -14,7 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from homecoming.core.testing import make_complex
 from homecoming.readiness.importers import import_hazard_geojson
 from homecoming.readiness.models import HazardArea, ItemStatus, ReadinessChange, ReadinessItem
-from homecoming.readiness.tests.helpers import collection, feature, item, place_complex, policy
+from homecoming.readiness.tests.helpers import (
+    collection,
+    feature,
+    item,
+    place_complex,
+    policy,
+    record_ready,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +151,22 @@ def test_the_admin_cannot_change_audited_readiness_records(world: Any, client: A
     assert client.get("/admin/readiness/readinessitem/add/").status_code == 403
     assert client.get("/admin/readiness/hazardarea/add/").status_code == 403
     assert client.get("/admin/readiness/readinessitem/").status_code == 200
+
+
+def test_a_place_with_nothing_recorded_is_never_shown_ready(world: Any, client: Any) -> None:
+    client.force_login(world.ayten)
+    for url in ("/readiness/", "/housing/", "/housing/KLB-RC1/", "/readiness/map/"):
+        page = client.get(url).content.decode()
+        assert "gate-ok" not in page, url
+        assert "gate-no" in page, url
+    page = client.get("/readiness/").content.decode()
+    assert "Electricity: not recorded yet." in page
+    page = client.get("/housing/KLB-RC1/").content.decode()
+    assert "Water supply: not recorded yet." in page
+
+
+def test_a_recorded_and_done_place_is_shown_ready(world: Any, client: Any) -> None:
+    record_ready(world.kalbajar_city)
+    client.force_login(world.ayten)
+    page = client.get("/housing/KLB-RC1/").content.decode()
+    assert '<dd id="gate"><span class="gate-ok">Ready</span>' in page
