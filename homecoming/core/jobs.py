@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
 
+from homecoming.core.audit import audit_context
 from homecoming.core.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,12 @@ def _progress_writer(job_id: Any) -> Progress:
 
 def execute(job: Job) -> Job:
     """Run a job in this process (the worker calls this; tests may too)."""
+    # The job's writes are its requester's, made through the worker.
+    with audit_context("job", actor=job.created_by, path=f"job {job.kind} {job.pk}"):
+        return _execute(job)
+
+
+def _execute(job: Job) -> Job:
     handler: Handler = import_string(HANDLERS[job.kind])
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
     job.refresh_from_db()
