@@ -130,7 +130,7 @@ class AuditFilter(forms.Form):
 
 def _filtered(request: HttpRequest) -> tuple[AuditFilter, QuerySet[AuditEvent]]:
     form = AuditFilter(request.GET or None)
-    events = AuditEvent.objects.order_by("-id")
+    events: QuerySet[AuditEvent] = AuditEvent.objects.order_by("-id")
     if form.is_bound and form.is_valid():
         events = form.apply(events)
     elif form.is_bound:

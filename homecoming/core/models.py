@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 
@@ -73,6 +74,13 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("Deleted")
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def of(self, rows: models.QuerySet[Any]) -> AuditEventQuerySet:
+        """Events of the rows of a queryset (e.g. one district's), as one subquery."""
+        keys = rows.annotate(_audit_pk=Cast("pk", models.CharField())).values("_audit_pk")
+        return self.filter(table=rows.model._meta.db_table, object_pk__in=keys)
+
+
 class AuditEvent(models.Model):
     """One row written to a domain table: which, when, by whom, from where, before/after.
 
@@ -94,6 +102,8 @@ class AuditEvent(models.Model):
     ip = models.CharField(_("IP address"), max_length=45, blank=True)
     path = models.CharField(_("path or command"), max_length=300, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]

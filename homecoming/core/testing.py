@@ -175,3 +175,22 @@ def log_in(page: Any, base: str, username: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button.primary")
     page.wait_for_url(f"{base}/")
+
+
+def acting_as(user: AbstractUser, channel: str = "ui") -> Any:
+    """Writes in the block are recorded as `user`'s, as a request would (the audit trail)."""
+    from homecoming.core.audit import audit_context
+
+    return audit_context(channel, actor=user)
+
+
+def audited_changes(obj: Any) -> list[tuple[str, Any, Any, str]]:
+    """(field, before, after, who) of every change the audit trail holds for one row."""
+    from homecoming.core.models import AuditEvent
+
+    events = AuditEvent.objects.filter(table=obj._meta.db_table, object_pk=str(obj.pk))
+    return [
+        (name, before, after, event.actor)
+        for event in events.order_by("id")
+        for name, before, after in event.diff()
+    ]

@@ -4,7 +4,6 @@ from homecoming.readiness.models import (
     Evidence,
     HazardArea,
     ItemKind,
-    ReadinessChange,
     ReadinessItem,
     ReadinessPolicy,
     School,
@@ -83,8 +82,3 @@ class StageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "target_persons",
     ]
     filter_horizontal = ["complexes"]
-
-
-@admin.register(ReadinessChange)
-class ReadinessChangeAdmin(AuditedElsewhere, admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["changed_at", "changed_by", "subject", "field", "before", "after"]
