@@ -70,8 +70,9 @@ class AuditContext:
     path: str = ""
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     request: Any = None
+    note: str = ""
 
-    _cache: dict[Any, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    _cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def payload(self) -> dict[str, Any]:
         """The values the triggers store; cheap to call for every row written."""
@@ -81,7 +82,7 @@ class AuditContext:
             if user is not None and getattr(user, "is_authenticated", False):
                 actor_id, actor = user.pk, user.get_username()
         key = (actor_id, actor)
-        cached = self._cache.get(key)
+        cached: dict[str, Any] | None = self._cache.get(key)
         if cached is not None:
             return cached
         self._cache[key] = value = {
@@ -91,8 +92,17 @@ class AuditContext:
             "ip": self.ip[:45],
             "path": self.path[:300],
             "request_id": self.request_id,
+            "note": self.note[:400],
         }
         return value
+
+    def payload_json(self) -> str:
+        payload = self.payload()
+        key = ("json", payload["actor_id"], payload["actor"])
+        if key not in self._cache:
+            self._cache[key] = json.dumps(payload, separators=(",", ":"))
+        text: str = self._cache[key]
+        return text
 
 
 def _resolved_user(request: Any) -> Any:
@@ -175,6 +185,17 @@ def audit_channel(channel: str, path: str = "", actor: Any = None) -> Iterator[A
         _current.reset(token)
 
 
+@contextmanager
+def audit_note(note: str) -> Iterator[None]:
+    """Say why: the writes of the block carry this note (a withdrawal's reason...)."""
+    outer = _current.get() or AuditContext()
+    token = _current.set(replace(outer, note=note, _cache={}))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
 def set_actor(actor: Any = None, label: str = "") -> None:
     """Name the actor of the open context (e.g. the family once its session is read)."""
     ctx = _current.get()
@@ -220,9 +241,9 @@ def _pg_wrapper(connection: BaseDatabaseWrapper) -> Callable[..., Any]:
     (tests, failed requests) is never mistaken for the current one by the next context."""
 
     def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
-        payload = current_payload()
+        context = _current.get()
         wanted = (
-            "" if payload is None else json.dumps(payload, separators=(",", ":")),
+            "" if context is None else context.payload_json(),
             "on" if _maintenance.get() else "",
         )
         if getattr(connection, "_hc_audit_pushed", None) != wanted:
@@ -298,12 +319,13 @@ BEGIN
     END LOOP;
     INSERT INTO {AUDIT_TABLE}
         (at, "table", object_pk, action, before, after,
-         actor_id, actor, channel, ip, path, request_id)
+         actor_id, actor, channel, ip, path, request_id, note)
     VALUES (
         clock_timestamp(), TG_TABLE_NAME, COALESCE(a, b) ->> TG_ARGV[0], lower(TG_OP), b, a,
         (ctx ->> 'actor_id')::bigint, COALESCE(ctx ->> 'actor', ''),
         COALESCE(ctx ->> 'channel', 'system'), COALESCE(ctx ->> 'ip', ''),
-        COALESCE(ctx ->> 'path', ''), COALESCE(ctx ->> 'request_id', '')
+        COALESCE(ctx ->> 'path', ''), COALESCE(ctx ->> 'request_id', ''),
+        COALESCE(ctx ->> 'note', '')
     );
     RETURN NULL;
 END $$;
@@ -362,7 +384,7 @@ def _sqlite_triggers(model: type[Model]) -> list[str]:
     }
     insert = (
         f'INSERT INTO {AUDIT_TABLE} (at, "table", object_pk, action, before, after, '
-        "actor_id, actor, channel, ip, path, request_id) VALUES "
+        "actor_id, actor, channel, ip, path, request_id, note) VALUES "
         "(strftime('%Y-%m-%d %H:%M:%f', 'now'), " + _lit(table) + ", "
     )
     changed = " OR ".join(f"OLD.{_q(c)} IS NOT NEW.{_q(c)}" for c, _ in columns)
@@ -370,7 +392,7 @@ def _sqlite_triggers(model: type[Model]) -> list[str]:
     ctx_sql = (
         "hc_audit('actor_id'), COALESCE(hc_audit('actor'), ''), hc_audit('channel'), "
         "COALESCE(hc_audit('ip'), ''), COALESCE(hc_audit('path'), ''), "
-        "COALESCE(hc_audit('request_id'), '')"
+        "COALESCE(hc_audit('request_id'), ''), COALESCE(hc_audit('note'), '')"
     )
     name = f"{TRIGGER_PREFIX}_{table}"
     return [

@@ -102,6 +102,7 @@ class AuditEvent(models.Model):
     ip = models.CharField(_("IP address"), max_length=45, blank=True)
     path = models.CharField(_("path or command"), max_length=300, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    note = models.CharField(_("note"), max_length=400, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -13,7 +13,6 @@ last guard when code forgets.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,6 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from homecoming.allocation.models import AllocationRun
+from homecoming.core.audit import audit_note
 from homecoming.core.text import lowercase
 from homecoming.handover import messaging
 from homecoming.handover.models import (
@@ -42,7 +42,6 @@ from homecoming.handover.models import (
     Passenger,
     Swap,
     SwapStatus,
-    Transition,
 )
 from homecoming.handover.rules import misfit, need_of, policy_of
 from homecoming.housing.models import ALLOCATABLE_STATUSES, ResidentialComplex, Unit, UnitStatus
@@ -71,34 +70,6 @@ def _who(user: User, actor: str = "") -> tuple[Any, str]:
     if user is not None and getattr(user, "is_authenticated", False):
         return user, actor or user.get_username()
     return None, actor or "system"
-
-
-def _log(
-    entity: str,
-    obj: Any,
-    from_state: str,
-    to_state: str,
-    user: User,
-    actor: str = "",
-    note: str = "",
-    district_id: int | None = None,
-) -> Transition:
-    by, who = _who(user, actor)
-    return Transition(
-        entity=entity,
-        entity_id=obj.pk,
-        label=str(obj)[:120],
-        from_state=from_state,
-        to_state=to_state,
-        by=by,
-        actor=who[:150],
-        note=note[:400],
-        district_id=district_id,
-    )
-
-
-def _save_logs(logs: Iterable[Transition]) -> None:
-    Transition.objects.bulk_create(list(logs), batch_size=2000)
 
 
 def readiness_blockers(complex_: ResidentialComplex) -> list[str]:
@@ -142,43 +113,13 @@ def _offer_message(offer: Offer, unit: Unit) -> Message | None:
     return messaging.queue("offer_made", context, to=h.phone, household=h)
 
 
-def _set_unit(
-    unit: Unit,
-    status: str,
-    household_id: int | None,
-    logs: list[Transition],
-    user: User,
-    actor: str,
-    note: str = "",
-) -> None:
-    if unit.status != status:
-        logs.append(_log("unit", unit, unit.status, status, user, actor, note))
+def _set_unit(unit: Unit, status: str, household_id: int | None) -> None:
     unit.status = status
     unit.household_id = household_id
     unit.save(update_fields=["status", "household"])
 
 
-def _set_household(
-    household: Household,
-    status: str,
-    logs: list[Transition],
-    user: User,
-    actor: str,
-    note: str = "",
-) -> None:
-    if household.status != status:
-        logs.append(
-            _log(
-                "household",
-                household,
-                household.status,
-                status,
-                user,
-                actor,
-                note,
-                household.district_id,
-            )
-        )
+def _set_household(household: Household, status: str) -> None:
     household.status = status
     household.save(update_fields=["status", "updated_at"])
 
@@ -213,7 +154,6 @@ def do_create_offers(run: AllocationRun, user: User, deadline: datetime | None =
     if taken:
         raise Conflict(gettext("home %(unit)s is already taken") % {"unit": taken[0]})
     offers = []
-    logs: list[Transition] = []
     for r in results:
         unit = units[r.unit_id]  # type: ignore[index]
         offers.append(
@@ -227,18 +167,6 @@ def do_create_offers(run: AllocationRun, user: User, deadline: datetime | None =
                 created_by=_who(user)[0],
             )
         )
-        logs.append(_log("unit", unit, unit.status, UnitStatus.OFFERED, user, note=run.name))
-        logs.append(
-            _log(
-                "household",
-                r.household,
-                r.household.status,
-                HouseholdStatus.OFFERED,
-                user,
-                note=run.name,
-                district_id=r.household.district_id,
-            )
-        )
         unit.status = UnitStatus.OFFERED
         unit.household_id = r.household_id
     Offer.objects.bulk_create(offers, batch_size=1000)
@@ -247,19 +175,6 @@ def do_create_offers(run: AllocationRun, user: User, deadline: datetime | None =
         status=HouseholdStatus.OFFERED, updated_at=timezone.now()
     )
     created = Offer.objects.filter(run=run, status=OfferStatus.PENDING).select_related("household")
-    logs += [
-        _log(
-            "offer",
-            o,
-            "",
-            OfferStatus.PENDING,
-            user,
-            note=run.name,
-            district_id=o.household.district_id,
-        )
-        for o in created
-    ]
-    _save_logs(logs)
     for o in created:
         _offer_message(o, units[o.unit_id])
     return len(offers)
@@ -303,20 +218,8 @@ def do_make_offer(
         deadline=deadline or default_deadline(),
         created_by=_who(user)[0],
     )
-    logs = [
-        _log(
-            "offer",
-            offer,
-            "",
-            OfferStatus.PENDING,
-            user,
-            note=offer.reason,
-            district_id=household.district_id,
-        )
-    ]
-    _set_unit(unit, UnitStatus.OFFERED, household.pk, logs, user, "")
-    _set_household(household, HouseholdStatus.OFFERED, logs, user, "")
-    _save_logs(logs)
+    _set_unit(unit, UnitStatus.OFFERED, household.pk)
+    _set_household(household, HouseholdStatus.OFFERED)
     _offer_message(offer, unit)
     return offer
 
@@ -348,43 +251,31 @@ def do_accept_offer(offer: Offer, *, user: User = None, actor: str = "") -> Offe
     if unit.household_id != household.pk:
         raise Conflict(gettext("This home is no longer held for this family."))
     _by, who = _who(user, actor)
-    logs = [
-        _log(
-            "offer",
-            offer,
-            offer.status,
-            OfferStatus.ACCEPTED,
-            user,
-            who,
-            district_id=household.district_id,
-        )
-    ]
     offer.status = OfferStatus.ACCEPTED
     offer.answered_at = timezone.now()
     offer.answered_by = who
     offer.save(update_fields=["status", "answered_at", "answered_by"])
-    _set_unit(unit, UnitStatus.ALLOCATED, household.pk, logs, user, who)
-    _set_household(household, HouseholdStatus.ALLOCATED, logs, user, who)
-    _save_logs(logs)
+    _set_unit(unit, UnitStatus.ALLOCATED, household.pk)
+    _set_household(household, HouseholdStatus.ALLOCATED)
     return offer
 
 
-def _release(
-    offer: Offer, to: str, user: User, who: str, note: str, logs: list[Transition]
-) -> None:
-    """End an active offer: its home is free again and its family waits again."""
+def _release(offer: Offer, to: str, who: str, note: str) -> None:
+    """End an active offer: its home is free again and its family waits again.
+
+    The note (why) goes with these writes into the audit trail."""
     unit = Unit.objects.select_for_update(of=("self",)).get(pk=offer.unit_id)
     household = Household.objects.select_for_update(of=("self",)).get(pk=offer.household_id)
-    logs.append(_log("offer", offer, offer.status, to, user, who, note, household.district_id))
-    offer.status = to
-    offer.answered_at = offer.answered_at or timezone.now()
-    if to in (OfferStatus.DECLINED, OfferStatus.WITHDRAWN):
-        offer.answered_by = who
-    offer.save()
-    if unit.household_id == household.pk:
-        _set_unit(unit, offer.unit_status_before, None, logs, user, who, note)
-    if household.status in (HouseholdStatus.OFFERED, HouseholdStatus.ALLOCATED):
-        _set_household(household, HouseholdStatus.ELIGIBLE, logs, user, who, note)
+    with audit_note(note):
+        offer.status = to
+        offer.answered_at = offer.answered_at or timezone.now()
+        if to in (OfferStatus.DECLINED, OfferStatus.WITHDRAWN):
+            offer.answered_by = who
+        offer.save()
+        if unit.household_id == household.pk:
+            _set_unit(unit, offer.unit_status_before, None)
+        if household.status in (HouseholdStatus.OFFERED, HouseholdStatus.ALLOCATED):
+            _set_household(household, HouseholdStatus.ELIGIBLE)
 
 
 def offer_next_on_reserve(unit: Unit, run: AllocationRun | None, user: User) -> Offer | None:
@@ -441,9 +332,7 @@ def do_decline_offer(offer: Offer, reason: str, *, user: User = None, actor: str
         )
     _by, who = _who(user, actor)
     offer.decline_reason = reason.strip()[:400] or gettext("no reason given")
-    logs: list[Transition] = []
-    _release(offer, OfferStatus.DECLINED, user, who, offer.decline_reason, logs)
-    _save_logs(logs)
+    _release(offer, OfferStatus.DECLINED, who, offer.decline_reason)
     offer_next_on_reserve(offer.unit, offer.run, user)
     return offer
 
@@ -457,9 +346,7 @@ def do_withdraw_offer(offer: Offer, note: str, *, user: User) -> Offer:
     unit = Unit.objects.get(pk=offer.unit_id)
     if unit.status in (UnitStatus.KEYS_HANDED, UnitStatus.OCCUPIED):
         raise Conflict(gettext("The keys are already handed; record a move-out instead."))
-    logs: list[Transition] = []
-    _release(offer, OfferStatus.WITHDRAWN, user, "", note, logs)
-    _save_logs(logs)
+    _release(offer, OfferStatus.WITHDRAWN, "", note)
     offer_next_on_reserve(offer.unit, offer.run, user)
     return offer
 
@@ -483,16 +370,7 @@ def do_expire_offers(now: datetime | None = None, user: User = None) -> int:
             )
             if offer.status != OfferStatus.PENDING or offer.deadline >= now:
                 continue
-            logs: list[Transition] = []
-            _release(
-                offer,
-                OfferStatus.EXPIRED,
-                user,
-                "system",
-                gettext("no answer by the deadline"),
-                logs,
-            )
-            _save_logs(logs)
+            _release(offer, OfferStatus.EXPIRED, "system", gettext("no answer by the deadline"))
             offer_next_on_reserve(offer.unit, offer.run, user)
             expired += 1
     return expired
@@ -551,11 +429,7 @@ def do_propose_swap(first: Offer, second: Offer, *, user: User) -> Swap:
                 gettext("Home %(unit)s does not suit family %(reg)s: %(why)s")
                 % {"unit": b.unit, "reg": a.household.reg_number, "why": why}
             )
-    swap = Swap.objects.create(first=first, second=second, created_by=_who(user)[0])
-    _save_logs(
-        [_log("swap", swap, "", SwapStatus.PROPOSED, user, district_id=first.household.district_id)]
-    )
-    return swap
+    return Swap.objects.create(first=first, second=second, created_by=_who(user)[0])
 
 
 @transaction.atomic
@@ -579,25 +453,12 @@ def do_consent_swap(
     else:
         raise HandoverError(gettext("This family is not part of the swap."))
     swap.save(update_fields=["first_consents", "second_consents"])
-    _save_logs(
-        [
-            _log(
-                "swap",
-                swap,
-                "proposed",
-                f"consent:{household.reg_number}"[:20],
-                user,
-                actor,
-                district_id=household.district_id,
-            )
-        ]
-    )
     if swap.first_consents and swap.second_consents:
-        _execute_swap(swap, user, actor)
+        _execute_swap(swap, user)
     return swap
 
 
-def _execute_swap(swap: Swap, user: User, actor: str) -> None:
+def _execute_swap(swap: Swap, user: User) -> None:
     a, b = sorted(
         Offer.objects.select_for_update(of=("self",)).filter(
             pk__in=[swap.first_id, swap.second_id]
@@ -612,20 +473,8 @@ def _execute_swap(swap: Swap, user: User, actor: str) -> None:
     )
     if ua.pk != a.unit_id:
         ua, ub = ub, ua
-    logs: list[Transition] = []
     before: dict[int, str] = {}
     for o in (a, b):
-        logs.append(
-            _log(
-                "offer",
-                o,
-                o.status,
-                OfferStatus.SWAPPED,
-                user,
-                actor,
-                district_id=o.household.district_id,
-            )
-        )
         before[o.pk] = o.status
         o.status = OfferStatus.SWAPPED
         o.save(update_fields=["status"])
@@ -646,17 +495,13 @@ def _execute_swap(swap: Swap, user: User, actor: str) -> None:
             answered_by=old.answered_by,
             created_by=_who(user)[0],
         )
-        logs.append(
-            _log("offer", new, "", new.status, user, actor, note, old.household.district_id)
-        )
         status = UnitStatus.ALLOCATED if new.status == OfferStatus.ACCEPTED else UnitStatus.OFFERED
         unit.refresh_from_db()
-        _set_unit(unit, status, old.household_id, logs, user, actor, note)
+        with audit_note(note):
+            _set_unit(unit, status, old.household_id)
     swap.status = SwapStatus.DONE
     swap.done_at = timezone.now()
     swap.save(update_fields=["status", "done_at"])
-    logs.append(_log("swap", swap, SwapStatus.PROPOSED, SwapStatus.DONE, user, actor))
-    _save_logs(logs)
 
 
 # ---------------------------------------------------------------------------- appeals
@@ -673,23 +518,9 @@ def do_file_appeal(
     actor: str = "",
 ) -> Appeal:
     _by, who = _who(user, actor)
-    appeal = Appeal.objects.create(
+    return Appeal.objects.create(
         household=household, offer=offer, kind=kind, text=text, created_by=who
     )
-    _save_logs(
-        [
-            _log(
-                "appeal",
-                appeal,
-                "",
-                AppealStatus.OPEN,
-                user,
-                who,
-                district_id=household.district_id,
-            )
-        ]
-    )
-    return appeal
 
 
 @transaction.atomic
@@ -697,23 +528,11 @@ def do_decide_appeal(appeal: Appeal, status: str, decision: str, *, user: User) 
     appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
     if appeal.status != AppealStatus.OPEN:
         raise Conflict(gettext("This appeal is already decided."))
-    logs = [
-        _log(
-            "appeal",
-            appeal,
-            appeal.status,
-            status,
-            user,
-            note=decision,
-            district_id=appeal.household.district_id,
-        )
-    ]
     appeal.status = status
     appeal.decision = decision
     appeal.decided_at = timezone.now()
     appeal.decided_by = _who(user)[0]
     appeal.save()
-    _save_logs(logs)
     return appeal
 
 
@@ -759,19 +578,6 @@ def do_assign_to_bus(
             gettext("Family %(reg)s is already on a bus of this convoy.")
             % {"reg": household.reg_number}
         ) from None
-    _save_logs(
-        [
-            _log(
-                "household",
-                household,
-                "",
-                f"bus:{bus.pk}",
-                user,
-                note=str(bus),
-                district_id=household.district_id,
-            )
-        ]
-    )
     if household.phone:
         messaging.queue(
             "convoy_details",
@@ -847,13 +653,11 @@ def do_hand_keys(invitation: Invitation, *, user: User) -> Invitation:
             % {"unit": unit, "reg": household.reg_number}
         )
     check_ready(unit.building.complex)
-    logs: list[Transition] = []
-    _set_unit(unit, UnitStatus.KEYS_HANDED, household.pk, logs, user, "")
-    _set_household(household, HouseholdStatus.KEYS_HANDED, logs, user, "")
+    _set_unit(unit, UnitStatus.KEYS_HANDED, household.pk)
+    _set_household(household, HouseholdStatus.KEYS_HANDED)
     invitation.keys_handed_at = timezone.now()
     invitation.keys_handed_by = _who(user)[0]
     invitation.save(update_fields=["keys_handed_at", "keys_handed_by"])
-    _save_logs(logs)
     return invitation
 
 
@@ -865,11 +669,9 @@ def do_move_in(household: Household, on: date, *, user: User) -> Occupancy:
         raise Conflict(
             gettext("Family %(reg)s has not received keys.") % {"reg": household.reg_number}
         )
-    logs: list[Transition] = []
-    _set_unit(unit, UnitStatus.OCCUPIED, household.pk, logs, user, "")
-    _set_household(household, HouseholdStatus.MOVED_IN, logs, user, "")
+    _set_unit(unit, UnitStatus.OCCUPIED, household.pk)
+    _set_household(household, HouseholdStatus.MOVED_IN)
     occupancy = Occupancy.objects.create(unit=unit, household=household, moved_in_on=on)
-    _save_logs(logs)
     return occupancy
 
 
@@ -883,34 +685,17 @@ def do_move_out(
         raise Conflict(gettext("This family has already moved out."))
     unit = Unit.objects.select_for_update(of=("self",)).get(pk=occupancy.unit_id)
     household = Household.objects.select_for_update(of=("self",)).get(pk=occupancy.household_id)
-    logs: list[Transition] = []
-    for offer in Offer.objects.select_for_update(of=("self",)).filter(
-        household=household, unit=unit, status=OfferStatus.ACCEPTED
-    ):
-        logs.append(
-            _log(
-                "offer",
-                offer,
-                offer.status,
-                OfferStatus.CLOSED,
-                user,
-                note=reason,
-                district_id=household.district_id,
-            )
+    with audit_note(reason):
+        for offer in Offer.objects.select_for_update(of=("self",)).filter(
+            household=household, unit=unit, status=OfferStatus.ACCEPTED
+        ):
+            offer.status = OfferStatus.CLOSED
+            offer.save(update_fields=["status"])
+        _set_unit(unit, UnitStatus.READY, None)
+        _set_household(
+            household, HouseholdStatus.ELIGIBLE if back_to_waiting else HouseholdStatus.WITHDRAWN
         )
-        offer.status = OfferStatus.CLOSED
-        offer.save(update_fields=["status"])
-    _set_unit(unit, UnitStatus.READY, None, logs, user, "", reason)
-    _set_household(
-        household,
-        HouseholdStatus.ELIGIBLE if back_to_waiting else HouseholdStatus.WITHDRAWN,
-        logs,
-        user,
-        "",
-        reason,
-    )
     occupancy.moved_out_on = on
     occupancy.move_out_reason = reason
     occupancy.save(update_fields=["moved_out_on", "move_out_reason"])
-    _save_logs(logs)
     return occupancy

@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
                 ('ip', models.CharField(blank=True, max_length=45, verbose_name='IP address')),
                 ('path', models.CharField(blank=True, max_length=300, verbose_name='path or command')),
                 ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
+                ('note', models.CharField(blank=True, max_length=400, verbose_name='note')),
             ],
             options={
                 'verbose_name': 'audit event',
