@@ -8,8 +8,8 @@ records them, not Python code.
 Who wrote, and from where, is the *audit context*: a contextvar set by the request middleware,
 management commands, the job worker and the importers (`audit_context(...)`). The triggers
 read it:
-- on SQLite through an application-defined SQL function `hc_audit(key)` registered on every
-  connection (`connection_created`);
+- on SQLite through an application-defined SQL function `hc_audit_context()` (the context as
+  JSON) registered on every connection (`connection_created`);
 - on PostgreSQL through the session setting `homecoming.audit_context` (JSON), pushed by an
   execute wrapper before the first query that runs under a context it has not pushed yet.
 
@@ -225,13 +225,32 @@ def in_maintenance() -> bool:
 # ---------------------------------------------------------------------------- connections
 
 
-def _sqlite_value(key: str) -> Any:
-    if key == "maintenance":
-        return 1 if _maintenance.get() else 0
-    payload = current_payload()
-    if payload is None:
-        return "system" if key == "channel" else None
-    return payload.get(key)
+#: What the triggers store when no context is open.
+SYSTEM_JSON = json.dumps(
+    {
+        "actor_id": None,
+        "actor": "",
+        "channel": "system",
+        "ip": "",
+        "path": "",
+        "request_id": "",
+        "note": "",
+    },
+    separators=(",", ":"),
+)
+
+
+def _sqlite_context() -> str | None:
+    """The context as JSON (None: record nothing, during flush): one Python call per audited
+    row, the fields parsed in SQL."""
+    if _maintenance.get():
+        return None
+    context = _current.get()
+    return SYSTEM_JSON if context is None else context.payload_json()
+
+
+def _sqlite_live() -> int:
+    return 0 if _maintenance.get() else 1
 
 
 def _pg_wrapper(connection: BaseDatabaseWrapper) -> Callable[..., Any]:
@@ -259,7 +278,9 @@ def _pg_wrapper(connection: BaseDatabaseWrapper) -> Callable[..., Any]:
 
 def on_connection_created(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     if connection.vendor == "sqlite":
-        connection.connection.create_function("hc_audit", 1, _sqlite_value, deterministic=False)
+        raw = connection.connection
+        raw.create_function("hc_audit_context", 0, _sqlite_context, deterministic=False)
+        raw.create_function("hc_audit_live", 0, _sqlite_live, deterministic=False)
     elif connection.vendor == "postgresql":
         connection._hc_audit_pushed = ("", "")  # type: ignore[attr-defined]
         if not any(getattr(w, "_hc_audit", False) for w in connection.execute_wrappers):
@@ -291,42 +312,66 @@ def audited_models() -> list[type[Model]]:
 
 # ---------------------------------------------------------------------------- triggers
 
+CONTEXT_COLUMNS = "actor_id, actor, channel, ip, path, request_id, note"
+EVENT_COLUMNS = f'at, "table", object_pk, action, before, after, {CONTEXT_COLUMNS}'
+
+# PostgreSQL: statement-level triggers with transition tables, so a bulk write (an import's
+# COPY, a queryset update) is recorded by one INSERT ... SELECT, not one call per row.
+# PL/pgSQL compiles a trigger function once per table, so the static SQL below is planned
+# for each table's transition tables. TG_ARGV: the primary key column, then secret columns.
 PG_FUNCTIONS = f"""
-CREATE OR REPLACE FUNCTION hc_audit_row() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION hc_audit_hide(b jsonb, a jsonb, secrets text[], side text)
+RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
-    ctx jsonb := NULLIF(current_setting('{PG_SETTING}', true), '')::jsonb;
-    b jsonb;
-    a jsonb;
     secret text;
+    result jsonb := CASE WHEN side = 'before' THEN b ELSE a END;
+BEGIN
+    IF result IS NULL THEN
+        RETURN NULL;
+    END IF;
+    FOREACH secret IN ARRAY secrets LOOP
+        result := jsonb_set(result, ARRAY[secret], to_jsonb(CASE
+            WHEN side = 'before' OR b IS NULL OR (a -> secret) IS NOT DISTINCT FROM (b -> secret)
+            THEN '{HIDDEN}' ELSE '{CHANGED}' END));
+    END LOOP;
+    RETURN result;
+END $$;
+
+CREATE OR REPLACE FUNCTION hc_audit_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ctx jsonb;
+    pk text := TG_ARGV[0];
+    secrets text[] := TG_ARGV[1:];
 BEGIN
     IF current_setting('{PG_MAINTENANCE}', true) = 'on' THEN
         RETURN NULL;
     END IF;
-    IF TG_OP <> 'INSERT' THEN b := to_jsonb(OLD); END IF;
-    IF TG_OP <> 'DELETE' THEN a := to_jsonb(NEW); END IF;
-    IF TG_OP = 'UPDATE' AND a = b THEN
-        RETURN NULL;
+    ctx := COALESCE(NULLIF(current_setting('{PG_SETTING}', true), ''), '{SYSTEM_JSON}')::jsonb;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO {AUDIT_TABLE} ({EVENT_COLUMNS})
+        SELECT clock_timestamp(), TG_TABLE_NAME, r.a ->> pk, 'insert', NULL,
+               hc_audit_hide(NULL, r.a, secrets, 'after'),
+               (ctx ->> 'actor_id')::bigint, ctx ->> 'actor', ctx ->> 'channel', ctx ->> 'ip',
+               ctx ->> 'path', ctx ->> 'request_id', ctx ->> 'note'
+        FROM (SELECT to_jsonb(n) AS a FROM hc_new n) r;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO {AUDIT_TABLE} ({EVENT_COLUMNS})
+        SELECT clock_timestamp(), TG_TABLE_NAME, r.b ->> pk, 'delete',
+               hc_audit_hide(r.b, NULL, secrets, 'before'), NULL,
+               (ctx ->> 'actor_id')::bigint, ctx ->> 'actor', ctx ->> 'channel', ctx ->> 'ip',
+               ctx ->> 'path', ctx ->> 'request_id', ctx ->> 'note'
+        FROM (SELECT to_jsonb(o) AS b FROM hc_old o) r;
+    ELSE
+        INSERT INTO {AUDIT_TABLE} ({EVENT_COLUMNS})
+        SELECT clock_timestamp(), TG_TABLE_NAME, na.a ->> pk, 'update',
+               hc_audit_hide(ob.b, na.a, secrets, 'before'),
+               hc_audit_hide(ob.b, na.a, secrets, 'after'),
+               (ctx ->> 'actor_id')::bigint, ctx ->> 'actor', ctx ->> 'channel', ctx ->> 'ip',
+               ctx ->> 'path', ctx ->> 'request_id', ctx ->> 'note'
+        FROM (SELECT to_jsonb(o) AS b FROM hc_old o) ob
+        JOIN (SELECT to_jsonb(n) AS a FROM hc_new n) na ON na.a -> pk = ob.b -> pk
+        WHERE na.a <> ob.b;
     END IF;
-    FOREACH secret IN ARRAY TG_ARGV[1:] LOOP
-        IF a IS NOT NULL THEN
-            a := jsonb_set(a, ARRAY[secret], to_jsonb(CASE
-                WHEN b IS NULL OR (a -> secret) IS NOT DISTINCT FROM (b -> secret)
-                THEN '{HIDDEN}' ELSE '{CHANGED}' END));
-        END IF;
-        IF b IS NOT NULL THEN
-            b := jsonb_set(b, ARRAY[secret], to_jsonb('{HIDDEN}'::text));
-        END IF;
-    END LOOP;
-    INSERT INTO {AUDIT_TABLE}
-        (at, "table", object_pk, action, before, after,
-         actor_id, actor, channel, ip, path, request_id, note)
-    VALUES (
-        clock_timestamp(), TG_TABLE_NAME, COALESCE(a, b) ->> TG_ARGV[0], lower(TG_OP), b, a,
-        (ctx ->> 'actor_id')::bigint, COALESCE(ctx ->> 'actor', ''),
-        COALESCE(ctx ->> 'channel', 'system'), COALESCE(ctx ->> 'ip', ''),
-        COALESCE(ctx ->> 'path', ''), COALESCE(ctx ->> 'request_id', ''),
-        COALESCE(ctx ->> 'note', '')
-    );
     RETURN NULL;
 END $$;
 
@@ -339,6 +384,8 @@ BEGIN
     RAISE EXCEPTION 'audit events are append-only (% refused)', TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END $$;
+
+DROP FUNCTION IF EXISTS hc_audit_row();
 """
 
 
@@ -370,42 +417,49 @@ def _sqlite_json(columns: list[tuple[str, bool]], row: str, masked: dict[str, st
 
 
 def _sqlite_triggers(model: type[Model]) -> list[str]:
+    """Three row triggers naming every column (SQLite has no row-to-JSON function)."""
     meta = model._meta
     table = meta.db_table
     columns = [
         (str(f.column), f.get_internal_type() == "JSONField") for f in meta.local_concrete_fields
     ]
-    pk = str(meta.pk.column)
+    pk = _q(str(meta.pk.column))
     secrets = SECRET_COLUMNS.get(table, ())
     hidden = {c: _lit(HIDDEN) for c in secrets}
     after_update = {
         c: f"CASE WHEN OLD.{_q(c)} IS NEW.{_q(c)} THEN {_lit(HIDDEN)} ELSE {_lit(CHANGED)} END"
         for c in secrets
     }
-    insert = (
-        f'INSERT INTO {AUDIT_TABLE} (at, "table", object_pk, action, before, after, '
-        "actor_id, actor, channel, ip, path, request_id, note) VALUES "
-        "(strftime('%Y-%m-%d %H:%M:%f', 'now'), " + _lit(table) + ", "
+    context = ", ".join(
+        f"json_extract(c.j, '$.{k}')" for k in CONTEXT_COLUMNS.replace(" ", "").split(",")
     )
+    now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+
+    def insert(pk_sql: str, action: str, before: str, after: str) -> str:
+        return (
+            f"INSERT INTO {AUDIT_TABLE} ({EVENT_COLUMNS}) SELECT {now}, {_lit(table)}, "
+            f"CAST({pk_sql} AS TEXT), '{action}', {before}, {after}, {context} "
+            "FROM (SELECT hc_audit_context() AS j) AS c WHERE c.j IS NOT NULL;"
+        )
+
     changed = " OR ".join(f"OLD.{_q(c)} IS NOT NEW.{_q(c)}" for c, _ in columns)
-    live = "hc_audit('maintenance') = 0"
-    ctx_sql = (
-        "hc_audit('actor_id'), COALESCE(hc_audit('actor'), ''), hc_audit('channel'), "
-        "COALESCE(hc_audit('ip'), ''), COALESCE(hc_audit('path'), ''), "
-        "COALESCE(hc_audit('request_id'), ''), COALESCE(hc_audit('note'), '')"
-    )
     name = f"{TRIGGER_PREFIX}_{table}"
     return [
-        f"CREATE TRIGGER {_q(name + '_ins')} AFTER INSERT ON {_q(table)} FOR EACH ROW "
-        f"WHEN {live} BEGIN {insert}CAST(NEW.{_q(pk)} AS TEXT), 'insert', NULL, "
-        f"{_sqlite_json(columns, 'NEW', hidden)}, {ctx_sql}); END",
+        f"CREATE TRIGGER {_q(name + '_ins')} AFTER INSERT ON {_q(table)} FOR EACH ROW BEGIN "
+        + insert(f"NEW.{pk}", "insert", "NULL", _sqlite_json(columns, "NEW", hidden))
+        + " END",
         f"CREATE TRIGGER {_q(name + '_upd')} AFTER UPDATE ON {_q(table)} FOR EACH ROW "
-        f"WHEN {live} AND ({changed}) BEGIN {insert}CAST(NEW.{_q(pk)} AS TEXT), 'update', "
-        f"{_sqlite_json(columns, 'OLD', hidden)}, {_sqlite_json(columns, 'NEW', after_update)}, "
-        f"{ctx_sql}); END",
-        f"CREATE TRIGGER {_q(name + '_del')} AFTER DELETE ON {_q(table)} FOR EACH ROW "
-        f"WHEN {live} BEGIN {insert}CAST(OLD.{_q(pk)} AS TEXT), 'delete', "
-        f"{_sqlite_json(columns, 'OLD', hidden)}, NULL, {ctx_sql}); END",
+        f"WHEN {changed} BEGIN "
+        + insert(
+            f"NEW.{pk}",
+            "update",
+            _sqlite_json(columns, "OLD", hidden),
+            _sqlite_json(columns, "NEW", after_update),
+        )
+        + " END",
+        f"CREATE TRIGGER {_q(name + '_del')} AFTER DELETE ON {_q(table)} FOR EACH ROW BEGIN "
+        + insert(f"OLD.{pk}", "delete", _sqlite_json(columns, "OLD", hidden), "NULL")
+        + " END",
     ]
 
 
@@ -413,7 +467,7 @@ SQLITE_REFUSE = [
     f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_update BEFORE UPDATE ON {AUDIT_TABLE} "
     "BEGIN SELECT RAISE(ABORT, 'audit events are append-only (UPDATE refused)'); END",
     f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_delete BEFORE DELETE ON {AUDIT_TABLE} "
-    "WHEN hc_audit('maintenance') = 0 "
+    "WHEN hc_audit_live() "
     "BEGIN SELECT RAISE(ABORT, 'audit events are append-only (DELETE refused)'); END",
 ]
 
@@ -462,10 +516,17 @@ def install_triggers(using: str = "default") -> int:
                 table = model._meta.db_table
                 pk = str(model._meta.pk.column)
                 args = ", ".join(_lit(a) for a in (pk, *SECRET_COLUMNS.get(table, ())))
-                cursor.execute(
-                    f"CREATE TRIGGER {TRIGGER_PREFIX}_row AFTER INSERT OR UPDATE OR DELETE "
-                    f"ON {_q(table)} FOR EACH ROW EXECUTE FUNCTION hc_audit_row({args})"
-                )
+                # transition tables allow one event per trigger
+                for event, tables in (
+                    ("INSERT", "NEW TABLE AS hc_new"),
+                    ("UPDATE", "OLD TABLE AS hc_old NEW TABLE AS hc_new"),
+                    ("DELETE", "OLD TABLE AS hc_old"),
+                ):
+                    cursor.execute(
+                        f"CREATE TRIGGER {TRIGGER_PREFIX}_{event.lower()} AFTER {event} "
+                        f"ON {_q(table)} REFERENCING {tables} FOR EACH STATEMENT "
+                        f"EXECUTE FUNCTION hc_audit_stmt({args})"
+                    )
             cursor.execute(
                 f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse BEFORE UPDATE OR DELETE ON "
                 f"{AUDIT_TABLE} FOR EACH ROW EXECUTE FUNCTION hc_audit_refuse()"

@@ -113,7 +113,6 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["table", "object_pk"], name="audit_object"),
             models.Index(fields=["actor"], name="audit_actor"),
-            models.Index(fields=["channel", "at"], name="audit_channel"),
         ]
 
     def __str__(self) -> str:

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'audit event',
                 'verbose_name_plural': 'audit events',
                 'ordering': ['-id'],
-                'indexes': [models.Index(fields=['table', 'object_pk'], name='audit_object'), models.Index(fields=['actor'], name='audit_actor'), models.Index(fields=['channel', 'at'], name='audit_channel')],
+                'indexes': [models.Index(fields=['table', 'object_pk'], name='audit_object'), models.Index(fields=['actor'], name='audit_actor')],
             },
         ),
     ]
