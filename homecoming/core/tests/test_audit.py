@@ -112,6 +112,18 @@ def test_a_bulk_create_records_each_new_row(world: Any) -> None:
     assert all(p.pk for p in made)
 
 
+def test_a_bulk_update_records_each_changed_row(world: Any) -> None:
+    families = [world.kalbajar_family, world.lachin_family]
+    for family in families:
+        family.shelter_address = f"Block {family.pk}"
+    with audit_context("ui", actor=world.ayten):
+        Household.objects.bulk_update(families, ["shelter_address"])
+    for family in families:
+        event = events("registry_household", family.pk)[-1]
+        assert event.changed == ["shelter_address"]
+        assert (event.new["shelter_address"], event.actor) == (f"Block {family.pk}", "ayten")
+
+
 def test_a_raw_sql_update_is_recorded(world: Any) -> None:
     family = world.lachin_family
     with (

@@ -128,3 +128,19 @@ def test_old_transitions_are_copied_into_the_audit_trail(world: Any) -> None:
     ]
     assert (copied[0].actor_id, copied[0].note, copied[0].at) == (world.orkhan.pk, "Draw 1", when)
     assert copied[0].path == f"handover transition #{ids[0]}: KLB-1 → A-2"
+
+
+@pytest.mark.django_db
+def test_a_family_s_own_answer_is_recorded_as_the_family_s(
+    world: Any, make_run: Any, client: Any, sent: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from homecoming.handover.tests.test_family import sign_in
+
+    world.kalbajar_family.__class__.objects.filter(reg_number="KLB-1").update(phone="+994501110001")
+    allocation.do_approve_run(make_run([("KLB-1", "2")]), world.orkhan)
+    sign_in(client, sent, "KLB-1", "+994501110001", django_capture_on_commit_callbacks)
+    mine = Offer.objects.get(household__reg_number="KLB-1")
+    assert client.post(f"/family/offers/{mine.pk}/accept/").status_code == 302
+    event = AuditEvent.objects.filter(table="handover_offer", object_pk=str(mine.pk)).latest("id")
+    assert event.new["status"] == "accepted"
+    assert (event.actor, event.actor_id, event.channel) == ("family KLB-1", None, "ui")
