@@ -218,10 +218,6 @@ def audit_maintenance() -> Iterator[None]:
         _maintenance.reset(token)
 
 
-def in_maintenance() -> bool:
-    return _maintenance.get()
-
-
 # ---------------------------------------------------------------------------- connections
 
 
@@ -266,10 +262,12 @@ def _pg_wrapper(connection: BaseDatabaseWrapper) -> Callable[..., Any]:
             "on" if _maintenance.get() else "",
         )
         if getattr(connection, "_hc_audit_pushed", None) != wanted:
-            ctx["cursor"].cursor.execute(
-                "SELECT set_config(%s, %s, false), set_config(%s, %s, false)",
-                [PG_SETTING, wanted[0], PG_MAINTENANCE, wanted[1]],
-            )
+            # a plain cursor of its own: the query's may be a server-side (named) cursor
+            with connection.connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config(%s, %s, false), set_config(%s, %s, false)",
+                    [PG_SETTING, wanted[0], PG_MAINTENANCE, wanted[1]],
+                )
             connection._hc_audit_pushed = wanted  # type: ignore[attr-defined]
         return execute(sql, params, many, ctx)
 

@@ -140,6 +140,16 @@ def test_a_raw_sql_update_is_recorded(world: Any) -> None:
     assert (event.channel, event.actor) == ("system", "maintenance script")
 
 
+def test_a_context_whose_first_query_streams_rows_still_records_its_actor(world: Any) -> None:
+    # On PostgreSQL .iterator() runs on a server-side cursor: the context push must not.
+    with audit_context("job", actor_label="streamer"):
+        pks = [h.pk for h in Household.objects.iterator(chunk_size=1)]
+        Household.objects.filter(pk__in=pks).update(priority=8)
+    assert {e.actor for e in events("registry_household", world.kalbajar_family.pk)[-1:]} == {
+        "streamer"
+    }
+
+
 def test_a_write_outside_any_context_is_still_recorded_as_the_system(world: Any) -> None:
     Household.objects.filter(pk=world.kalbajar_family.pk).update(priority=7)
     event = events("registry_household", world.kalbajar_family.pk)[-1]
