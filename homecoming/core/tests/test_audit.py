@@ -219,3 +219,12 @@ def test_every_domain_table_is_audited_and_secrets_are_not() -> None:
         "handover_message",
     }
     assert install_triggers() == len(tables)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+def test_postgresql_refuses_to_truncate_the_trail(world: Any) -> None:
+    count = AuditEvent.objects.count()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        connection.cursor().execute("TRUNCATE core_auditevent")
+    assert AuditEvent.objects.count() == count
