@@ -3,6 +3,7 @@
     .venv/bin/python bench/registry_import.py                       # 1M persons, both DBs
     .venv/bin/python bench/registry_import.py --persons 100000 --db sqlite
     .venv/bin/python bench/registry_import.py --full                # + read and validate CSV
+    .venv/bin/python bench/registry_import.py --no-audit            # without audit triggers
 
 Generates households and persons (seeded: the same rows every run), then in a fresh
 database per engine:
@@ -190,6 +191,10 @@ def run_one(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     from homecoming.registry.services import do_write_import
 
     call_command("migrate", verbosity=0)
+    if args.no_audit:
+        from homecoming.core.audit import drop_triggers
+
+        drop_triggers()  # to measure what the audit trail's triggers cost
     country = Area.objects.create(code="XX", level=Level.COUNTRY, name_az="X", name_en="X")
     settlements = []
     for d in range(1, 4):
@@ -246,13 +251,17 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--full", action="store_true", help="also read and validate CSV files")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--no-audit", action="store_true", help="drop the audit trail's triggers (to compare)"
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one, args)))
         return 0
     engines = ["postgres", "sqlite"] if args.db == "both" else [args.db]
-    print(f"registry import: {args.persons:,} persons, seed {args.seed}; load {load()}")
+    audit = "without the audit triggers" if args.no_audit else "with the audit triggers"
+    print(f"registry import: {args.persons:,} persons, seed {args.seed}, {audit}; load {load()}")
     header = f"{'database':<10} {'persons':>9} {'households':>10} {'ours s':>7} {'rows/s':>9}"
     header += f" {'bulk_create s':>13} {'rows/s':>9} {'ratio':>6}"
     if args.full:

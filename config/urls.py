@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from homecoming.allocation import views as allocation_views
 from homecoming.allocation.api import AllocationRunViewSet
+from homecoming.core import audit_views
 from homecoming.core import views as core_views
 from homecoming.geography.api import AreaViewSet, SettlementViewSet
 from homecoming.handover import api as handover_api
@@ -63,6 +64,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jobs/<uuid:pk>/", core_views.job_detail, name="job"),
+    path("audit/", audit_views.audit_list, name="audit"),
+    path("audit/export.<str:fmt>", audit_views.audit_export, name="audit-export"),
     path("households/", registry_views.household_list, name="households"),
     path("households/<str:reg_number>/", registry_views.household_detail, name="household"),
     path("households/<str:reg_number>/edit/", registry_views.household_edit, name="household-edit"),

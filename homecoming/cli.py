@@ -28,9 +28,15 @@ def main(argv: list[str] | None = None) -> int:
         code: int = module.main(rest)
         return code
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import getpass
+
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["homecoming", *args])
+    from homecoming.core.audit import audit_context
+
+    # Writes made by a command are recorded as the CLI's, under the operating-system account.
+    with audit_context("cli", actor_label=getpass.getuser(), path=" ".join(["homecoming", *args])):
+        execute_from_command_line(["homecoming", *args])
     return 0
 
 

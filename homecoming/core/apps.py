@@ -27,8 +27,20 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from homecoming.core import lifecycles  # noqa: F401  (registers the job lifecycle)
+        from django.db.backends.signals import connection_created
 
-        # After every migrate (and test-database creation): the guards follow the tables.
+        from homecoming.core import (
+            audit,
+            lifecycles,  # noqa: F401  (registers the job lifecycle)
+        )
+
+        # Around every migrate (and test-database creation) the triggers are dropped and
+        # made again, matching the new tables: SQLite refuses to drop a column they name.
         pre_migrate.connect(_drop_lifecycle_guards, sender=self)
         post_migrate.connect(_install_lifecycle_guards, sender=self)
+
+        connection_created.connect(audit.on_connection_created, dispatch_uid="hc_audit_conn")
+        # Sent once per app; the handlers look at the whole schema, so the core app's turn
+        # (all migrations of the plan are applied by then) is enough.
+        pre_migrate.connect(audit.on_pre_migrate, sender=self, dispatch_uid="hc_audit_pre")
+        post_migrate.connect(audit.on_post_migrate, sender=self, dispatch_uid="hc_audit_post")

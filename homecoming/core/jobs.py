@@ -31,6 +31,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from homecoming.core.audit import audit_context
 from homecoming.core.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -208,6 +209,12 @@ def sweep_and_report(out: Any = None) -> dict[str, int]:
 
 def execute(job: Job) -> Job:
     """Run a job in this process (the worker calls this; tests may too)."""
+    # The job's writes are its requester's, made through the worker.
+    with audit_context("job", actor=job.created_by, path=f"job {job.kind} {job.pk}"):
+        return _execute(job)
+
+
+def _execute(job: Job) -> Job:
     handler: Handler = import_string(HANDLERS[job.kind])
     now = timezone.now()
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now)

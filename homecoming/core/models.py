@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 
@@ -101,3 +103,76 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.key_hash[:12]}"
+
+
+class AuditAction(models.TextChoices):
+    INSERT = "insert", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def of(self, rows: models.QuerySet[Any]) -> AuditEventQuerySet:
+        """Events of the rows of a queryset (e.g. one district's), as one subquery."""
+        keys = rows.annotate(_audit_pk=Cast("pk", models.CharField())).values("_audit_pk")
+        return self.filter(table=rows.model._meta.db_table, object_pk__in=keys)
+
+
+class AuditEvent(models.Model):
+    """One row written to a domain table: which, when, by whom, from where, before/after.
+
+    Written only by database triggers (homecoming.core.audit); the database refuses to
+    update or delete it. `actor` and `actor_id` are plain copies, not a foreign key, so the
+    record outlives any account.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("when"), db_index=True)
+    table = models.CharField(_("table"), max_length=100)
+    object_pk = models.CharField(_("object id"), max_length=64)
+    action = models.CharField(_("action"), max_length=6, choices=AuditAction.choices)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    actor_id = models.BigIntegerField(_("user id"), null=True, blank=True)
+    actor = models.CharField(_("who"), max_length=150, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, default="system")
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    path = models.CharField(_("path or command"), max_length=300, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    note = models.CharField(_("note"), max_length=400, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["table", "object_pk"], name="audit_object"),
+            models.Index(fields=["actor"], name="audit_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.object_pk} {self.action} ({self.actor or self.channel})"
+
+    @property
+    def old(self) -> dict[str, Any]:
+        """The row before the write ({} for an insert)."""
+        return dict(self.before or {})
+
+    @property
+    def new(self) -> dict[str, Any]:
+        """The row after the write ({} for a delete)."""
+        return dict(self.after or {})
+
+    @property
+    def changed(self) -> list[str]:
+        """Fields whose value differs between before and after (all fields on insert/delete)."""
+        before, after = self.old, self.new
+        if not before or not after:
+            return sorted(set(before) | set(after))
+        return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+    def diff(self) -> list[tuple[str, Any, Any]]:
+        before, after = self.old, self.new
+        return [(k, before.get(k), after.get(k)) for k in self.changed]

@@ -218,20 +218,23 @@ def database_for_subprocess(folder: Path) -> Iterator[str]:
 def migrate_to(targets: list[tuple[str, str]]) -> Any:
     """Move the test database to `targets` (migration tests) and return the apps of that state.
 
-    The database guards name columns of the latest schema, so they are dropped first and
-    installed again (matching whatever schema results), as `homecoming migrate` does.
+    The database guards and audit triggers name columns of the latest schema, so they are
+    dropped first and installed again at the latest state, as `homecoming migrate` does.
     """
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
+    from homecoming.core import audit
     from homecoming.core.lifecycle import drop_guards, install_guards
 
     drop_guards(connection)
+    audit.on_pre_migrate(None)
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
     if set(targets) == set(executor.loader.graph.leaf_nodes()):
         install_guards(connection)
+        audit.on_post_migrate(None)
     return executor.loader.project_state(targets).apps
 
 
@@ -246,3 +249,22 @@ def give_home(unit: Any, household: Any, status: str) -> None:
 
     for step in HOME_PATH[: HOME_PATH.index(status) + 1]:
         Unit.objects.filter(pk=unit.pk).update(household=household, status=step)
+
+
+def acting_as(user: AbstractUser, channel: str = "ui") -> Any:
+    """Writes in the block are recorded as `user`'s, as a request would (the audit trail)."""
+    from homecoming.core.audit import audit_context
+
+    return audit_context(channel, actor=user)
+
+
+def audited_changes(obj: Any) -> list[tuple[str, Any, Any, str]]:
+    """(field, before, after, who) of every change the audit trail holds for one row."""
+    from homecoming.core.models import AuditEvent
+
+    events = AuditEvent.objects.filter(table=obj._meta.db_table, object_pk=str(obj.pk))
+    return [
+        (name, before, after, event.actor)
+        for event in events.order_by("id")
+        for name, before, after in event.diff()
+    ]

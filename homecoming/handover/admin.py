@@ -10,7 +10,6 @@ from homecoming.handover.models import (
     Occupancy,
     Offer,
     PickupPoint,
-    Transition,
 )
 
 
@@ -18,15 +17,8 @@ from homecoming.handover.models import (
 class OfferAdmin(ArchiveOnlyAdmin[Offer]):
     list_display = ["household", "unit", "status", "deadline", "from_reserve", "run"]
     list_filter = ["status", "from_reserve"]
-    # Offers change only through the services, so every change is in the transition log.
+    # Offers change only through the services (the audit trail records every change).
     readonly_fields = [f.name for f in Offer._meta.fields]
-
-
-@admin.register(Transition)
-class TransitionAdmin(ArchiveOnlyAdmin[Transition]):
-    list_display = ["at", "entity", "entity_id", "from_state", "to_state", "actor"]
-    list_filter = ["entity"]
-    readonly_fields = [f.name for f in Transition._meta.fields]
 
 
 @admin.register(Message)

@@ -11,18 +11,21 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import django_filters
 from django.db import IntegrityError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from homecoming.accounts.models import profile_of
 from homecoming.accounts.permissions import ALLOCATORS, EDITORS
 from homecoming.core.api import ScopedViewSet, check_in_district
-from homecoming.handover import receipts, services
+from homecoming.core.models import AuditEvent
+from homecoming.handover import history, receipts, services
 from homecoming.handover.models import (
     Appeal,
     AppealStatus,
@@ -36,7 +39,6 @@ from homecoming.handover.models import (
     Passenger,
     PickupPoint,
     Swap,
-    Transition,
 )
 from homecoming.housing.models import Unit
 from homecoming.registry.models import Household
@@ -552,32 +554,74 @@ class MessageViewSet(ScopedViewSet):
         return super().get_queryset().exclude(template="one_time_code")
 
 
-class TransitionSerializer(serializers.ModelSerializer[Transition]):
-    by = serializers.StringRelatedField()  # type: ignore[var-annotated]
+class TransitionSerializer(serializers.ModelSerializer[AuditEvent]):
+    """A change of state, read from the audit trail."""
+
+    entity = serializers.SerializerMethodField()
+    entity_id = serializers.SerializerMethodField()
+    from_state = serializers.SerializerMethodField()
+    to_state = serializers.SerializerMethodField()
 
     class Meta:
-        model = Transition
+        model = AuditEvent
         fields = [
             "id",
             "entity",
             "entity_id",
-            "label",
             "from_state",
             "to_state",
             "at",
-            "by",
             "actor",
+            "channel",
             "note",
         ]
 
+    def get_entity(self, event: AuditEvent) -> str:
+        return history.TABLES[event.table]
 
-class TransitionViewSet(ScopedViewSet):
-    """Every change of state, who made it and when (read-only)."""
+    def get_entity_id(self, event: AuditEvent) -> int:
+        return int(event.object_pk)
 
-    queryset = Transition.objects.select_related("by")
+    def get_from_state(self, event: AuditEvent) -> str:
+        return getattr(event, "from_state", None) or ""
+
+    def get_to_state(self, event: AuditEvent) -> str:
+        return getattr(event, "to_state", None) or ""
+
+
+class TransitionFilter(django_filters.FilterSet):  # type: ignore[misc]
+    entity = django_filters.ChoiceFilter(
+        choices=[(e, e) for e in history.ENTITIES], method="filter_entity"
+    )
+    entity_id = django_filters.NumberFilter(method="filter_entity_id")
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []
+
+    def filter_entity(self, queryset: Any, name: str, value: str) -> Any:
+        return queryset.filter(table=history.ENTITIES[value]._meta.db_table)
+
+    def filter_entity_id(self, queryset: Any, name: str, value: Any) -> Any:
+        return queryset.filter(object_pk=str(int(value)))
+
+
+class TransitionViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Every change of state of offers, homes, families, swaps and appeals: who made it, when,
+    from where (read-only; from the audit trail, scoped to the officer's district)."""
+
+    queryset = AuditEvent.objects.none()  # for the schema; get_queryset gives the rows
     serializer_class = TransitionSerializer
-    filterset_fields = ["entity", "entity_id"]
-    http_method_names = ["get", "head", "options"]
+    filterset_class = TransitionFilter
+    search_fields: list[str] = []
+    ordering_fields: list[str] = []
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        profile = profile_of(self.request.user)
+        assert profile is not None  # RolePermission has refused anyone without one
+        return history.status_changes(history.scoped_events(profile))
 
 
 __all__ = [

@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from homecoming.core.audit import set_actor
 from homecoming.handover import otp, services
 from homecoming.handover.api import conflict_detail
 from homecoming.handover.forms import CodeForm, DeclineForm, FamilyAppealForm, SignInForm
@@ -45,6 +46,8 @@ def family_required(view: View) -> View:
         household = Household.objects.filter(pk=pk).first() if pk else None
         if household is None:
             return redirect("family:sign-in")
+        # What the family does in its pages is recorded as the family's own act.
+        set_actor(label=f"family {household.reg_number}")
         return view(request, household, *args, **kwargs)
 
     return wrapper

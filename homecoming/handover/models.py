@@ -115,36 +115,6 @@ class Offer(models.Model):
         return self.status in ACTIVE_OFFER
 
 
-class Transition(models.Model):
-    """One change of state of anything the handover touches: who, when, from, to."""
-
-    entity = models.CharField(_("what"), max_length=20)  # offer, unit, household, swap ...
-    entity_id = models.BigIntegerField()
-    label = models.CharField(max_length=120, blank=True)
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20)
-    at = models.DateTimeField(_("when"), auto_now_add=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    actor = models.CharField(_("who"), max_length=150)
-    note = models.CharField(_("note"), max_length=400, blank=True)
-    district = models.ForeignKey(
-        "geography.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-
-    objects = ScopedByDistrict.as_manager()
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("transition")
-        verbose_name_plural = _("transitions")
-        indexes = [models.Index(fields=["entity", "entity_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.entity} {self.entity_id}: {self.from_state} → {self.to_state}"
-
-
 class SwapStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     DONE = "done", _("Done")

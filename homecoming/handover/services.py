@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 
 from homecoming.accounts.lifecycles import role_of
 from homecoming.allocation.models import AllocationRun
+from homecoming.core.audit import audit_note
 from homecoming.core.lifecycle import FAMILY, Lifecycle, TransitionRefused
 from homecoming.core.text import lowercase
 from homecoming.handover import messaging
@@ -48,7 +49,6 @@ from homecoming.handover.models import (
     Passenger,
     Swap,
     SwapStatus,
-    Transition,
 )
 from homecoming.handover.rules import misfit, need_of, policy_of
 from homecoming.housing.lifecycles import UNIT
@@ -115,34 +115,6 @@ def _move(life: Lifecycle, before: str, after: str, user: User, actor: str) -> N
         raise Conflict(str(exc)) from exc
 
 
-def _log(
-    entity: str,
-    obj: Any,
-    from_state: str,
-    to_state: str,
-    user: User,
-    actor: str = "",
-    note: str = "",
-    district_id: int | None = None,
-) -> Transition:
-    by, who = _who(user, actor)
-    return Transition(
-        entity=entity,
-        entity_id=obj.pk,
-        label=str(obj)[:120],
-        from_state=from_state,
-        to_state=to_state,
-        by=by,
-        actor=who[:150],
-        note=note[:400],
-        district_id=district_id,
-    )
-
-
-def _save_logs(logs: Iterable[Transition]) -> None:
-    Transition.objects.bulk_create(list(logs), batch_size=2000)
-
-
 def readiness_blockers(complex_: ResidentialComplex) -> list[str]:
     """What still keeps families out of the complex; empty when ready."""
     from homecoming.readiness.gate import blockers
@@ -193,44 +165,18 @@ def _offer_message(offer: Offer, unit: Unit) -> Message | None:
 
 
 def _set_unit(
-    unit: Unit,
-    status: str,
-    household_id: int | None,
-    logs: list[Transition],
-    user: User,
-    actor: str,
-    note: str = "",
+    unit: Unit, status: str, household_id: int | None, user: User, actor: str = ""
 ) -> None:
     if unit.status != status:
         _move(UNIT, unit.status, status, user, actor)
-        logs.append(_log("unit", unit, unit.status, status, user, actor, note))
     unit.status = status
     unit.household_id = household_id
     unit.save(update_fields=["status", "household"])
 
 
-def _set_household(
-    household: Household,
-    status: str,
-    logs: list[Transition],
-    user: User,
-    actor: str,
-    note: str = "",
-) -> None:
+def _set_household(household: Household, status: str, user: User, actor: str = "") -> None:
     if household.status != status:
         _move(HOUSEHOLD, household.status, status, user, actor)
-        logs.append(
-            _log(
-                "household",
-                household,
-                household.status,
-                status,
-                user,
-                actor,
-                note,
-                household.district_id,
-            )
-        )
     household.status = status
     household.save(update_fields=["status", "updated_at"])
 
@@ -270,7 +216,6 @@ def do_create_offers(run: AllocationRun, user: User, deadline: datetime | None =
     if taken:
         raise Conflict(gettext("home %(unit)s is already taken") % {"unit": taken[0]})
     offers = []
-    logs: list[Transition] = []
     for r in results:
         unit = units[r.unit_id]  # type: ignore[index]
         offers.append(
@@ -284,18 +229,6 @@ def do_create_offers(run: AllocationRun, user: User, deadline: datetime | None =
                 created_by=_who(user)[0],
             )
         )
-        logs.append(_log("unit", unit, unit.status, UnitStatus.OFFERED, user, note=run.name))
-        logs.append(
-            _log(
-                "household",
-                r.household,
-                r.household.status,
-                HouseholdStatus.OFFERED,
-                user,
-                note=run.name,
-                district_id=r.household.district_id,
-            )
-        )
         unit.status = UnitStatus.OFFERED
         unit.household_id = r.household_id
     Offer.objects.bulk_create(offers, batch_size=1000)
@@ -304,19 +237,6 @@ def do_create_offers(run: AllocationRun, user: User, deadline: datetime | None =
         status=HouseholdStatus.OFFERED, updated_at=timezone.now()
     )
     created = Offer.objects.filter(run=run, status=OfferStatus.PENDING).select_related("household")
-    logs += [
-        _log(
-            "offer",
-            o,
-            "",
-            OfferStatus.PENDING,
-            user,
-            note=run.name,
-            district_id=o.household.district_id,
-        )
-        for o in created
-    ]
-    _save_logs(logs)
     for o in created:
         if o.deadline is not None:
             _offer_message(o, units[o.unit_id])
@@ -373,20 +293,8 @@ def do_make_offer(
         deadline=None if reasons else deadline or default_deadline(),
         created_by=_who(user)[0],
     )
-    logs = [
-        _log(
-            "offer",
-            offer,
-            "",
-            OfferStatus.PENDING,
-            user,
-            note=offer.reason,
-            district_id=household.district_id,
-        )
-    ]
-    _set_unit(unit, UnitStatus.OFFERED, household.pk, logs, user, "")
-    _set_household(household, HouseholdStatus.OFFERED, logs, user, "")
-    _save_logs(logs)
+    _set_unit(unit, UnitStatus.OFFERED, household.pk, user)
+    _set_household(household, HouseholdStatus.OFFERED, user)
     if offer.deadline is not None:
         _offer_message(offer, unit)
     return offer
@@ -420,43 +328,33 @@ def do_accept_offer(offer: Offer, *, user: User = None, actor: str = "") -> Offe
     if unit.household_id != household.pk:
         raise Conflict(gettext("This home is no longer held for this family."))
     _by, who = _who(user, actor)
-    logs = [
-        _log(
-            "offer",
-            offer,
-            offer.status,
-            OfferStatus.ACCEPTED,
-            user,
-            who,
-            district_id=household.district_id,
-        )
-    ]
     offer.status = OfferStatus.ACCEPTED
     offer.answered_at = timezone.now()
     offer.answered_by = who
     offer.save(update_fields=["status", "answered_at", "answered_by"])
-    _set_unit(unit, UnitStatus.ALLOCATED, household.pk, logs, user, who)
-    _set_household(household, HouseholdStatus.ALLOCATED, logs, user, who)
-    _save_logs(logs)
+    _set_unit(unit, UnitStatus.ALLOCATED, household.pk, user, actor)
+    _set_household(household, HouseholdStatus.ALLOCATED, user, actor)
     return offer
 
 
 def _release(
-    offer: Offer, to: str, user: User, who: str, note: str, logs: list[Transition]
+    offer: Offer, to: str, who: str, note: str, user: User = None, actor: str = ""
 ) -> None:
-    """End an active offer: its home is free again and its family waits again."""
+    """End an active offer: its home is free again and its family waits again.
+
+    The note (why) goes with these writes into the audit trail."""
     unit = Unit.objects.select_for_update(of=("self",)).get(pk=offer.unit_id)
     household = Household.objects.select_for_update(of=("self",)).get(pk=offer.household_id)
-    logs.append(_log("offer", offer, offer.status, to, user, who, note, household.district_id))
-    offer.status = to
-    offer.answered_at = offer.answered_at or timezone.now()
-    if to in (OfferStatus.DECLINED, OfferStatus.WITHDRAWN):
-        offer.answered_by = who
-    offer.save()
-    if unit.household_id == household.pk:
-        _set_unit(unit, UnitStatus.FREE, None, logs, user, who, note)
-    if household.status in (HouseholdStatus.OFFERED, HouseholdStatus.ALLOCATED):
-        _set_household(household, HouseholdStatus.ELIGIBLE, logs, user, who, note)
+    with audit_note(note):
+        offer.status = to
+        offer.answered_at = offer.answered_at or timezone.now()
+        if to in (OfferStatus.DECLINED, OfferStatus.WITHDRAWN):
+            offer.answered_by = who
+        offer.save()
+        if unit.household_id == household.pk:
+            _set_unit(unit, UnitStatus.FREE, None, user, actor)
+        if household.status in (HouseholdStatus.OFFERED, HouseholdStatus.ALLOCATED):
+            _set_household(household, HouseholdStatus.ELIGIBLE, user, actor)
 
 
 def offer_next_on_reserve(unit: Unit, run: AllocationRun | None, user: User) -> Offer | None:
@@ -522,9 +420,7 @@ def do_decline_offer(offer: Offer, reason: str, *, user: User = None, actor: str
         )
     _by, who = _who(user, actor)
     offer.decline_reason = reason.strip()[:400] or gettext("no reason given")
-    logs: list[Transition] = []
-    _release(offer, OfferStatus.DECLINED, user, who, offer.decline_reason, logs)
-    _save_logs(logs)
+    _release(offer, OfferStatus.DECLINED, who, offer.decline_reason, user, actor)
     offer_next_on_reserve(offer.unit, offer.run, user)
     return offer
 
@@ -539,9 +435,7 @@ def do_withdraw_offer(offer: Offer, note: str, *, user: User) -> Offer:
     unit = Unit.objects.get(pk=offer.unit_id)
     if unit.status in HANDED_STATUSES:
         raise Conflict(gettext("The keys are already handed; record a move-out instead."))
-    logs: list[Transition] = []
-    _release(offer, OfferStatus.WITHDRAWN, user, "", note, logs)
-    _save_logs(logs)
+    _release(offer, OfferStatus.WITHDRAWN, "", note, user)
     offer_next_on_reserve(offer.unit, offer.run, user)
     return offer
 
@@ -566,16 +460,9 @@ def do_expire_offers(now: datetime | None = None, user: User = None) -> int:
             )
             if offer.status != OfferStatus.PENDING or offer.deadline >= now:
                 continue
-            logs: list[Transition] = []
             _release(
-                offer,
-                OfferStatus.EXPIRED,
-                user,
-                "system",
-                gettext("no answer by the deadline"),
-                logs,
+                offer, OfferStatus.EXPIRED, "system", gettext("no answer by the deadline"), user
             )
-            _save_logs(logs)
             offer_next_on_reserve(offer.unit, offer.run, user)
             expired += 1
     return expired
@@ -632,21 +519,11 @@ def do_start_deadlines(now: datetime | None = None, user: User = None) -> int:
             if offer.status != OfferStatus.PENDING or offer.deadline is not None:
                 continue
             offer.deadline = default_deadline(now)
-            offer.save(update_fields=["deadline"])
-            _save_logs(
-                [
-                    _log(
-                        "offer",
-                        offer,
-                        offer.status,
-                        offer.status,
-                        user,
-                        note=gettext("the home is ready: answer by %(date)s")
-                        % {"date": offer.deadline.date().isoformat()},
-                        district_id=offer.household.district_id,
-                    )
-                ]
-            )
+            note = gettext("the home is ready: answer by %(date)s") % {
+                "date": offer.deadline.date().isoformat()
+            }
+            with audit_note(note):
+                offer.save(update_fields=["deadline"])
             _offer_message(offer, offer.unit)
             started += 1
     return started
@@ -681,11 +558,7 @@ def do_propose_swap(first: Offer, second: Offer, *, user: User) -> Swap:
                 gettext("Home %(unit)s does not suit family %(reg)s: %(why)s")
                 % {"unit": b.unit, "reg": a.household.reg_number, "why": why}
             )
-    swap = Swap.objects.create(first=first, second=second, created_by=_who(user)[0])
-    _save_logs(
-        [_log("swap", swap, "", SwapStatus.PROPOSED, user, district_id=first.household.district_id)]
-    )
-    return swap
+    return Swap.objects.create(first=first, second=second, created_by=_who(user)[0])
 
 
 @transaction.atomic
@@ -710,25 +583,12 @@ def do_consent_swap(
     else:
         raise HandoverError(gettext("This family is not part of the swap."))
     swap.save(update_fields=["first_consents", "second_consents"])
-    _save_logs(
-        [
-            _log(
-                "swap",
-                swap,
-                "proposed",
-                f"consent:{household.reg_number}"[:20],
-                user,
-                actor,
-                district_id=household.district_id,
-            )
-        ]
-    )
     if swap.first_consents and swap.second_consents:
-        _execute_swap(swap, user, actor)
+        _execute_swap(swap, user)
     return swap
 
 
-def _execute_swap(swap: Swap, user: User, actor: str) -> None:
+def _execute_swap(swap: Swap, user: User) -> None:
     a, b = sorted(
         Offer.objects.select_for_update(of=("self",)).filter(
             pk__in=[swap.first_id, swap.second_id]
@@ -743,26 +603,13 @@ def _execute_swap(swap: Swap, user: User, actor: str) -> None:
     )
     if ua.pk != a.unit_id:
         ua, ub = ub, ua
-    logs: list[Transition] = []
     before: dict[int, str] = {}
     for o in (a, b):
-        logs.append(
-            _log(
-                "offer",
-                o,
-                o.status,
-                OfferStatus.SWAPPED,
-                user,
-                actor,
-                district_id=o.household.district_id,
-            )
-        )
         before[o.pk] = o.status
         o.status = OfferStatus.SWAPPED
         o.save(update_fields=["status"])
     # Clear both links before setting them: the one-to-one is checked row by row (and a
     # home without a family is free, by the unit's check constraint).
-    held = {ua.pk: ua.status, ub.pk: ub.status}
     Unit.objects.filter(pk__in=[ua.pk, ub.pk]).update(household=None, status=UnitStatus.FREE)
     note = gettext("swapped by consent of both families")
     for old, unit, other in ((a, ub, b), (b, ua, a)):
@@ -780,9 +627,6 @@ def _execute_swap(swap: Swap, user: User, actor: str) -> None:
             answered_by=old.answered_by,
             created_by=_who(user)[0],
         )
-        logs.append(
-            _log("offer", new, "", new.status, user, actor, note, old.household.district_id)
-        )
         status = UnitStatus.ALLOCATED if new.status == OfferStatus.ACCEPTED else UnitStatus.OFFERED
         if status == UnitStatus.ALLOCATED:
             # Free -> offered -> allocated: each change a step the lifecycle table allows.
@@ -790,13 +634,11 @@ def _execute_swap(swap: Swap, user: User, actor: str) -> None:
                 household=old.household_id, status=UnitStatus.OFFERED
             )
         unit.refresh_from_db()
-        unit.status = held[unit.pk]  # log from the state it had before the exchange
-        _set_unit(unit, status, old.household_id, logs, user, actor, note)
+        with audit_note(note):
+            _set_unit(unit, status, old.household_id, user)
     swap.status = SwapStatus.DONE
     swap.done_at = timezone.now()
     swap.save(update_fields=["status", "done_at"])
-    logs.append(_log("swap", swap, SwapStatus.PROPOSED, SwapStatus.DONE, user, actor))
-    _save_logs(logs)
 
 
 # ---------------------------------------------------------------------------- appeals
@@ -813,23 +655,9 @@ def do_file_appeal(
     actor: str = "",
 ) -> Appeal:
     _by, who = _who(user, actor)
-    appeal = Appeal.objects.create(
+    return Appeal.objects.create(
         household=household, offer=offer, kind=kind, text=text, created_by=who
     )
-    _save_logs(
-        [
-            _log(
-                "appeal",
-                appeal,
-                "",
-                AppealStatus.OPEN,
-                user,
-                who,
-                district_id=household.district_id,
-            )
-        ]
-    )
-    return appeal
 
 
 @transaction.atomic
@@ -838,23 +666,11 @@ def do_decide_appeal(appeal: Appeal, status: str, decision: str, *, user: User) 
     appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
     if appeal.status != AppealStatus.OPEN:
         raise Conflict(gettext("This appeal is already decided."))
-    logs = [
-        _log(
-            "appeal",
-            appeal,
-            appeal.status,
-            status,
-            user,
-            note=decision,
-            district_id=appeal.household.district_id,
-        )
-    ]
     appeal.status = status
     appeal.decision = decision
     appeal.decided_at = timezone.now()
     appeal.decided_by = _who(user)[0]
     appeal.save()
-    _save_logs(logs)
     return appeal
 
 
@@ -905,19 +721,6 @@ def do_assign_to_bus(
             gettext("Family %(reg)s is already on a bus of this convoy.")
             % {"reg": household.reg_number}
         ) from None
-    _save_logs(
-        [
-            _log(
-                "household",
-                household,
-                "",
-                f"bus:{bus.pk}",
-                user,
-                note=str(bus),
-                district_id=household.district_id,
-            )
-        ]
-    )
     if household.phone:
         messaging.queue(
             "convoy_details",
@@ -1030,13 +833,11 @@ def do_hand_keys(invitation: Invitation, *, user: User) -> Invitation:
             % {"unit": unit, "reg": household.reg_number}
         )
     check_home_ready(unit, gettext("Key handover"))
-    logs: list[Transition] = []
-    _set_unit(unit, UnitStatus.KEYS_HANDED, household.pk, logs, user, "")
-    _set_household(household, HouseholdStatus.KEYS_HANDED, logs, user, "")
+    _set_unit(unit, UnitStatus.KEYS_HANDED, household.pk, user)
+    _set_household(household, HouseholdStatus.KEYS_HANDED, user)
     invitation.keys_handed_at = timezone.now()
     invitation.keys_handed_by = _who(user)[0]
     invitation.save(update_fields=["keys_handed_at", "keys_handed_by"])
-    _save_logs(logs)
     return invitation
 
 
@@ -1050,11 +851,9 @@ def do_move_in(household: Household, on: date, *, user: User) -> Occupancy:
             gettext("Family %(reg)s has not received keys.") % {"reg": household.reg_number}
         )
     check_home_ready(unit, gettext("Move-in"))
-    logs: list[Transition] = []
-    _set_unit(unit, UnitStatus.OCCUPIED, household.pk, logs, user, "")
-    _set_household(household, HouseholdStatus.MOVED_IN, logs, user, "")
+    _set_unit(unit, UnitStatus.OCCUPIED, household.pk, user)
+    _set_household(household, HouseholdStatus.MOVED_IN, user)
     occupancy = Occupancy.objects.create(unit=unit, household=household, moved_in_on=on)
-    _save_logs(logs)
     return occupancy
 
 
@@ -1069,34 +868,19 @@ def do_move_out(
         raise Conflict(gettext("This family has already moved out."))
     unit = Unit.objects.select_for_update(of=("self",)).get(pk=occupancy.unit_id)
     household = Household.objects.select_for_update(of=("self",)).get(pk=occupancy.household_id)
-    logs: list[Transition] = []
-    for offer in Offer.objects.select_for_update(of=("self",)).filter(
-        household=household, unit=unit, status=OfferStatus.ACCEPTED
-    ):
-        logs.append(
-            _log(
-                "offer",
-                offer,
-                offer.status,
-                OfferStatus.CLOSED,
-                user,
-                note=reason,
-                district_id=household.district_id,
-            )
+    with audit_note(reason):
+        for offer in Offer.objects.select_for_update(of=("self",)).filter(
+            household=household, unit=unit, status=OfferStatus.ACCEPTED
+        ):
+            offer.status = OfferStatus.CLOSED
+            offer.save(update_fields=["status"])
+        _set_unit(unit, UnitStatus.FREE, None, user)
+        _set_household(
+            household,
+            HouseholdStatus.ELIGIBLE if back_to_waiting else HouseholdStatus.WITHDRAWN,
+            user,
         )
-        offer.status = OfferStatus.CLOSED
-        offer.save(update_fields=["status"])
-    _set_unit(unit, UnitStatus.FREE, None, logs, user, "", reason)
-    _set_household(
-        household,
-        HouseholdStatus.ELIGIBLE if back_to_waiting else HouseholdStatus.WITHDRAWN,
-        logs,
-        user,
-        "",
-        reason,
-    )
     occupancy.moved_out_on = on
     occupancy.move_out_reason = reason
     occupancy.save(update_fields=["moved_out_on", "move_out_reason"])
-    _save_logs(logs)
     return occupancy

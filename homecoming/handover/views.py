@@ -44,6 +44,7 @@ from homecoming.handover.forms import (
     PickupPointForm,
     SwapForm,
 )
+from homecoming.handover.history import offer_history
 from homecoming.handover.lifecycles import CEREMONY, CONVOY
 from homecoming.handover.models import (
     Appeal,
@@ -55,7 +56,6 @@ from homecoming.handover.models import (
     Offer,
     OfferStatus,
     Swap,
-    Transition,
 )
 from homecoming.housing.models import Unit
 from homecoming.registry.models import Household
@@ -192,7 +192,7 @@ def _offer(request: HttpRequest, pk: int) -> tuple[Profile, Offer]:
 @login_required
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile, offer = _offer(request, pk)
-    history = Transition.objects.filter(entity="offer", entity_id=offer.pk).select_related("by")
+    history = offer_history(offer)
     return render(
         request,
         "handover/offer_detail.html",

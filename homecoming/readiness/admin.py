@@ -5,7 +5,6 @@ from homecoming.readiness.models import (
     Evidence,
     HazardArea,
     ItemKind,
-    ReadinessChange,
     ReadinessItem,
     ReadinessPolicy,
     School,
@@ -84,8 +83,3 @@ class StageAdmin(ArchiveOnlyAdmin):  # type: ignore[type-arg]
         "target_persons",
     ]
     filter_horizontal = ["complexes"]
-
-
-@admin.register(ReadinessChange)
-class ReadinessChangeAdmin(AuditedElsewhere, ArchiveOnlyAdmin):  # type: ignore[type-arg]
-    list_display = ["changed_at", "changed_by", "subject", "field", "before", "after"]

@@ -362,39 +362,3 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"{self.settlement} — {self.number}"
-
-
-class ChangeQuerySet(DistrictScopedQuerySet["ReadinessChange"]):
-    """Rows of the district they belong to."""
-
-
-class ReadinessChange(models.Model):
-    """The audit: who changed which readiness field of what, when, from what to what."""
-
-    district = models.ForeignKey(
-        "geography.Area", on_delete=models.SET_NULL, related_name="+", null=True
-    )
-    item = models.ForeignKey(
-        ReadinessItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
-    )
-    hazard = models.ForeignKey(
-        HazardArea, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
-    )
-    subject = models.CharField(_("subject"), max_length=200)
-    field = models.CharField(_("field"), max_length=40)
-    before = models.TextField(_("from"), blank=True)
-    after = models.TextField(_("to"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True, db_index=True)
-
-    objects = ChangeQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-changed_at", "-id"]
-        verbose_name = _("readiness change")
-        verbose_name_plural = _("readiness changes")
-
-    def __str__(self) -> str:
-        return f"{self.subject}: {self.field} {self.before} → {self.after}"

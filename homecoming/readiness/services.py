@@ -20,7 +20,6 @@ from homecoming.readiness.models import (
     HazardArea,
     HazardStatus,
     ItemKind,
-    ReadinessChange,
     ReadinessItem,
 )
 
@@ -38,14 +37,6 @@ ITEM_FIELDS = (
 )
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def _actor(user: User | None) -> Any:
     return user if user is not None and user.is_authenticated else None
 
@@ -60,42 +51,17 @@ def do_save_item(
     item: ReadinessItem | None = None,
     **values: Any,
 ) -> ReadinessItem:
-    """Create or change a readiness item; every changed field leaves an audit row.
+    """Create or change a readiness item (the audit trail records every changed field).
 
     A new status must follow the item's lifecycle (`TransitionRefused` otherwise)."""
-    created = item is None
     if item is not None and "status" in values:
         ITEM.check_move(item.status, values["status"], role_of(user))
     if item is None:
         item = ReadinessItem(kind=kind, settlement=settlement, complex=complex_)
-    before = {f: _text(getattr(item, f)) for f in ITEM_FIELDS}
     for name, value in values.items():
         assert name in ITEM_FIELDS, name
         setattr(item, name, value)
     item.save()
-    place = item.complex if item.complex_id else item.settlement
-    district_id = (
-        item.complex.settlement.parent_id  # type: ignore[union-attr]
-        if item.complex_id
-        else item.settlement.parent_id  # type: ignore[union-attr]
-    )
-    subject = f"{kind.name} — {place}"
-    rows = []
-    for f in ITEM_FIELDS:
-        after = _text(getattr(item, f))
-        if after != before[f] or (created and f == "status"):
-            rows.append(
-                ReadinessChange(
-                    district_id=district_id,
-                    item=item,
-                    subject=subject,
-                    field=f,
-                    before="" if created else before[f],
-                    after=after,
-                    changed_by=_actor(user),
-                )
-            )
-    ReadinessChange.objects.bulk_create(rows)
     return item
 
 
@@ -103,16 +69,7 @@ def do_save_item(
 def do_add_evidence(
     item: ReadinessItem, title: str, file: UploadedFile[Any], user: User | None
 ) -> Evidence:
-    evidence = Evidence.objects.create(item=item, title=title, file=file, uploaded_by=_actor(user))
-    ReadinessChange.objects.create(
-        district_id=item.district_id,
-        item=item,
-        subject=str(item),
-        field="evidence",
-        after=evidence.file.name or "",
-        changed_by=_actor(user),
-    )
-    return evidence
+    return Evidence.objects.create(item=item, title=title, file=file, uploaded_by=_actor(user))
 
 
 @transaction.atomic
@@ -123,33 +80,15 @@ def do_set_hazard_status(
     released_on: date | None = None,
     certificate: UploadedFile[Any] | None = None,
 ) -> HazardArea:
-    """Move a hazard area along the land-release steps (audited).
+    """Move a hazard area along the land-release steps (the audit trail records it).
 
     The step must follow the IMAS lifecycle (`TransitionRefused` otherwise)."""
     HAZARD.check_move(area.status, status, role_of(user))
-    rows = []
-    if status != area.status:
-        rows.append(("status", area.status, status))
-    if status == HazardStatus.RELEASED and released_on != area.released_on:
-        rows.append(("released_on", _text(area.released_on), _text(released_on)))
     area.status = status
     area.released_on = released_on if status == HazardStatus.RELEASED else None
     if certificate is not None:
         area.certificate = certificate
-        rows.append(("certificate", "", certificate.name or ""))
     area.save()
-    ReadinessChange.objects.bulk_create(
-        ReadinessChange(
-            district_id=area.district_id,
-            hazard=area,
-            subject=str(area),
-            field=f,
-            before=_text(b),
-            after=_text(a),
-            changed_by=_actor(user),
-        )
-        for f, b, a in rows
-    )
     return area
 
 
@@ -174,13 +113,12 @@ class ImportReport:
 def do_import_hazard_areas(
     features: list[HazardFeature], district: Area, source: str, user: User | None
 ) -> ImportReport:
-    """Create or update hazard areas by code; status changes are audited."""
+    """Create or update hazard areas by code (the audit trail records every change)."""
     report = ImportReport()
     existing = {a.code: a for a in HazardArea.objects.filter(code__in=[f.code for f in features])}
     for f in features:
         min_lon, min_lat, max_lon, max_lat = geo.bounds(f.geometry)
         area = existing.get(f.code)
-        old_status = area.status if area else ""
         if area is None:
             area = HazardArea(code=f.code)
             report.created += 1
@@ -194,14 +132,4 @@ def do_import_hazard_areas(
         area.min_lon, area.min_lat, area.max_lon, area.max_lat = min_lon, min_lat, max_lon, max_lat
         area.source = source
         area.save()
-        if old_status != f.status:
-            ReadinessChange.objects.create(
-                district_id=district.pk,
-                hazard=area,
-                subject=str(area),
-                field="status",
-                before=old_status,
-                after=f.status,
-                changed_by=_actor(user),
-            )
     return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from homecoming.accounts.models import Profile, Role
 from homecoming.accounts.permissions import EDITORS, current_user, require_profile, require_role
 from homecoming.core.lifecycle import TransitionRefused
+from homecoming.core.models import AuditEvent
 from homecoming.geography.models import Area
 from homecoming.housing.models import Building, ResidentialComplex
 from homecoming.readiness import services, svg
@@ -23,10 +25,10 @@ from homecoming.readiness.forms import EvidenceForm, HazardImportForm, HazardSta
 from homecoming.readiness.gate import assess, assess_settlements
 from homecoming.readiness.importers import HazardImportError, import_hazard_geojson
 from homecoming.readiness.models import (
+    Evidence,
     HazardArea,
     HazardStatus,
     ItemKind,
-    ReadinessChange,
     ReadinessItem,
     School,
     Scope,
@@ -198,7 +200,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "evidence_form": evidence_form,
             "evidence": item.evidence.all(),
-            "changes": item.changes.select_related("changed_by")[:50],
+            "changes": change_rows(
+                ReadinessItem.objects.filter(pk=item.pk), HazardArea.objects.none(), limit=50
+            ),
             "can_edit": can_edit,
         },
     )
@@ -348,8 +352,62 @@ def stages(request: HttpRequest) -> HttpResponse:
     return render(request, "readiness/stages.html", {"progress": stage_progress(found)})
 
 
+#: The fields each readiness table shows in its change history (the audit trail has all).
+CHANGE_FIELDS: dict[type[Any], tuple[str, ...]] = {
+    ReadinessItem: (*services.ITEM_FIELDS, "evidence"),  # "evidence": rows of the old log
+    HazardArea: ("status", "released_on", "certificate"),
+    Evidence: ("title", "file"),
+}
+
+
+@dataclass
+class ChangeRow:
+    at: Any
+    actor: str
+    subject: str
+    item_id: int | None
+    field: str
+    before: Any
+    after: Any
+
+
+def change_rows(items: Any, hazards: Any, limit: int = 200) -> list[ChangeRow]:
+    """The audit trail of these items (with their evidence) and hazard areas, one row per
+    changed field, newest first."""
+    scoped: dict[type[Any], Any] = {
+        ReadinessItem: items,
+        HazardArea: hazards,
+        Evidence: Evidence.objects.filter(item__in=items),
+    }
+    events: Any = AuditEvent.objects.none()
+    for rows in scoped.values():
+        events = events | AuditEvent.objects.of(rows)
+    events = list(events.order_by("-id")[:limit])
+    subjects: dict[tuple[str, str], tuple[str, int | None]] = {}
+    for model, rows in scoped.items():
+        table = model._meta.db_table
+        wanted = {e.object_pk for e in events if e.table == table}
+        related = ("item__kind",) if model is Evidence else ()
+        for obj in rows.filter(pk__in=wanted).select_related(*related):
+            item_id = obj.pk if model is ReadinessItem else getattr(obj, "item_id", None)
+            label = f"{obj.item} — {obj}" if model is Evidence else str(obj)
+            subjects[(table, str(obj.pk))] = (label, item_id)
+    found = []
+    for event in events:
+        model = next(m for m in CHANGE_FIELDS if m._meta.db_table == event.table)
+        subject, item_id = subjects.get((event.table, event.object_pk), (event.object_pk, None))
+        for name, before, after in event.diff():
+            if name in CHANGE_FIELDS[model] and (before or after):
+                found.append(
+                    ChangeRow(event.at, event.actor, subject, item_id, name, before, after)
+                )
+    return found
+
+
 @login_required
 def changes(request: HttpRequest) -> HttpResponse:
     profile = require_profile(request)
-    rows = ReadinessChange.objects.for_profile(profile).select_related("changed_by")[:200]
+    rows = change_rows(
+        ReadinessItem.objects.for_profile(profile), HazardArea.objects.for_profile(profile)
+    )
     return render(request, "readiness/changes.html", {"changes": rows})

@@ -1008,12 +1008,17 @@ def load_tables(imp: RegistryImport) -> tuple[Table, Table | None, str]:
 
 def run_import(imp: RegistryImport, progress: Progress | None = None) -> RegistryImport:
     """Read, validate and (if allowed) write one import; record the outcome on `imp`."""
+    from homecoming.core.audit import audit_channel
     from homecoming.registry.services import gc_paused
 
     _touch(imp.pk)
     # A million rows are a few million objects kept until the write: the cyclic garbage
     # collector would walk them again and again (a third of the time), and finds nothing.
-    with gc_paused(), Heartbeat(lambda: _touch(imp.pk)):
+    with (
+        gc_paused(),
+        Heartbeat(lambda: _touch(imp.pk)),
+        audit_channel("import", f"import #{imp.pk} {imp.original_name}", actor=imp.created_by),
+    ):
         return _run_import(imp, progress)
 
 

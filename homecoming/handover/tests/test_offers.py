@@ -12,9 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from homecoming.allocation import services as allocation
+from homecoming.core.audit import audit_context
 from homecoming.core.testing import make_family
 from homecoming.handover import services
-from homecoming.handover.models import Offer, OfferStatus, Transition
+from homecoming.handover.history import transitions
+from homecoming.handover.models import Offer, OfferStatus
 from homecoming.handover.tests.conftest import unit_no
 from homecoming.housing.models import UnitStatus
 from homecoming.registry.models import Household, HouseholdStatus
@@ -54,9 +56,7 @@ def test_approving_a_run_offers_each_housed_family_its_home_with_a_deadline(
     unit = unit_no(world, "2")
     assert unit.status == UnitStatus.OFFERED and unit.household_id == offer.household_id
     assert reload(world.kalbajar_family).status == HouseholdStatus.OFFERED
-    assert Transition.objects.filter(
-        entity="offer", entity_id=offer.pk, to_state="pending"
-    ).exists()
+    assert transitions("offer", offer.pk, "pending").exists()
 
 
 def test_accepting_makes_the_home_the_family_s_and_logs_who_and_when(
@@ -64,16 +64,17 @@ def test_accepting_makes_the_home_the_family_s_and_logs_who_and_when(
 ) -> None:
     run = make_run([("KLB-1", "2")])
     allocation.do_approve_run(run, world.orkhan)
-    offer = services.do_accept_offer(offer_of("KLB-1"), actor="family KLB-1")
+    with audit_context("ui", actor_label="family KLB-1"):
+        offer = services.do_accept_offer(offer_of("KLB-1"), actor="family KLB-1")
     assert offer.status == OfferStatus.ACCEPTED and offer.answered_by == "family KLB-1"
     assert unit_no(world, "2").status == UnitStatus.ALLOCATED
     assert reload(world.kalbajar_family).status == HouseholdStatus.ALLOCATED
-    log = Transition.objects.get(entity="offer", entity_id=offer.pk, to_state="accepted")
-    assert (log.from_state, log.actor) == ("pending", "family KLB-1") and log.at is not None
-    assert Transition.objects.filter(entity="unit", to_state="allocated").count() == 1
+    log = transitions("offer", offer.pk, "accepted").get()
+    assert (log.from_state, log.actor) == ("pending", "family KLB-1") and log.at is not None  # type: ignore[attr-defined]
+    assert transitions("unit", to_state="allocated").count() == 1
     # Accepting again is harmless (a retried click or request).
     assert services.do_accept_offer(offer, actor="family KLB-1").status == OfferStatus.ACCEPTED
-    assert Transition.objects.filter(entity="offer", to_state="accepted").count() == 1
+    assert transitions("offer", to_state="accepted").count() == 1
 
 
 def test_a_declined_home_goes_to_the_first_family_of_the_reserve_list_it_suits(
@@ -127,8 +128,9 @@ def test_unanswered_offers_expire_and_go_down_the_reserve_list(
     assert services.do_expire_offers(offer.deadline + timedelta(seconds=1)) == 1
     assert reload(offer).status == OfferStatus.EXPIRED
     assert offer_of("KLB-R3").unit == unit_no(reserve_world, "2")
-    log = Transition.objects.get(entity="offer", entity_id=offer.pk, to_state="expired")
-    assert log.actor == "system" and log.from_state == "pending"
+    log = transitions("offer", offer.pk, "expired").get()
+    assert log.channel == "system" and log.from_state == "pending"  # type: ignore[attr-defined]
+    assert log.note == "no answer by the deadline"
 
 
 def test_the_command_expires_overdue_offers_and_reminds_the_others(
@@ -243,4 +245,4 @@ def test_appeals_are_recorded_with_their_decision(world: Any, make_run: Any) -> 
     assert decided.status == "upheld" and decided.decided_by == world.ayten
     with pytest.raises(services.Conflict):
         services.do_decide_appeal(appeal, "rejected", "no", user=world.ayten)
-    assert Transition.objects.filter(entity="appeal", to_state="upheld").count() == 1
+    assert transitions("appeal", to_state="upheld").count() == 1

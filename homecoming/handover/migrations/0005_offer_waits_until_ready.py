@@ -9,11 +9,12 @@ housing migration's guess (built when the complex has an actual completion date)
 An open (pending) offer on a home recorded as not built loses its deadline: it waits until
 the home is ready, like the offers made from now on. A home whose keys were handed (or that is lived in) must be built now (a database
 constraint); where its offer had recorded it as planned or under construction, the old gate
-let the keys through: the migration leaves a line in the unit's history (`Transition`, actor
-"migration") asking an officer to check it on site.
+let the keys through: the migration leaves a line in the unit's history (the audit trail,
+actor "migration") asking an officer to check it on site.
 """
 
 from django.db import migrations, models
+from django.utils import timezone
 
 CONSTRUCTION = {"planned": "planned", "construction": "under_construction", "ready": "built"}
 
@@ -21,7 +22,7 @@ CONSTRUCTION = {"planned": "planned", "construction": "under_construction", "rea
 def refine(apps, schema_editor):  # type: ignore[no-untyped-def]
     Offer = apps.get_model("handover", "Offer")
     Unit = apps.get_model("housing", "Unit")
-    Transition = apps.get_model("handover", "Transition")
+    Event = apps.get_model("core", "AuditEvent")
     active = Offer.objects.filter(
         status__in=["pending", "accepted"], unit__status__in=["offered", "allocated"]
     )
@@ -41,20 +42,23 @@ def refine(apps, schema_editor):  # type: ignore[no-untyped-def]
         unit__status__in=["keys_handed", "occupied"],
         unit_status_before__in=["planned", "construction"],
     ).select_related("unit__building__complex__settlement")
-    Transition.objects.bulk_create(
-        Transition(
-            entity="unit",
-            entity_id=o.unit_id,
-            label=f"{o.unit.building.complex.code}/{o.unit.building.code}/{o.unit.number}"[:120],
-            from_state=CONSTRUCTION[o.unit_status_before],
-            to_state="built",
+    Event.objects.bulk_create(
+        Event(
+            at=timezone.now(),
+            table="housing_unit",
+            object_pk=str(o.unit_id),
+            action="update",
+            before={"construction": CONSTRUCTION[o.unit_status_before]},
+            after={"construction": "built"},
             actor="migration",
+            channel="system",
+            path=f"migration handover.0005: {o.unit.building.complex.code}/"
+            f"{o.unit.building.code}/{o.unit.number}"[:300],
             note=(
                 "Keys were handed while the home was recorded as "
                 f"{CONSTRUCTION[o.unit_status_before].replace('_', ' ')}; taken to be built "
                 "now. Check it on site."
             ),
-            district_id=o.unit.building.complex.settlement.parent_id,
         )
         for o in doubtful
     )
@@ -62,7 +66,7 @@ def refine(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("handover", "0003_convoy_and_ceremony_status"),
+        ("handover", "0004_audit_trail_replaces_transitions"),
         ("housing", "0002_unit_construction_state"),
     ]
 

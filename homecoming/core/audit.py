@@ -1,0 +1,547 @@
+"""One append-only audit trail, written by the database itself.
+
+Every domain table carries AFTER INSERT/UPDATE/DELETE row triggers that copy the row before
+and after the write into `core_auditevent`. Writes that bypass the ORM's save() (querysets'
+update(), bulk_create, bulk_update, raw SQL) are recorded the same way, because the database
+records them, not Python code.
+
+Who wrote, and from where, is the *audit context*: a contextvar set by the request middleware,
+management commands, the job worker and the importers (`audit_context(...)`). The triggers
+read it:
+- on SQLite through an application-defined SQL function `hc_audit_context()` (the context as
+  JSON) registered on every connection (`connection_created`);
+- on PostgreSQL through the session setting `homecoming.audit_context` (JSON), pushed by an
+  execute wrapper before the first query that runs under a context it has not pushed yet.
+
+Triggers are (re)installed after every `migrate` and dropped before it, so they always match
+the schema (SQLite's per-table triggers name every column). See docs/audit.md.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.apps import apps
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
+from django.utils.functional import SimpleLazyObject, empty
+
+AUDIT_TABLE = "core_auditevent"
+PG_SETTING = "homecoming.audit_context"
+PG_MAINTENANCE = "homecoming.audit_maintenance"
+TRIGGER_PREFIX = "hc_audit"
+
+CHANNELS = ("ui", "api", "admin", "cli", "job", "import", "system")
+
+#: Tables left out of the trail, and why (docs/audit.md repeats this list).
+EXCLUDED_TABLES: dict[str, str] = {
+    AUDIT_TABLE: "the trail itself",
+    "core_job": "progress rows of background jobs, written several times a second",
+    "handover_onetimecode": "sign-in codes: secrets, and short-lived",
+    "handover_idempotencykey": "replay protection of API requests, not data",
+    "handover_message": "the outbox holds message bodies (personal data, own retention)",
+}
+
+#: Columns whose values never enter the trail; only the fact that they changed does.
+SECRET_COLUMNS: dict[str, tuple[str, ...]] = {"auth_user": ("password",)}
+HIDDEN = "[hidden]"
+CHANGED = "[changed]"
+
+
+# ---------------------------------------------------------------------------- context
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """Who writes, and from where. `request` lets the actor be read late: DRF authenticates
+    tokens inside the view, after the middleware has opened the context."""
+
+    channel: str = "system"
+    actor_id: int | None = None
+    actor: str = ""
+    ip: str = ""
+    path: str = ""
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request: Any = None
+    note: str = ""
+
+    _cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def payload(self) -> dict[str, Any]:
+        """The values the triggers store; cheap to call for every row written."""
+        actor_id, actor = self.actor_id, self.actor
+        if not actor and self.request is not None:
+            user = _resolved_user(self.request)
+            if user is not None and getattr(user, "is_authenticated", False):
+                actor_id, actor = user.pk, user.get_username()
+        key = (actor_id, actor)
+        cached: dict[str, Any] | None = self._cache.get(key)
+        if cached is not None:
+            return cached
+        self._cache[key] = value = {
+            "actor_id": actor_id,
+            "actor": actor[:150],
+            "channel": self.channel,
+            "ip": self.ip[:45],
+            "path": self.path[:300],
+            "request_id": self.request_id,
+            "note": self.note[:400],
+        }
+        return value
+
+    def payload_json(self) -> str:
+        payload = self.payload()
+        key = ("json", payload["actor_id"], payload["actor"])
+        if key not in self._cache:
+            self._cache[key] = json.dumps(payload, separators=(",", ":"))
+        text: str = self._cache[key]
+        return text
+
+
+def _resolved_user(request: Any) -> Any:
+    """The request's user if someone already looked it up; never a query (the triggers call
+    this from inside a statement, where a query on the same connection is not allowed)."""
+    user = request.__dict__.get("user")
+    if user is None:
+        return None
+    if isinstance(user, SimpleLazyObject):
+        wrapped = user._wrapped
+        return None if wrapped is empty else wrapped
+    return user
+
+
+_current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar(
+    "homecoming_audit_context", default=None
+)
+_maintenance: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "homecoming_audit_maintenance", default=False
+)
+
+
+def current() -> AuditContext | None:
+    return _current.get()
+
+
+def current_payload() -> dict[str, Any] | None:
+    ctx = _current.get()
+    return None if ctx is None else ctx.payload()
+
+
+@contextmanager
+def audit_context(
+    channel: str,
+    *,
+    actor: Any = None,
+    actor_label: str = "",
+    ip: str = "",
+    path: str = "",
+    request: Any = None,
+) -> Iterator[AuditContext]:
+    """Record writes inside the block as made by `actor` (a user) through `channel`."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown audit channel {channel!r}")
+    actor_id = None
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        actor_id, actor_label = actor.pk, actor_label or actor.get_username()
+    ctx = AuditContext(
+        channel=channel, actor_id=actor_id, actor=actor_label, ip=ip, path=path, request=request
+    )
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def audit_channel(channel: str, path: str = "", actor: Any = None) -> Iterator[AuditContext]:
+    """Mark the writes of the block with another channel (an import run by a job or the
+    CLI), keeping the outer context's actor and address unless an actor is given."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown audit channel {channel!r}")
+    outer = current_payload() or {}
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        actor_id, label = actor.pk, actor.get_username()
+    else:
+        actor_id, label = outer.get("actor_id"), outer.get("actor", "")
+    ctx = AuditContext(
+        channel=channel,
+        actor_id=actor_id,
+        actor=label,
+        ip=outer.get("ip", ""),
+        path=path or outer.get("path", ""),
+    )
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def audit_note(note: str) -> Iterator[None]:
+    """Say why: the writes of the block carry this note (a withdrawal's reason...)."""
+    outer = _current.get() or AuditContext()
+    token = _current.set(replace(outer, note=note, _cache={}))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def set_actor(actor: Any = None, label: str = "") -> None:
+    """Name the actor of the open context (e.g. the family once its session is read)."""
+    ctx = _current.get()
+    if ctx is None:
+        return
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    if actor_id is not None:
+        label = label or actor.get_username()
+    _current.set(replace(ctx, actor_id=actor_id, actor=label, request=None, _cache={}))
+
+
+@contextmanager
+def audit_maintenance() -> Iterator[None]:
+    """Allow deleting audit rows (and stop recording) in this block. Only `flush`, which
+    empties the whole database, uses it."""
+    token = _maintenance.set(True)
+    try:
+        yield
+    finally:
+        _maintenance.reset(token)
+
+
+# ---------------------------------------------------------------------------- connections
+
+
+#: What the triggers store when no context is open.
+SYSTEM_JSON = json.dumps(
+    {
+        "actor_id": None,
+        "actor": "",
+        "channel": "system",
+        "ip": "",
+        "path": "",
+        "request_id": "",
+        "note": "",
+    },
+    separators=(",", ":"),
+)
+
+
+def _sqlite_context() -> str | None:
+    """The context as JSON (None: record nothing, during flush): one Python call per audited
+    row, the fields parsed in SQL."""
+    if _maintenance.get():
+        return None
+    context = _current.get()
+    return SYSTEM_JSON if context is None else context.payload_json()
+
+
+def _sqlite_live() -> int:
+    return 0 if _maintenance.get() else 1
+
+
+def _pg_wrapper(connection: BaseDatabaseWrapper) -> Callable[..., Any]:
+    """Push the audit context to the PostgreSQL session when it differs from the last push.
+
+    Every context carries a fresh request id, so a push undone by a rolled-back transaction
+    (tests, failed requests) is never mistaken for the current one by the next context."""
+
+    def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
+        context = _current.get()
+        wanted = (
+            "" if context is None else context.payload_json(),
+            "on" if _maintenance.get() else "",
+        )
+        if getattr(connection, "_hc_audit_pushed", None) != wanted:
+            # a plain cursor of its own: the query's may be a server-side (named) cursor
+            with connection.connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config(%s, %s, false), set_config(%s, %s, false)",
+                    [PG_SETTING, wanted[0], PG_MAINTENANCE, wanted[1]],
+                )
+            connection._hc_audit_pushed = wanted  # type: ignore[attr-defined]
+        return execute(sql, params, many, ctx)
+
+    return wrapper
+
+
+def on_connection_created(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    if connection.vendor == "sqlite":
+        raw = connection.connection
+        raw.create_function("hc_audit_context", 0, _sqlite_context, deterministic=False)
+        raw.create_function("hc_audit_live", 0, _sqlite_live, deterministic=False)
+    elif connection.vendor == "postgresql":
+        connection._hc_audit_pushed = ("", "")  # type: ignore[attr-defined]
+        if not any(getattr(w, "_hc_audit", False) for w in connection.execute_wrappers):
+            wrapper = _pg_wrapper(connection)
+            wrapper._hc_audit = True  # type: ignore[attr-defined]
+            connection.execute_wrappers.append(wrapper)
+
+
+# ---------------------------------------------------------------------------- which tables
+
+
+def audited_models() -> list[type[Model]]:
+    """Every model of the homecoming apps, the user, and their many-to-many tables."""
+    found: list[type[Model]] = []
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        # an auto-created many-to-many table belongs to the model that declares the field
+        source = meta.auto_created if isinstance(meta.auto_created, type) else model
+        owner = source._meta
+        is_ours = owner.app_config is not None and owner.app_config.name.startswith("homecoming.")
+        is_user = owner.label == "auth.User"
+        if not (is_ours or is_user) or not meta.managed or meta.proxy:
+            continue
+        if meta.db_table in EXCLUDED_TABLES:
+            continue
+        found.append(model)
+    return sorted(found, key=lambda m: m._meta.db_table)
+
+
+# ---------------------------------------------------------------------------- triggers
+
+CONTEXT_COLUMNS = "actor_id, actor, channel, ip, path, request_id, note"
+EVENT_COLUMNS = f'at, "table", object_pk, action, before, after, {CONTEXT_COLUMNS}'
+
+# PostgreSQL: statement-level triggers with transition tables, so a bulk write (an import's
+# COPY, a queryset update) is recorded by one INSERT ... SELECT, not one call per row.
+# PL/pgSQL compiles a trigger function once per table, so the static SQL below is planned
+# for each table's transition tables. TG_ARGV: the primary key column, then secret columns.
+PG_FUNCTIONS = f"""
+CREATE OR REPLACE FUNCTION hc_audit_hide(b jsonb, a jsonb, secrets text[], side text)
+RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    secret text;
+    result jsonb := CASE WHEN side = 'before' THEN b ELSE a END;
+BEGIN
+    IF result IS NULL THEN
+        RETURN NULL;
+    END IF;
+    FOREACH secret IN ARRAY secrets LOOP
+        result := jsonb_set(result, ARRAY[secret], to_jsonb(CASE
+            WHEN side = 'before' OR b IS NULL OR (a -> secret) IS NOT DISTINCT FROM (b -> secret)
+            THEN '{HIDDEN}' ELSE '{CHANGED}' END));
+    END LOOP;
+    RETURN result;
+END $$;
+
+CREATE OR REPLACE FUNCTION hc_audit_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ctx jsonb;
+    pk text := TG_ARGV[0];
+    secrets text[] := TG_ARGV[1:];
+BEGIN
+    IF current_setting('{PG_MAINTENANCE}', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    ctx := COALESCE(NULLIF(current_setting('{PG_SETTING}', true), ''), '{SYSTEM_JSON}')::jsonb;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO {AUDIT_TABLE} ({EVENT_COLUMNS})
+        SELECT clock_timestamp(), TG_TABLE_NAME, r.a ->> pk, 'insert', NULL,
+               hc_audit_hide(NULL, r.a, secrets, 'after'),
+               (ctx ->> 'actor_id')::bigint, ctx ->> 'actor', ctx ->> 'channel', ctx ->> 'ip',
+               ctx ->> 'path', ctx ->> 'request_id', ctx ->> 'note'
+        FROM (SELECT to_jsonb(n) AS a FROM hc_new n) r;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO {AUDIT_TABLE} ({EVENT_COLUMNS})
+        SELECT clock_timestamp(), TG_TABLE_NAME, r.b ->> pk, 'delete',
+               hc_audit_hide(r.b, NULL, secrets, 'before'), NULL,
+               (ctx ->> 'actor_id')::bigint, ctx ->> 'actor', ctx ->> 'channel', ctx ->> 'ip',
+               ctx ->> 'path', ctx ->> 'request_id', ctx ->> 'note'
+        FROM (SELECT to_jsonb(o) AS b FROM hc_old o) r;
+    ELSE
+        INSERT INTO {AUDIT_TABLE} ({EVENT_COLUMNS})
+        SELECT clock_timestamp(), TG_TABLE_NAME, na.a ->> pk, 'update',
+               hc_audit_hide(ob.b, na.a, secrets, 'before'),
+               hc_audit_hide(ob.b, na.a, secrets, 'after'),
+               (ctx ->> 'actor_id')::bigint, ctx ->> 'actor', ctx ->> 'channel', ctx ->> 'ip',
+               ctx ->> 'path', ctx ->> 'request_id', ctx ->> 'note'
+        FROM (SELECT to_jsonb(o) AS b FROM hc_old o) ob
+        JOIN (SELECT to_jsonb(n) AS a FROM hc_new n) na ON na.a -> pk = ob.b -> pk
+        WHERE na.a <> ob.b;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION hc_audit_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'TRUNCATE')
+       AND current_setting('{PG_MAINTENANCE}', true) = 'on' THEN
+        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NULL END;
+    END IF;
+    RAISE EXCEPTION 'audit events are append-only (% refused)', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+
+DROP FUNCTION IF EXISTS hc_audit_row();
+"""
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sqlite_json(columns: list[tuple[str, bool]], row: str, masked: dict[str, str]) -> str:
+    """json_object over a row's columns, in chunks (SQLite caps a function's arguments)."""
+    pairs = []
+    for column, is_json in columns:
+        if column in masked:
+            value = masked[column]
+        elif is_json:
+            value = f"json({row}.{_q(column)})"
+        else:
+            value = f"{row}.{_q(column)}"
+        pairs.append((column, value))
+    chunks = [pairs[i : i + 40] for i in range(0, len(pairs), 40)] or [[]]
+    expr = "json_object(" + ", ".join(f"{_lit(c)}, {v}" for c, v in chunks[0]) + ")"
+    for chunk in chunks[1:]:
+        args = ", ".join(f"{_lit('$.' + json.dumps(c))}, {v}" for c, v in chunk)
+        expr = f"json_set({expr}, {args})"
+    return expr
+
+
+def _sqlite_triggers(model: type[Model]) -> list[str]:
+    """Three row triggers naming every column (SQLite has no row-to-JSON function)."""
+    meta = model._meta
+    table = meta.db_table
+    columns = [
+        (str(f.column), f.get_internal_type() == "JSONField") for f in meta.local_concrete_fields
+    ]
+    pk = _q(str(meta.pk.column))
+    secrets = SECRET_COLUMNS.get(table, ())
+    hidden = {c: _lit(HIDDEN) for c in secrets}
+    after_update = {
+        c: f"CASE WHEN OLD.{_q(c)} IS NEW.{_q(c)} THEN {_lit(HIDDEN)} ELSE {_lit(CHANGED)} END"
+        for c in secrets
+    }
+    context = ", ".join(
+        f"json_extract(c.j, '$.{k}')" for k in CONTEXT_COLUMNS.replace(" ", "").split(",")
+    )
+    now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+
+    def insert(pk_sql: str, action: str, before: str, after: str) -> str:
+        return (
+            f"INSERT INTO {AUDIT_TABLE} ({EVENT_COLUMNS}) SELECT {now}, {_lit(table)}, "
+            f"CAST({pk_sql} AS TEXT), '{action}', {before}, {after}, {context} "
+            "FROM (SELECT hc_audit_context() AS j) AS c WHERE c.j IS NOT NULL;"
+        )
+
+    changed = " OR ".join(f"OLD.{_q(c)} IS NOT NEW.{_q(c)}" for c, _ in columns)
+    name = f"{TRIGGER_PREFIX}_{table}"
+    return [
+        f"CREATE TRIGGER {_q(name + '_ins')} AFTER INSERT ON {_q(table)} FOR EACH ROW BEGIN "
+        + insert(f"NEW.{pk}", "insert", "NULL", _sqlite_json(columns, "NEW", hidden))
+        + " END",
+        f"CREATE TRIGGER {_q(name + '_upd')} AFTER UPDATE ON {_q(table)} FOR EACH ROW "
+        f"WHEN {changed} BEGIN "
+        + insert(
+            f"NEW.{pk}",
+            "update",
+            _sqlite_json(columns, "OLD", hidden),
+            _sqlite_json(columns, "NEW", after_update),
+        )
+        + " END",
+        f"CREATE TRIGGER {_q(name + '_del')} AFTER DELETE ON {_q(table)} FOR EACH ROW BEGIN "
+        + insert(f"OLD.{pk}", "delete", _sqlite_json(columns, "OLD", hidden), "NULL")
+        + " END",
+    ]
+
+
+SQLITE_REFUSE = [
+    f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_update BEFORE UPDATE ON {AUDIT_TABLE} "
+    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only (UPDATE refused)'); END",
+    f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_delete BEFORE DELETE ON {AUDIT_TABLE} "
+    "WHEN hc_audit_live() "
+    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only (DELETE refused)'); END",
+]
+
+
+def drop_triggers(using: str = "default") -> None:
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [TRIGGER_PREFIX + "%"],
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {_q(name)}")
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT t.tgname, c.relname FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal AND t.tgname LIKE %s AND pg_table_is_visible(c.oid)",
+                [TRIGGER_PREFIX + "%"],
+            )
+            for name, table in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {_q(name)} ON {_q(table)}")
+
+
+def install_triggers(using: str = "default") -> int:
+    """Drop and recreate every audit trigger; returns how many tables are audited."""
+    connection = connections[using]
+    if connection.vendor not in {"sqlite", "postgresql"}:
+        return 0
+    existing = set(connection.introspection.table_names())
+    if AUDIT_TABLE not in existing:
+        return 0
+    models = [m for m in audited_models() if m._meta.db_table in existing]
+    drop_triggers(using)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for model in models:
+                for sql in _sqlite_triggers(model):
+                    cursor.execute(sql)
+            for sql in SQLITE_REFUSE:
+                cursor.execute(sql)
+        else:
+            cursor.execute(PG_FUNCTIONS)
+            for model in models:
+                table = model._meta.db_table
+                pk = str(model._meta.pk.column)
+                args = ", ".join(_lit(a) for a in (pk, *SECRET_COLUMNS.get(table, ())))
+                # transition tables allow one event per trigger
+                for event, tables in (
+                    ("INSERT", "NEW TABLE AS hc_new"),
+                    ("UPDATE", "OLD TABLE AS hc_old NEW TABLE AS hc_new"),
+                    ("DELETE", "OLD TABLE AS hc_old"),
+                ):
+                    cursor.execute(
+                        f"CREATE TRIGGER {TRIGGER_PREFIX}_{event.lower()} AFTER {event} "
+                        f"ON {_q(table)} REFERENCING {tables} FOR EACH STATEMENT "
+                        f"EXECUTE FUNCTION hc_audit_stmt({args})"
+                    )
+            cursor.execute(
+                f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse BEFORE UPDATE OR DELETE ON "
+                f"{AUDIT_TABLE} FOR EACH ROW EXECUTE FUNCTION hc_audit_refuse()"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_truncate BEFORE TRUNCATE ON "
+                f"{AUDIT_TABLE} FOR EACH STATEMENT EXECUTE FUNCTION hc_audit_refuse()"
+            )
+    return len(models)
+
+
+def on_pre_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    # Migrations rebuild and alter tables; per-table triggers naming old columns would break
+    # them on SQLite. They come back, matching the new schema, at post_migrate.
+    if AUDIT_TABLE in connections[using].introspection.table_names():
+        drop_triggers(using)
+
+
+def on_post_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    install_triggers(using)

@@ -1,0 +1,235 @@
+"""The audit trail for auditors and administrators: filter, read the diffs, export.
+
+District officers have no access: an event names tables and row ids of every district, and
+scoping each row to a district would need a join per table. Auditors and administrators
+see the whole programme anyway.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from homecoming.accounts.models import Role
+from homecoming.accounts.permissions import require_role
+from homecoming.core.audit import CHANNELS, audited_models
+from homecoming.core.models import AuditAction, AuditEvent
+
+READERS = frozenset({Role.ADMINISTRATOR, Role.AUDITOR})
+CHANNEL_LABELS = {
+    "ui": _("web pages"),
+    "api": _("API"),
+    "admin": _("administration"),
+    "cli": _("command line"),
+    "job": _("background job"),
+    "import": _("import"),
+    "system": _("system"),
+}
+#: Characters a spreadsheet reads as the start of a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_COLUMNS = [
+    "id",
+    "at",
+    "table",
+    "object_pk",
+    "action",
+    "actor",
+    "actor_id",
+    "channel",
+    "ip",
+    "path",
+    "request_id",
+    "note",
+    "changed",
+    "before",
+    "after",
+]
+
+
+def table_labels() -> dict[str, str]:
+    """db table -> readable name, for every audited table (old logs' tables included)."""
+    labels = {}
+    for model in audited_models():
+        meta = model._meta
+        labels[meta.db_table] = f"{meta.app_config.verbose_name} · {meta.verbose_name}"
+    return labels
+
+
+def model_table(label: str) -> str:
+    """ "registry.Household" -> "registry_household" (for links from other apps' pages)."""
+    return str(apps.get_model(label)._meta.db_table)
+
+
+class AuditFilter(forms.Form):
+    table = forms.ChoiceField(label=_("What"), required=False)
+    object = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    actor = forms.CharField(label=_("Who"), required=False, max_length=150)
+    channel = forms.ChoiceField(
+        label=_("From"),
+        required=False,
+        choices=[("", "—"), *((c, CHANNEL_LABELS[c]) for c in CHANNELS)],
+    )
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", "—"), *AuditAction.choices]
+    )
+    since = forms.DateField(
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = table_labels()
+        known = set(AuditEvent.objects.values_list("table", flat=True).distinct())
+        choices = sorted(((t, labels.get(t, t)) for t in set(labels) | known), key=lambda c: c[1])
+        self.fields["table"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return data
+
+    def apply(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        data = self.cleaned_data
+        if data.get("table"):
+            events = events.filter(table=data["table"])
+        if data.get("object"):
+            events = events.filter(object_pk=data["object"].strip())
+        if data.get("actor"):
+            events = events.filter(actor__iexact=data["actor"].strip())
+        if data.get("channel"):
+            events = events.filter(channel=data["channel"])
+        if data.get("action"):
+            events = events.filter(action=data["action"])
+        zone = timezone.get_current_timezone()
+        if data.get("since"):
+            start = dt.datetime.combine(data["since"], dt.time.min, tzinfo=zone)
+            events = events.filter(at__gte=start)
+        if data.get("until"):
+            end = dt.datetime.combine(data["until"] + dt.timedelta(days=1), dt.time.min, zone)
+            events = events.filter(at__lt=end)
+        return events
+
+
+def _filtered(request: HttpRequest) -> tuple[AuditFilter, QuerySet[AuditEvent]]:
+    form = AuditFilter(request.GET or None)
+    events: QuerySet[AuditEvent] = AuditEvent.objects.order_by("-id")
+    if form.is_bound and form.is_valid():
+        events = form.apply(events)
+    elif form.is_bound:
+        events = events.none()
+    return form, events
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    require_role(request, READERS)
+    form, events = _filtered(request)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "tables": table_labels(),
+            "channels": CHANNEL_LABELS,
+        },
+    )
+
+
+def safe_cell(value: Any) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _row(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "at": event.at.isoformat(),
+        "table": event.table,
+        "object_pk": event.object_pk,
+        "action": event.action,
+        "actor": event.actor,
+        "actor_id": event.actor_id,
+        "channel": event.channel,
+        "ip": event.ip,
+        "path": event.path,
+        "request_id": event.request_id,
+        "note": event.note,
+        "changed": event.changed,
+        "before": event.before,
+        "after": event.after,
+    }
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)  # BOM: spreadsheets read UTF-8 then
+    for event in events.iterator(chunk_size=2000):
+        row = _row(event)
+        cells = []
+        for column in EXPORT_COLUMNS:
+            value = row[column]
+            if isinstance(value, dict | list):
+                value = json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+            cells.append(safe_cell(value))
+        yield writer.writerow(cells)
+
+
+def _json_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
+    yield "["
+    first = True
+    for event in events.iterator(chunk_size=2000):
+        yield ("" if first else ",\n") + json.dumps(
+            _row(event), ensure_ascii=False, cls=DjangoJSONEncoder
+        )
+        first = False
+    yield "]\n"
+
+
+@login_required
+def audit_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    require_role(request, READERS)
+    if fmt not in {"csv", "json"}:
+        raise Http404(fmt)
+    form, events = _filtered(request)
+    if form.is_bound and not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response: StreamingHttpResponse
+    if fmt == "json":
+        response = StreamingHttpResponse(
+            _json_lines(events), content_type="application/json; charset=utf-8"
+        )
+    else:
+        response = StreamingHttpResponse(_csv_lines(events), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{fmt}"'
+    return response
