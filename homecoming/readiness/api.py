@@ -231,6 +231,19 @@ class StageSerializer(serializers.ModelSerializer[Stage]):
         check_in_district(self.context["request"].profile, value.parent_id, "settlement")
         return value
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        settlement = attrs.get("settlement", getattr(self.instance, "settlement", None))
+        complexes = attrs.get("complexes", [])
+        outside = [c.code for c in complexes if settlement and c.settlement_id != settlement.pk]
+        if outside:
+            raise serializers.ValidationError(
+                {
+                    "complexes": _("not in the stage's settlement: %(codes)s")
+                    % {"codes": ", ".join(outside)}
+                }
+            )
+        return attrs
+
 
 class StageViewSet(ScopedViewSet):
     queryset = (

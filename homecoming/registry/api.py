@@ -134,9 +134,3 @@ class GroupViewSet(ScopedViewSet):
     filterset_fields = ["kind"]
     search_fields = ["code", "name"]
     lookup_field = "code"
-
-    def scope(self, queryset: Any) -> Any:
-        profile = self.get_profile()
-        if profile.district_id is None:
-            return queryset
-        return queryset.filter(households__district_id=profile.district_id).distinct()

@@ -5,11 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.core.scoping import ScopedFormMixin
 from homecoming.geography.models import Area
 from homecoming.registry.models import Household
 
 
-class HouseholdForm(forms.ModelForm[Household]):
+class HouseholdForm(ScopedFormMixin, forms.ModelForm[Household]):
     """What a district officer may correct on a family's file."""
 
     class Meta:
