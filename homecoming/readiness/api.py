@@ -127,6 +127,11 @@ class HazardSerializer(serializers.ModelSerializer[HazardArea]):
         return hazard_feature(instance)
 
 
+class HazardStatusInput(serializers.Serializer):  # type: ignore[type-arg]
+    status = serializers.ChoiceField(choices=HazardStatus.choices)
+    released_on = serializers.DateField(required=False, allow_null=True)
+
+
 class HazardViewSet(ScopedViewSet):
     """Hazard areas as GeoJSON. Import through the map page; status changes by PATCH."""
 
@@ -134,6 +139,7 @@ class HazardViewSet(ScopedViewSet):
     serializer_class = HazardSerializer
     http_method_names = ["get", "patch", "head", "options"]
     pagination_class = None
+    input_serializers = {"partial_update": HazardStatusInput}
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         features = [hazard_feature(a) for a in self.filter_queryset(self.get_queryset())]
@@ -141,20 +147,11 @@ class HazardViewSet(ScopedViewSet):
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         area = self.get_object()
-        data = HazardStatusInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.validated_input()
         services.do_set_hazard_status(
-            area,
-            data.validated_data["status"],
-            request.user,
-            released_on=data.validated_data.get("released_on"),
+            area, data["status"], request.user, released_on=data.get("released_on")
         )
         return Response(hazard_feature(area))
-
-
-class HazardStatusInput(serializers.Serializer):  # type: ignore[type-arg]
-    status = serializers.ChoiceField(choices=HazardStatus.choices)
-    released_on = serializers.DateField(required=False, allow_null=True)
 
 
 class SchoolSerializer(serializers.ModelSerializer[School]):
