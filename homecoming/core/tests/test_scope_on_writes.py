@@ -24,7 +24,8 @@ def test_expire_now_by_a_district_officer_leaves_the_other_districts_offers_alon
         deadline=past
     )
     client = Client()
-    client.force_login(scene.world.kamran)
+    kamran: Any = scene.world.kamran
+    client.force_login(kamran)
     client.post("/handover/offers/expire/")
     assert Offer.objects.get(pk=scene.kalbajar.offer_b.pk).status == OfferStatus.EXPIRED
     assert Offer.objects.get(pk=scene.lachin.offer_b.pk).status == OfferStatus.PENDING

@@ -44,6 +44,8 @@ class Spec:
     target: Callable[[DistrictScene], Any]
     create: Body | None = None
     patch: Body | None = None
+    #: A whole replacement of the district's object (default: the create body).
+    put: Body | None = None
     actions: dict[str, Body] = field(default_factory=dict)
     #: How a list names its rows, when not by the lookup field (GeoJSON features by code).
     listed_as: tuple[str, Callable[[Any], str]] | None = None
@@ -114,6 +116,7 @@ SPECS: dict[str, Spec] = {
     "readiness-item": Spec(
         lambda d: d.item,
         lambda d: {"kind": "electricity", "settlement": d.settlement.code, "status": "done"},
+        put=lambda d: {"kind": d.item.kind.code, "complex": d.complex.code, "status": "done"},
     ),
     "hazard-area": Spec(
         lambda d: d.hazard,
@@ -444,6 +447,14 @@ class Walk:
             self.write(actor, client, "patch", self.url(own), body, cls)
             if actor.limited:
                 self.refused(actor, client, "patch", self.url(foreign), body, {403, 404})
+        if "put" in self.allowed and hasattr(viewset, "update") and spec.create:
+            # A whole replacement: the create body, on the own object.
+            cls = inputs.get("update", serializer_class)
+            replace = spec.put or spec.create
+            self.write(actor, client, "put", self.url(own), replace(actor.own), cls)
+            if actor.limited:
+                body = replace(actor.own)
+                self.refused(actor, client, "put", self.url(foreign), body, {403, 404})
         if "delete" in self.allowed and hasattr(viewset, "destroy"):
             # DELETE answering 405 everywhere is another part; here: never across districts.
             if actor.limited:
