@@ -330,6 +330,8 @@ class Walk:
         self.tally = tally
         self.allowed = set(getattr(viewset, "http_method_names", []))
         self.prefix = next(p for p, _v, b in router.registry if b == basename)
+        # Every case is rolled back, so the data before each one is the scene as built.
+        self.before = fingerprint()
 
     def url(self, obj: Any = None, action: str = "") -> str:
         path = f"/api/{self.prefix}/"
@@ -351,7 +353,7 @@ class Walk:
         self, actor: Actor, client: APIClient, method: str, url: str, body: Any, codes: set[int]
     ) -> Any:
         with rolled_back():
-            before = fingerprint()
+            before = self.before
             response = self.send(client, method, url, body)
             what = f"{actor.name} {method.upper()} {url} {body}"
             self.tally.check(

@@ -335,6 +335,7 @@ def _url(name: str, page: Page, target: D, ref: D) -> str:
 class PageWalk:
     def __init__(self, name: str, tally: Tally) -> None:
         self.name, self.page, self.tally = name, PAGES[name], tally
+        self.before: Any = None
 
     def send(self, client: Client, method: str, url: str, data: Any = None) -> Any:
         response = client.get(url) if method == "get" else client.post(url, data or {})
@@ -370,7 +371,7 @@ class PageWalk:
         url = _url(self.name, page, target, ref)
         for body in page.posts:
             with rolled_back():
-                before = page.watch()
+                before = self.before
                 # Jobs and messages start on commit: run them inside the rolled-back case.
                 with TestCase.captureOnCommitCallbacks(execute=True):
                     response = self.send(client, "post", url, body(target, ref))
@@ -387,6 +388,9 @@ class PageWalk:
 
     def walk(self, actor: Actor, client: Client) -> None:
         page, own, foreign = self.page, actor.own, actor.foreign
+        # Every case is rolled back: the data before each one is as it is now (after this
+        # persona's login).
+        self.before = page.watch()
         limited = self.limited(actor)
         seen: list[Any] = []
         for case, target, ref in (
