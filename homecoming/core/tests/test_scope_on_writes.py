@@ -84,3 +84,51 @@ def test_an_officers_import_may_not_name_another_districts_group_or_destination(
     fields = {e.field for e in plan.errors}
     assert {"group", "destination"} <= fields
     assert not plan.households
+
+
+def test_scope_relations_reaches_nested_serializers_and_many_to_many(world: Any) -> None:
+    from rest_framework import serializers
+
+    from homecoming.core.api import scope_relations
+    from homecoming.housing.models import ResidentialComplex
+
+    class Child(serializers.Serializer[Any]):
+        household = serializers.SlugRelatedField(
+            slug_field="reg_number", queryset=Household.objects.all()
+        )
+
+    class Parent(serializers.Serializer[Any]):
+        complexes = serializers.SlugRelatedField(
+            slug_field="code", many=True, queryset=ResidentialComplex.objects.all()
+        )
+        families = Child(many=True)
+        one = Child()
+
+    parent = Parent()
+    scope_relations(parent, world.kamran.profile)
+    fields: Any = parent.fields
+    assert set(fields["complexes"].child_relation.get_queryset()) == {world.kalbajar_complex}
+    for nested in (fields["families"].child, fields["one"]):
+        regs = {h.reg_number for h in nested.fields["household"].get_queryset()}
+        assert regs == {"KLB-1", "KLB-2", "KLB-3"}
+
+
+def test_a_scoped_form_offers_only_the_users_districts_choices(world: Any) -> None:
+    from django import forms
+
+    from homecoming.core.scoping import ScopedFormMixin
+    from homecoming.housing.models import ResidentialComplex
+
+    class Choose(ScopedFormMixin, forms.Form):
+        complexes = forms.ModelMultipleChoiceField(ResidentialComplex.objects.all())
+        family = forms.ModelChoiceField(Household.objects.all(), to_field_name="reg_number")
+
+    form = Choose(
+        {"complexes": [world.lachin_complex.pk], "family": "LAC-1"}, profile=world.kamran.profile
+    )
+    assert not form.is_valid()
+    assert set(form.errors) == {"complexes", "family"}
+    national = Choose(
+        {"complexes": [world.lachin_complex.pk], "family": "LAC-1"}, profile=world.ayten.profile
+    )
+    assert national.is_valid()

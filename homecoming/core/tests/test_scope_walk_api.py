@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
@@ -229,8 +230,13 @@ MISSING_PK = 987654321
 
 
 def test_every_api_endpoint_is_walked() -> None:
-    """A new endpoint must be given its objects here, or the walk would skip it."""
+    """A new endpoint must be given its objects here, or the walk would skip it; and every
+    path of the published schema must be one of the router's (walked) endpoints."""
     assert {basename for _p, _v, basename in router.registry} == set(SPECS)
+    schema = SchemaGenerator().get_schema(request=None, public=True)  # type: ignore[no-untyped-call]
+    prefixes = {prefix for prefix, _v, _b in router.registry} | {"token", "schema"}
+    outside = {p for p in schema["paths"] if p.split("/")[2] not in prefixes}
+    assert not outside, f"API paths the walk does not know: {outside}"
 
 
 # ------------------------------------------------------------------------- introspection
