@@ -132,3 +132,19 @@ def test_a_scoped_form_offers_only_the_users_districts_choices(world: Any) -> No
         {"complexes": [world.lachin_complex.pk], "family": "LAC-1"}, profile=world.ayten.profile
     )
     assert national.is_valid()
+
+
+def test_api_modules_read_input_only_through_the_scoped_helpers() -> None:
+    """A serializer built by hand in a viewset would escape the scoping of its relations:
+    inputs go through `get_serializer()` or `validated_input()` (core/api.py)."""
+    from pathlib import Path
+
+    import homecoming
+
+    root = Path(homecoming.__file__).parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.glob("*/api.py")
+        if path.parent.name != "core" and "is_valid(" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
