@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from homecoming.allocation import engine
 from homecoming.allocation.models import Method
+from homecoming.core.scoping import ScopedFormMixin
 from homecoming.geography.models import Area
 from homecoming.housing.models import ResidentialComplex
 from homecoming.readiness.gate import blockers_for
@@ -28,7 +29,7 @@ class GatedCheckboxes(forms.CheckboxSelectMultiple):
         return super().create_option(name, value, label, *args, **kwargs)
 
 
-class RunForm(forms.Form):
+class RunForm(ScopedFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
     district = forms.ModelChoiceField(label=_("District"), queryset=Area.objects.districts())

@@ -32,8 +32,8 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def run_new(request: HttpRequest) -> HttpResponse:
-    require_role(request, ALLOCATORS)
-    form = RunForm(request.POST or None)
+    profile = require_role(request, ALLOCATORS)
+    form = RunForm(request.POST or None, profile=profile)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         run = services.do_create_run(

@@ -1,8 +1,8 @@
-"""Shared pieces of the REST API: scoping by the caller's profile."""
+"""Shared pieces of the REST API: scoping by the caller's profile, on reads and on writes."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from homecoming.accounts.models import Profile, profile_of
 from homecoming.core.idempotency import IdempotentMixin
 from homecoming.core.lifecycle import TransitionRefused
+from homecoming.core.scoping import scoped
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -22,11 +23,38 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
-class ScopedViewSet(IdempotentMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
-    """A viewset whose queryset is always passed through `for_profile` (lists included).
+def scope_relations(field: Any, profile: Profile) -> None:
+    """Narrow every writable relation of a serializer (nested ones and many-to-many
+    included) to what `profile` may see.
 
-    Every POST honours an Idempotency-Key (`homecoming.core.idempotency`).
+    DRF then answers an id outside the caller's district with its own "does not exist"
+    error, the same words as for an id nobody has, so a refusal never tells it exists.
     """
+    if isinstance(field, serializers.ListSerializer):
+        scope_relations(field.child, profile)
+    elif isinstance(field, serializers.BaseSerializer):
+        if hasattr(field, "fields"):
+            for child in field.fields.values():
+                scope_relations(child, profile)
+    elif isinstance(field, serializers.ManyRelatedField):
+        scope_relations(field.child_relation, profile)
+    elif isinstance(field, serializers.RelatedField):
+        relation: Any = field  # the stubs see `queryset` as a manager descriptor
+        if relation.queryset is not None:
+            relation.queryset = scoped(relation.queryset.all(), profile)
+
+
+class ScopedViewSet(IdempotentMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+    """A viewset whose queryset is always passed through `for_profile` (lists included), and
+    whose input serializers only accept related objects the caller may see.
+
+    An action or a `create` that reads its own input names the serializer in
+    `input_serializers` and reads it with `validated_input()`, so its relations are scoped
+    too (and the permission walk in core/tests finds them). Every POST honours an
+    Idempotency-Key (`homecoming.core.idempotency`).
+    """
+
+    input_serializers: ClassVar[dict[str, type[serializers.BaseSerializer[Any]]]] = {}
 
     def get_profile(self) -> Profile:
         profile = profile_of(self.request.user)
@@ -38,6 +66,26 @@ class ScopedViewSet(IdempotentMixin, viewsets.ModelViewSet):  # type: ignore[typ
 
     def get_queryset(self) -> QuerySet[Any]:
         return self.scope(super().get_queryset())
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        serializer = super().get_serializer(*args, **kwargs)
+        # The schema generator builds serializers without a logged-in caller.
+        profile = profile_of(getattr(self.request, "user", None))
+        if profile is not None:
+            scope_relations(serializer, profile)
+        return serializer
+
+    def get_input_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        return self.input_serializers.get(self.action or "", self.get_serializer_class())
+
+    def validated_input(self) -> dict[str, Any]:
+        """The request body read by this action's input serializer, relations scoped."""
+        serializer = self.get_input_serializer_class()(
+            data=self.request.data, context=self.get_serializer_context()
+        )
+        scope_relations(serializer, self.get_profile())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data  # type: ignore[no-any-return]
 
 
 def district_of_area(area: Any) -> int | None:

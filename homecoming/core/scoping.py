@@ -1,9 +1,16 @@
-"""What a user may see: one district-scoping rule shared by every app's querysets."""
+"""What a user may see, and so what a user may point at: one district-scoping rule shared by
+every app's querysets, the API's serializers and the pages' forms.
+
+A write may only name objects the writer could read: every foreign key or many-to-many
+value in an API body or a form is looked up in `for_profile(profile)` of its model, so an
+object outside the writer's district is answered exactly like one that does not exist.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
+from django import forms
 from django.db import models
 
 if TYPE_CHECKING:
@@ -25,3 +32,43 @@ class DistrictScopedQuerySet(models.QuerySet[M]):
         if profile.district_id is None:
             return self
         return self.filter(**{self.district_lookup: profile.district_id})
+
+
+class NationalQuerySet(models.QuerySet[M]):
+    """Reference data every role reads and may point at (kinds of readiness item...)."""
+
+    def for_profile(self, profile: Profile) -> Self:
+        return self
+
+
+def scoped(queryset: models.QuerySet[Any], profile: Profile) -> models.QuerySet[Any]:
+    """`queryset` narrowed to what `profile` may see.
+
+    A model without a scope rule holds nothing for a district officer: failing closed, so a
+    new model cannot be pointed at across districts before someone decides its rule.
+    """
+    for_profile = getattr(queryset, "for_profile", None)
+    if for_profile is not None:
+        return for_profile(profile)  # type: ignore[no-any-return]
+    return queryset if profile.district_id is None else queryset.none()
+
+
+def has_scope_rule(model: type[models.Model]) -> bool:
+    return hasattr(model._default_manager.all(), "for_profile")
+
+
+def scope_form_fields(form: forms.BaseForm, profile: Profile) -> None:
+    """Restrict every model choice of `form` (ModelMultipleChoiceField included)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+            field.queryset = scoped(field.queryset, profile)
+
+
+class ScopedFormMixin:
+    """A form whose model choices hold only what the user may see: pass `profile=`."""
+
+    def __init__(self, *args: Any, profile: Profile, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.profile = profile
+        assert isinstance(self, forms.BaseForm)
+        scope_form_fields(self, profile)

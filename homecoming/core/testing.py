@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -268,3 +268,244 @@ def audited_changes(obj: Any) -> list[tuple[str, Any, Any, str]]:
         for event in events.order_by("id")
         for name, before, after in event.diff()
     ]
+
+
+@dataclass
+class DistrictScene:
+    """One district's objects of every kind a user can read or point at."""
+
+    district: Area
+    settlement: Area
+    complex: ResidentialComplex
+    building: Building
+    officer: AbstractUser
+    group: Group
+    waiting: Household  # eligible, a free home of its size left
+    free_unit: Unit
+    offer_a: Any  # pending offers of two families, with a swap proposed between them
+    offer_b: Any
+    swap: Any
+    appeal: Any
+    allocated: Household  # accepted its home; not invited, not on a bus yet
+    keys_waiting: Any  # an invitation (accepted home, keys not handed yet)
+    handed: Household  # keys handed, not moved in yet
+    occupancy: Any  # a family living in its home
+    run: Any
+    pickup: Any
+    convoy: Any
+    bus: Any
+    ceremony: Any
+    message: Any
+    transition: Any
+    item: Any
+    hazard: Any
+    school: Any
+    stage: Any
+    registry_import: Any
+    duplicate: Any
+    job: Any
+    node: Any
+    edge: Any
+
+
+@dataclass
+class Scene:
+    world: World
+    kalbajar: DistrictScene
+    lachin: DistrictScene
+
+    def of(self, name: str) -> DistrictScene:
+        return {"kalbajar": self.kalbajar, "lachin": self.lachin}[name]
+
+
+def _district_scene(world: World, name: str) -> DistrictScene:
+    """Build one district's handover, readiness, registry and network objects through the
+    services where one exists, so each object is in a state the app can reach."""
+    from homecoming.allocation.models import AllocationRun, RunStatus, seed_commitment
+    from homecoming.core.models import AuditEvent, Job
+    from homecoming.handover import services as handover
+    from homecoming.handover.models import Bus, Ceremony, Convoy, Message, Offer, PickupPoint
+    from homecoming.network.models import Edge, Node
+    from homecoming.readiness.kinds import ensure_default_kinds
+    from homecoming.readiness.models import (
+        HazardArea,
+        ItemKind,
+        ItemStatus,
+        ReadinessItem,
+        School,
+        Stage,
+    )
+    from homecoming.registry.models import DuplicateCandidate, RegistryImport
+
+    district = getattr(world, name)
+    settlement = world.kalbajar_city if name == "kalbajar" else world.lachin_city
+    complex_ = world.kalbajar_complex if name == "kalbajar" else world.lachin_complex
+    officer: Any = world.kamran if name == "kalbajar" else world.leyla
+    allocator: Any = world.orkhan
+    prefix = "KLB" if name == "kalbajar" else "LAC"
+    lat = 40.1 if name == "kalbajar" else 39.6
+
+    # Placed, with every kind of readiness item done: the gate lets families in.
+    complex_.lat, complex_.lon = lat, 46.0
+    complex_.save()
+    building = complex_.buildings.get()
+    building.lat, building.lon = lat, 46.0
+    building.save()
+    ensure_default_kinds(ItemKind)
+    items = []
+    for kind in ItemKind.objects.filter(active=True):
+        where = {"settlement": settlement} if kind.scope == "settlement" else {"complex": complex_}
+        items.append(ReadinessItem.objects.create(kind=kind, status=ItemStatus.DONE, **where))
+    units = [
+        Unit.objects.create(
+            building=building, number=f"{prefix}-{i}", rooms=2, floor=1, construction="built"
+        )
+        for i in range(1, 8)
+    ]
+    group = Group.objects.filter(households__district=district).first() or Group.objects.create(
+        code=f"G-{prefix}", kind=GroupKind.RELATIVES, name=f"{prefix} relatives"
+    )
+    families = [
+        make_family(f"{prefix}-{n}", settlement, 3, group=group if n == "OFA" else None)
+        for n in ("WAIT", "OFA", "OFB", "ALLOC", "KEYS", "HANDED", "HOME")
+    ]
+    for f in families:
+        f.phone = "+994501234567"
+        f.save(update_fields=["phone"])
+    waiting, fam_a, fam_b, allocated, keys, handed, home = families
+    user = world.ayten
+    offer_a = handover.do_make_offer(units[1], fam_a, user=user)
+    offer_b = handover.do_make_offer(units[2], fam_b, user=user)
+    swap = handover.do_propose_swap(offer_a, offer_b, user=user)
+    appeal = handover.do_file_appeal(
+        fam_a, "appeal", "Too far from school", offer=offer_a, user=user
+    )
+    for family, unit in (
+        (allocated, units[3]),
+        (keys, units[4]),
+        (handed, units[5]),
+        (home, units[6]),
+    ):
+        handover.do_accept_offer(handover.do_make_offer(unit, family, user=user), user=user)
+    ceremony = Ceremony.objects.create(
+        district=district,
+        complex=complex_,
+        held_at=datetime(2030, 5, 1, 10, tzinfo=UTC),
+        place="Square",
+    )
+    keys_waiting = handover.do_invite(ceremony, keys, user=user)
+    for family in (handed, home):
+        handover.do_hand_keys(handover.do_invite(ceremony, family, user=user), user=user)
+    occupancy = handover.do_move_in(home, date(2030, 5, 2), user=user)
+    pickup = PickupPoint.objects.create(district=district, name=f"{prefix} dormitory")
+    convoy = Convoy.objects.create(
+        district=district,
+        name=f"{prefix} convoy",
+        departs_on=date(2030, 5, 1),
+        destination=complex_,
+    )
+    bus = Bus.objects.create(convoy=convoy, number="1", seats=40, pickup=pickup)
+    for f in families:
+        f.refresh_from_db()
+    handover.do_assign_to_bus(bus, keys, user=user)
+    run = AllocationRun.objects.create(
+        name=f"{prefix} draw",
+        method="lottery",
+        district=district,
+        seed=1,
+        seed_commitment=seed_commitment(1),
+        seed_revealed=True,
+        status=RunStatus.DONE,
+        created_by=allocator,
+    )
+    run.complexes.set([complex_])
+    message = Message.objects.create(
+        household=fam_a,
+        channel="sms",
+        to="+994501234567",
+        language="az",
+        template="offer_made",
+        body=".",
+    )
+    square = [[46.5, lat - 0.5], [46.6, lat - 0.5], [46.6, lat - 0.4], [46.5, lat - 0.5]]
+    hazard = HazardArea.objects.create(
+        code=f"{prefix}-H1",
+        district=district,
+        status="confirmed",
+        geometry={"type": "Polygon", "coordinates": [square]},
+        min_lon=46.5,
+        min_lat=lat - 0.5,
+        max_lon=46.6,
+        max_lat=lat - 0.4,
+    )
+    school = School.objects.create(name=f"{prefix} school 1", kind="school", settlement=settlement)
+    stage = Stage.objects.create(
+        settlement=settlement, number=1, starts_on=date(2030, 1, 1), ends_on=date(2030, 12, 31)
+    )
+    stage.complexes.set([complex_])
+    job = Job.objects.create(kind="registry_import", title=f"{prefix} import", created_by=officer)
+    registry_import = RegistryImport.objects.create(
+        format="csv",
+        households_file=f"{prefix}.csv",
+        original_name=f"{prefix}.csv",
+        sha256="0" * 64,
+        district=district,
+        created_by=officer,
+        job=job,
+    )
+    twins = list(waiting.members.order_by("id")[:2])
+    duplicate = DuplicateCandidate.objects.create(
+        person_a=twins[0], person_b=twins[1], district=district, probability=0.9
+    )
+    node = Node.objects.create(
+        node_id=f"N-{prefix}", name=settlement.name_en, lat=lat, lon=46.0, area=settlement
+    )
+    hub = Node.objects.create(node_id=f"N-{prefix}-HUB", name=f"{prefix} hub", lat=lat, lon=46.1)
+    edge = Edge.objects.create(
+        edge_id=f"E-{prefix}", from_node=node, to_node=hub, length_km=8, speed_kmh=60
+    )
+    return DistrictScene(
+        district=district,
+        settlement=settlement,
+        complex=complex_,
+        building=building,
+        officer=officer,
+        group=group,
+        waiting=waiting,
+        free_unit=units[0],
+        offer_a=offer_a,
+        offer_b=offer_b,
+        swap=swap,
+        appeal=appeal,
+        allocated=allocated,
+        keys_waiting=keys_waiting,
+        handed=handed,
+        occupancy=occupancy,
+        run=run,
+        pickup=pickup,
+        convoy=convoy,
+        bus=bus,
+        ceremony=ceremony,
+        message=message,
+        # A status change of this district's offers, as the transitions API reads it.
+        transition=AuditEvent.objects.of(Offer.objects.filter(household__district=district))
+        .order_by("id")
+        .first(),
+        item=items[0],
+        hazard=hazard,
+        school=school,
+        stage=stage,
+        registry_import=registry_import,
+        duplicate=duplicate,
+        job=job,
+        node=node,
+        edge=edge,
+    )
+
+
+def make_scene(world: World | None = None) -> Scene:
+    """The personas' world with, in each district, one object of every kind the app reads
+    or writes (offers, swaps, appeals, convoys, ceremonies, readiness, imports, network...):
+    what the permission walk points at from inside and outside each role's scope."""
+    world = world or make_world()
+    return Scene(world, _district_scene(world, "kalbajar"), _district_scene(world, "lachin"))

@@ -109,6 +109,12 @@ class OfferCreateSerializer(serializers.Serializer[Any]):
     deadline = serializers.DateTimeField(required=False)
 
 
+class HouseholdRef(serializers.Serializer[Any]):
+    household = serializers.SlugRelatedField(
+        slug_field="reg_number", queryset=Household.objects.all()
+    )
+
+
 class DeclineSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=400)
 
@@ -123,18 +129,16 @@ class OfferViewSet(HandoverErrorsMixin, ScopedViewSet):
     filterset_fields = ["status", "run", "from_reserve"]
     http_method_names = ["get", "post", "head", "options"]
     write_roles = WRITERS
+    input_serializers = {
+        "create": OfferCreateSerializer,
+        "decline": DeclineSerializer,
+        "withdraw": DeclineSerializer,
+    }
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = OfferCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        profile = self.get_profile()
-        unit = data.validated_data["unit"]
-        household = data.validated_data["household"]
-        if not Unit.objects.for_profile(profile).filter(pk=unit.pk).exists():
-            raise serializers.ValidationError({"unit": _("outside your district")})
-        check_in_district(profile, household.district_id, "household")
+        data = self.validated_input()
         offer = services.do_make_offer(
-            unit, household, user=request.user, deadline=data.validated_data.get("deadline")
+            data["unit"], data["household"], user=request.user, deadline=data.get("deadline")
         )
         return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
 
@@ -147,18 +151,14 @@ class OfferViewSet(HandoverErrorsMixin, ScopedViewSet):
 
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None) -> Response:
-        data = DeclineSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        reason = data.validated_data["reason"]
+        reason = self.validated_input()["reason"]
         return self._answer(
             request, lambda o: services.do_decline_offer(o, reason, user=request.user)
         )
 
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        data = DeclineSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        reason = data.validated_data["reason"]
+        reason = self.validated_input()["reason"]
         return self._answer(
             request, lambda o: services.do_withdraw_offer(o, reason, user=request.user)
         )
@@ -176,26 +176,17 @@ class SwapViewSet(HandoverErrorsMixin, ScopedViewSet):
     serializer_class = SwapSerializer
     http_method_names = ["get", "post", "head", "options"]
     write_roles = WRITERS
+    input_serializers = {"consent": HouseholdRef}
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        offers = Offer.objects.for_profile(self.get_profile())
-        try:
-            data: dict[str, Any] = dict(request.data)
-            first = offers.get(pk=data.get("first"))
-            second = offers.get(pk=data.get("second"))
-        except (Offer.DoesNotExist, ValueError, TypeError):
-            raise serializers.ValidationError({"first": _("unknown offer")}) from None
-        swap = services.do_propose_swap(first, second, user=request.user)
+        data = self.validated_input()
+        swap = services.do_propose_swap(data["first"], data["second"], user=request.user)
         return Response(SwapSerializer(swap).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     def consent(self, request: Request, pk: str | None = None) -> Response:
         swap = self.get_object()
-        data = HouseholdRef(data=request.data)
-        data.is_valid(raise_exception=True)
-        household: Household = data.validated_data["household"]
-        if household is None:
-            raise serializers.ValidationError({"household": _("unknown family")})
+        household: Household = self.validated_input()["household"]
         swap = services.do_consent_swap(swap, household, user=request.user)
         return Response(SwapSerializer(swap).data)
 
@@ -220,6 +211,12 @@ class AppealSerializer(serializers.ModelSerializer[Appeal]):
         ]
         read_only_fields = ["status", "decision", "decided_at", "created_at"]
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        offer = attrs.get("offer")
+        if offer is not None and offer.household_id != attrs["household"].pk:
+            raise serializers.ValidationError({"offer": _("this offer is another family's")})
+        return attrs
+
 
 class DecisionSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=[AppealStatus.UPHELD, AppealStatus.REJECTED])
@@ -232,17 +229,15 @@ class AppealViewSet(HandoverErrorsMixin, ScopedViewSet):
     filterset_fields = ["status", "kind"]
     http_method_names = ["get", "post", "head", "options"]
     write_roles = WRITERS
+    input_serializers = {"decide": DecisionSerializer}
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = AppealSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        household = data.validated_data["household"]
-        check_in_district(self.get_profile(), household.district_id, "household")
+        data = self.validated_input()
         appeal = services.do_file_appeal(
-            household,
-            data.validated_data["kind"],
-            data.validated_data["text"],
-            offer=data.validated_data.get("offer"),
+            data["household"],
+            data["kind"],
+            data["text"],
+            offer=data.get("offer"),
             user=request.user,
         )
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
@@ -250,22 +245,29 @@ class AppealViewSet(HandoverErrorsMixin, ScopedViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
         appeal = self.get_object()
-        data = DecisionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.validated_input()
         appeal = services.do_decide_appeal(
-            appeal,
-            data.validated_data["status"],
-            data.validated_data["decision"],
-            user=request.user,
+            appeal, data["status"], data["decision"], user=request.user
         )
         return Response(AppealSerializer(appeal).data)
 
 
 class DistrictCheckedSerializer(serializers.ModelSerializer[Any]):
+    """A row of one district's plans: in the officer's district, and its complex (a
+    ceremony's, a convoy's destination) in that same district."""
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         profile = self.context["view"].get_profile()
         district = attrs.get("district") or getattr(self.instance, "district", None)
         check_in_district(profile, district.pk if district else None, "district")
+        for name in ("complex", "destination"):
+            place = attrs.get(name, getattr(self.instance, name, None))
+            if (
+                place is not None
+                and district is not None
+                and place.settlement.parent_id != district.pk
+            ):
+                raise serializers.ValidationError({name: _("not in this district")})
         return attrs
 
 
@@ -299,6 +301,9 @@ class BusSerializer(serializers.ModelSerializer[Bus]):
         profile = self.context["view"].get_profile()
         convoy = attrs.get("convoy") or getattr(self.instance, "convoy", None)
         check_in_district(profile, convoy.district_id if convoy else None, "convoy")
+        pickup = attrs.get("pickup") or getattr(self.instance, "pickup", None)
+        if convoy is not None and pickup is not None and pickup.district_id != convoy.district_id:
+            raise serializers.ValidationError({"pickup": _("not in the convoy's district")})
         return attrs
 
 
@@ -314,16 +319,14 @@ class BusViewSet(HandoverErrorsMixin, ScopedViewSet):
         "passengers__household"
     )
     serializer_class = BusSerializer
+    input_serializers = {"assign": AssignSerializer}
 
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str | None = None) -> Response:
         bus = self.get_object()
-        data = AssignSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        household = data.validated_data["household"]
-        check_in_district(self.get_profile(), household.district_id, "household")
+        data = self.validated_input()
         passenger = services.do_assign_to_bus(
-            bus, household, seats=data.validated_data.get("seats"), user=request.user
+            bus, data["household"], seats=data.get("seats"), user=request.user
         )
         return Response(PassengerSerializer(passenger).data, status=status.HTTP_201_CREATED)
 
@@ -355,9 +358,7 @@ def _status_action(
     viewset: Any, request: Request, change: Callable[..., Any], action_name: str
 ) -> Response:
     """Run one named action of a lifecycle on the viewset's object; answer its new state."""
-    data = StatusActionInput(data=request.data)
-    data.is_valid(raise_exception=True)
-    reason = data.validated_data["reason"]
+    reason = viewset.validated_input()["reason"]
     if action_name.startswith("cancel") and not reason:
         raise serializers.ValidationError({"reason": _("required to cancel")})
     obj = change(viewset.get_object(), action_name, user=request.user, reason=reason)
@@ -367,6 +368,11 @@ def _status_action(
 class ConvoyViewSet(HandoverErrorsMixin, ScopedViewSet):
     queryset = Convoy.objects.prefetch_related("buses__passengers__household")
     serializer_class = ConvoySerializer
+    input_serializers = {
+        "depart": StatusActionInput,
+        "arrive": StatusActionInput,
+        "cancel": StatusActionInput,
+    }
 
     @extend_schema(request=StatusActionInput, responses={200: ConvoySerializer})
     @action(detail=True, methods=["post"])
@@ -411,21 +417,18 @@ class CeremonySerializer(DistrictCheckedSerializer):
         read_only_fields = ["status", "status_reason"]
 
 
-class HouseholdRef(serializers.Serializer[Any]):
-    household = serializers.SlugRelatedField(
-        slug_field="reg_number", queryset=Household.objects.all()
-    )
-
-
 class CeremonyViewSet(HandoverErrorsMixin, ScopedViewSet):
     queryset = Ceremony.objects.select_related("complex").prefetch_related("invitations__household")
     serializer_class = CeremonySerializer
+    input_serializers = {
+        "invite": HouseholdRef,
+        "hand_keys": HouseholdRef,
+        "hold": StatusActionInput,
+        "cancel": StatusActionInput,
+    }
 
     def _household(self, request: Request) -> Household:
-        data = HouseholdRef(data=request.data)
-        data.is_valid(raise_exception=True)
-        household: Household = data.validated_data["household"]
-        check_in_district(self.get_profile(), household.district_id, "household")
+        household: Household = self.validated_input()["household"]
         return household
 
     @extend_schema(request=StatusActionInput, responses={200: CeremonySerializer})
@@ -497,29 +500,28 @@ class OccupancyViewSet(HandoverErrorsMixin, ScopedViewSet):
     queryset = Occupancy.objects.select_related("household", "unit")
     serializer_class = OccupancySerializer
     http_method_names = ["get", "post", "head", "options"]
+    input_serializers = {"create": MoveSerializer, "move_out": MoveSerializer}
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = MoveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        household = data.validated_data.get("household")
+        data = self.validated_input()
+        household = data.get("household")
         if household is None:
             raise serializers.ValidationError({"household": _("required")})
-        check_in_district(self.get_profile(), household.district_id, "household")
         occupancy = services.do_move_in(
-            household, data.validated_data.get("on") or date.today(), user=request.user
+            household, data.get("on") or date.today(), user=request.user
         )
         return Response(OccupancySerializer(occupancy).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="move-out")
     def move_out(self, request: Request, pk: str | None = None) -> Response:
-        data = MoveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        occupancy_ = self.get_object()
+        data = self.validated_input()
         occupancy = services.do_move_out(
-            self.get_object(),
-            data.validated_data.get("on") or date.today(),
-            data.validated_data.get("reason", ""),
+            occupancy_,
+            data.get("on") or date.today(),
+            data.get("reason", ""),
             user=request.user,
-            back_to_waiting=data.validated_data["back_to_waiting"],
+            back_to_waiting=data["back_to_waiting"],
         )
         return Response(OccupancySerializer(occupancy).data)
 

@@ -6,9 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import Profile
-from homecoming.geography.models import Area
+from homecoming.core.scoping import ScopedFormMixin
 from homecoming.handover.models import AppealKind, AppealStatus, Bus, Ceremony, Convoy, PickupPoint
-from homecoming.housing.models import ResidentialComplex
 
 
 class DeclineForm(forms.Form):
@@ -46,19 +45,27 @@ class DecisionForm(forms.Form):
     decision = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-def _districts(profile: Profile) -> Any:
-    qs = Area.objects.filter(level="district")
-    return qs.filter(pk=profile.district_id) if profile.district_id else qs
+class ScopedForm(ScopedFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+    """One district's plans: its choices in the user's scope, its complex in its district."""
 
-
-class ScopedForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, profile: Profile, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, profile=profile, **kwargs)
         if "district" in self.fields:
-            self.fields["district"].queryset = _districts(profile)  # type: ignore[attr-defined]
+            field = self.fields["district"]
+            field.queryset = field.queryset.filter(level="district")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        district = data.get("district")
         for name in ("destination", "complex"):
-            if name in self.fields:
-                self.fields[name].queryset = ResidentialComplex.objects.for_profile(profile)  # type: ignore[attr-defined]
+            place = data.get(name)
+            if (
+                district is not None
+                and place is not None
+                and place.settlement.parent_id != district.pk
+            ):
+                self.add_error(name, _("not in this district"))
+        return data
 
 
 class PickupPointForm(ScopedForm):
@@ -74,10 +81,11 @@ class ConvoyForm(ScopedForm):
         widgets = {"departs_on": forms.DateInput(attrs={"type": "date"})}
 
 
-class BusForm(forms.ModelForm):  # type: ignore[type-arg]
-    def __init__(self, *args: Any, convoy: Convoy, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["pickup"].queryset = PickupPoint.objects.filter(district=convoy.district)  # type: ignore[attr-defined]
+class BusForm(ScopedFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, convoy: Convoy, profile: Profile, **kwargs: Any) -> None:
+        super().__init__(*args, profile=profile, **kwargs)
+        pickup = self.fields["pickup"]
+        pickup.queryset = pickup.queryset.filter(district=convoy.district)  # type: ignore[attr-defined]
 
     class Meta:
         model = Bus

@@ -33,7 +33,7 @@ OFFER = Lifecycle(
         Step("expire_offer", (S.PENDING,), (S.EXPIRED,), OFFICERS_AND_SYSTEM),
         Step("withdraw_offer", ACTIVE, (S.WITHDRAWN,), OFFICERS),
         Step("swap", ACTIVE, (S.SWAPPED,), OFFICERS),
-        Step("move_out", (S.ACCEPTED,), (S.CLOSED,), EDITORS),
+        Step("move_out", (S.ACCEPTED,), (S.CLOSED,), OFFICERS),
     ),
 )
 
@@ -84,8 +84,8 @@ CONVOY = Lifecycle(
     note="Families are put on buses while the convoy is planned. A cancelled convoy keeps "
     "its buses and passengers on record, with the reason.",
     steps=(
-        Step("depart_convoy", (C.PLANNED,), (C.DEPARTED,), EDITORS),
-        Step("arrive_convoy", (C.DEPARTED,), (C.ARRIVED,), EDITORS),
+        Step("depart_convoy", (C.PLANNED,), (C.DEPARTED,), OFFICERS),
+        Step("arrive_convoy", (C.DEPARTED,), (C.ARRIVED,), OFFICERS),
         Step("cancel_convoy", (C.PLANNED,), (C.CANCELLED,), OFFICERS),
     ),
 )
@@ -98,7 +98,7 @@ CEREMONY = Lifecycle(
     note="Invitations while scheduled; keys are handed while scheduled or on the day it is "
     "marked held, never at a cancelled ceremony.",
     steps=(
-        Step("hold_ceremony", (K.SCHEDULED,), (K.HELD,), EDITORS),
+        Step("hold_ceremony", (K.SCHEDULED,), (K.HELD,), OFFICERS),
         Step("cancel_ceremony", (K.SCHEDULED,), (K.CANCELLED,), OFFICERS),
     ),
 )

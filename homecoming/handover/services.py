@@ -440,16 +440,18 @@ def do_withdraw_offer(offer: Offer, note: str, *, user: User) -> Offer:
     return offer
 
 
-def do_expire_offers(now: datetime | None = None, user: User = None) -> int:
+def do_expire_offers(
+    now: datetime | None = None, user: User = None, district_id: int | None = None
+) -> int:
     """Expire unanswered offers past their deadline; each freed home goes down the reserve
-    list. One transaction per offer, so one failure does not hold back the others."""
+    list. One transaction per offer, so one failure does not hold back the others.
+    `district_id` keeps a district officer's request to their own district's offers."""
     _may(OFFER, "expire_offer", user)
     now = now or timezone.now()
-    due = list(
-        Offer.objects.filter(status=OfferStatus.PENDING, deadline__lt=now).values_list(
-            "pk", flat=True
-        )
-    )
+    due_offers = Offer.objects.filter(status=OfferStatus.PENDING, deadline__lt=now)
+    if district_id is not None:
+        due_offers = due_offers.filter(household__district_id=district_id)
+    due = list(due_offers.values_list("pk", flat=True))
     expired = 0
     for pk in due:
         with transaction.atomic():

@@ -172,8 +172,8 @@ def offer_manual(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def expire_now(request: HttpRequest) -> HttpResponse:
-    require_role(request, WRITERS)
-    n = services.do_expire_offers(user=current_user(request))
+    profile = require_role(request, WRITERS)
+    n = services.do_expire_offers(user=current_user(request), district_id=profile.district_id)
     messages.success(request, _("%(n)d overdue offers expired.") % {"n": n})
     return redirect("handover:overview")
 
@@ -358,7 +358,7 @@ def convoys(request: HttpRequest) -> HttpResponse:
 def convoy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile = require_profile(request)
     convoy = get_object_or_404(Convoy.objects.for_profile(profile), pk=pk)
-    bus_form = BusForm(request.POST or None, convoy=convoy)
+    bus_form = BusForm(request.POST or None, convoy=convoy, profile=profile)
     if request.method == "POST":
         require_role(request, WRITERS)
         if "household" in request.POST:

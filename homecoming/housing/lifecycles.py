@@ -57,9 +57,9 @@ UNIT = Lifecycle(
             "declined, expired or withdrawn",
         ),
         Step("swap", (U.OFFERED, U.ALLOCATED), (U.OFFERED, U.ALLOCATED), OFFICERS),
-        Step("hand_keys", (U.ALLOCATED,), (U.KEYS_HANDED,), EDITORS),
-        Step("move_in", (U.KEYS_HANDED,), (U.OCCUPIED,), EDITORS),
-        Step("move_out", (U.OCCUPIED,), (U.FREE,), EDITORS),
+        Step("hand_keys", (U.ALLOCATED,), (U.KEYS_HANDED,), OFFICERS),
+        Step("move_in", (U.KEYS_HANDED,), (U.OCCUPIED,), OFFICERS),
+        Step("move_out", (U.OCCUPIED,), (U.FREE,), OFFICERS),
     ),
 )
 

@@ -7,18 +7,19 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.core.scoping import ScopedFormMixin
 from homecoming.network.engine import parse_months
 from homecoming.network.lifecycles import EDGE
 from homecoming.network.models import EDGE_FIELDS, Edge, Node
 
 
-class NodeForm(forms.ModelForm[Node]):
+class NodeForm(ScopedFormMixin, forms.ModelForm[Node]):
     class Meta:
         model = Node
         fields = ["node_id", "name", "lat", "lon", "kind", "role", "area"]
 
 
-class EdgeForm(forms.ModelForm[Edge]):
+class EdgeForm(ScopedFormMixin, forms.ModelForm[Edge]):
     from_node = forms.ModelChoiceField(Node.objects.all(), to_field_name="node_id", label=_("from"))
     to_node = forms.ModelChoiceField(Node.objects.all(), to_field_name="node_id", label=_("to"))
 

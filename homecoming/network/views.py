@@ -230,8 +230,8 @@ def edges(request: HttpRequest) -> HttpResponse:
 def _edit(
     request: HttpRequest, form_class: Any, instance: Any, template: str, title: str
 ) -> HttpResponse:
-    require_role(request, ADMINISTRATORS)
-    form = form_class(request.POST or None, instance=instance)
+    profile = require_role(request, ADMINISTRATORS)
+    form = form_class(request.POST or None, instance=instance, profile=profile)
     if request.method == "POST" and form.is_valid():
         obj = form.save()
         messages.success(request, _("Saved %(name)s.") % {"name": obj})

@@ -128,6 +128,11 @@ class HazardSerializer(serializers.ModelSerializer[HazardArea]):
         return hazard_feature(instance)
 
 
+class HazardStatusInput(serializers.Serializer):  # type: ignore[type-arg]
+    status = serializers.ChoiceField(choices=HazardStatus.choices)
+    released_on = serializers.DateField(required=False, allow_null=True)
+
+
 class HazardViewSet(ScopedViewSet):
     """Hazard areas as GeoJSON. Import through the map page; status changes by PATCH."""
 
@@ -135,6 +140,7 @@ class HazardViewSet(ScopedViewSet):
     serializer_class = HazardSerializer
     http_method_names = ["get", "patch", "head", "options"]
     pagination_class = None
+    input_serializers = {"partial_update": HazardStatusInput}
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         features = [hazard_feature(a) for a in self.filter_queryset(self.get_queryset())]
@@ -142,20 +148,11 @@ class HazardViewSet(ScopedViewSet):
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         area = self.get_object()
-        data = HazardStatusInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.validated_input()
         services.do_set_hazard_status(
-            area,
-            data.validated_data["status"],
-            request.user,
-            released_on=data.validated_data.get("released_on"),
+            area, data["status"], request.user, released_on=data.get("released_on")
         )
         return Response(hazard_feature(area))
-
-
-class HazardStatusInput(serializers.Serializer):  # type: ignore[type-arg]
-    status = serializers.ChoiceField(choices=HazardStatus.choices)
-    released_on = serializers.DateField(required=False, allow_null=True)
 
 
 class SchoolSerializer(serializers.ModelSerializer[School]):
@@ -231,6 +228,19 @@ class StageSerializer(serializers.ModelSerializer[Stage]):
     def validate_settlement(self, value: Area) -> Area:
         check_in_district(self.context["request"].profile, value.parent_id, "settlement")
         return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        settlement = attrs.get("settlement", getattr(self.instance, "settlement", None))
+        complexes = attrs.get("complexes", [])
+        outside = [c.code for c in complexes if settlement and c.settlement_id != settlement.pk]
+        if outside:
+            raise serializers.ValidationError(
+                {
+                    "complexes": _("not in the stage's settlement: %(codes)s")
+                    % {"codes": ", ".join(outside)}
+                }
+            )
+        return attrs
 
 
 class StageViewSet(ScopedViewSet):

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.core.scoping import ScopedFormMixin
 from homecoming.geography.models import Area
 from homecoming.readiness.models import HazardStatus, ReadinessItem
 from homecoming.readiness.services import ITEM_FIELDS
@@ -35,14 +36,9 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("Document"))
 
 
-class HazardImportForm(forms.Form):
+class HazardImportForm(ScopedFormMixin, forms.Form):
     district = forms.ModelChoiceField(label=_("District"), queryset=Area.objects.districts())
     file = forms.FileField(label=_("GeoJSON file"))
-
-    def __init__(self, *args: Any, districts: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if districts is not None:
-            self.fields["district"].queryset = districts  # type: ignore[attr-defined]
 
 
 class HazardStatusForm(forms.Form):

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from homecoming.core.scoping import DistrictScopedQuerySet
+from homecoming.core.scoping import DistrictScopedQuerySet, NationalQuerySet
 
 if TYPE_CHECKING:
     from homecoming.accounts.models import Profile
@@ -35,6 +35,8 @@ class ItemKind(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
+
+    objects = NationalQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "code"]

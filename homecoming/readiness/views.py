@@ -246,11 +246,10 @@ def _status_labels() -> list[tuple[str, str, str]]:
 def hazard_map(request: HttpRequest) -> HttpResponse:
     """Hazard areas and complexes; editors import GeoJSON and move areas to release here."""
     profile = require_profile(request)
-    districts = Area.objects.for_profile(profile).districts()
-    form = HazardImportForm(districts=districts)
+    form = HazardImportForm(profile=profile)
     if request.method == "POST":
         require_role(request, EDITORS)
-        form = HazardImportForm(request.POST, request.FILES, districts=districts)
+        form = HazardImportForm(request.POST, request.FILES, profile=profile)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:

@@ -131,16 +131,14 @@ class HouseholdViewSet(ScopedViewSet):
     ordering_fields = ["reg_number", "priority", "registered_on"]
     lookup_field = "reg_number"
     write_roles = EDITORS
+    input_serializers = {"withdraw": ReasonInput}
 
     @extend_schema(request=ReasonInput, responses={200: HouseholdSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, reg_number: str) -> Response:
         """Withdraw a waiting family with a reason (409 if it is not waiting)."""
-        data = ReasonInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.do_withdraw_household(
-            self.get_object(), data.validated_data["reason"], request.user
-        )
+        reason = self.validated_input()["reason"]
+        services.do_withdraw_household(self.get_object(), reason, request.user)
         return Response(self.get_serializer(self.get_queryset().get(reg_number=reg_number)).data)
 
     @extend_schema(request=None, responses={200: HouseholdSerializer})
@@ -166,9 +164,3 @@ class GroupViewSet(ScopedViewSet):
     filterset_fields = ["kind"]
     search_fields = ["code", "name"]
     lookup_field = "code"
-
-    def scope(self, queryset: Any) -> Any:
-        profile = self.get_profile()
-        if profile.district_id is None:
-            return queryset
-        return queryset.filter(households__district_id=profile.district_id).distinct()

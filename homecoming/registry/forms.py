@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from homecoming.geography.models import Area
+from homecoming.core.scoping import ScopedFormMixin
+from homecoming.geography.models import Level
 from homecoming.registry.models import Household
 
 
@@ -13,7 +14,7 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=400)
 
 
-class HouseholdForm(forms.ModelForm[Household]):
+class HouseholdForm(ScopedFormMixin, forms.ModelForm[Household]):
     """What a district officer may correct on a family's file."""
 
     class Meta:
@@ -37,7 +38,8 @@ class HouseholdForm(forms.ModelForm[Household]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         destination = self.fields["destination"]
-        destination.queryset = Area.objects.settlements()  # type: ignore[attr-defined]
+        # Narrowed after the mixin has scoped it: settlements of the user's district.
+        destination.queryset = destination.queryset.filter(level=Level.SETTLEMENT)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}

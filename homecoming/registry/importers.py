@@ -579,7 +579,8 @@ def validate(
         )
     }
     district_codes = dict(Area.objects.filter(level=Level.DISTRICT).values_list("pk", "code"))
-    groups = dict(Group.objects.values_list("code", "pk"))
+    # A district officer's file may only name their district's groups and settlements.
+    groups = dict(Group.objects.for_district(district_id).values_list("code", "pk"))
     shelter = _choice_map(ShelterKind)
     statuses = {k: v for k, v in _choice_map(HouseholdStatus).items() if v in IMPORTABLE_STATUS}
     sexes = {**_choice_map(Sex), **SEX_WORDS}
@@ -636,6 +637,12 @@ def validate(
         if destination_code and destination is None:
             c.fail(
                 "destination", _("no settlement with code %(code)s") % {"code": destination_code}
+            )
+        elif destination is not None and district_id is not None and destination[1] != district_id:
+            c.fail(
+                "destination",
+                _("%(code)s is in district %(district)s, outside yours")
+                % {"code": destination_code, "district": district_codes.get(destination[1], "?")},
             )
         group_code = rec.get("group", "").strip()
         if group_code and group_code not in groups:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.core.scoping import DistrictScopedQuerySet
+
+if TYPE_CHECKING:
+    from homecoming.accounts.models import Profile
 
 
 class ShelterKind(models.TextChoices):
@@ -73,6 +77,20 @@ class Relationship(models.TextChoices):
     OTHER = "other", _("Other relative")
 
 
+class GroupQuerySet(models.QuerySet["Group"]):
+    def for_district(self, district_id: int | None) -> GroupQuerySet:
+        """A group belongs to the district of its families: a district officer sees the
+        groups none of whose families is another district's (so an empty group, just made,
+        too), and may put families only in those."""
+        if district_id is None:
+            return self
+        elsewhere = Household.objects.filter(group=OuterRef("pk")).exclude(district_id=district_id)
+        return self.filter(~Exists(elsewhere))
+
+    def for_profile(self, profile: Profile) -> GroupQuerySet:
+        return self.for_district(profile.district_id)
+
+
 class Group(models.Model):
     """Households that want to live together: relatives or former neighbours."""
 
@@ -80,6 +98,8 @@ class Group(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=GroupKind.choices)
     name = models.CharField(_("name"), max_length=120, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    objects = GroupQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

@@ -86,7 +86,7 @@ def household_edit(request: HttpRequest, reg_number: str) -> HttpResponse:
     """Correct a family's file: administrators, and district officers for their district."""
     profile = require_role(request, EDITORS)
     household = get_object_or_404(Household.objects.for_profile(profile), reg_number=reg_number)
-    form = HouseholdForm(request.POST or None, instance=household)
+    form = HouseholdForm(request.POST or None, instance=household, profile=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Saved."))

@@ -38,7 +38,8 @@ def form_for(world: Any, complex_: Any) -> RunForm:
             "district": world.kalbajar.pk,
             "complexes": [complex_.pk],
             "policy": "",
-        }
+        },
+        profile=world.orkhan.profile,
     )
 
 
