@@ -131,8 +131,11 @@ def queue(
     household: Any = None,
     language: str = "az",
     channel: str = Channel.SMS,
+    send_now: bool = True,
 ) -> Message:
-    """Write a message to the outbox; it is sent once the current transaction commits."""
+    """Write a message to the outbox; it is sent once the current transaction commits.
+
+    send_now=False leaves the sending to the caller (one-time codes go through a job)."""
     if language not in LANGUAGES:
         language = "en"
     message = Message.objects.create(
@@ -143,5 +146,6 @@ def queue(
         template=template,
         body=render(template, language, context),
     )
-    transaction.on_commit(lambda: deliver(message))
+    if send_now:
+        transaction.on_commit(lambda: deliver(message))
     return message
