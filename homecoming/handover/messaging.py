@@ -131,11 +131,8 @@ def queue(
     household: Any = None,
     language: str = "az",
     channel: str = Channel.SMS,
-    send_now: bool = True,
 ) -> Message:
-    """Write a message to the outbox; it is sent once the current transaction commits.
-
-    send_now=False leaves the sending to the caller (one-time codes go through a job)."""
+    """Write a message to the outbox; it is sent once the current transaction commits."""
     if language not in LANGUAGES:
         language = "en"
     message = Message.objects.create(
@@ -146,6 +143,5 @@ def queue(
         template=template,
         body=render(template, language, context),
     )
-    if send_now:
-        transaction.on_commit(lambda: deliver(message))
+    transaction.on_commit(lambda: deliver(message))
     return message

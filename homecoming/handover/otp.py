@@ -3,9 +3,10 @@
 A code is settings.FAMILY_CODE_DIGITS digits sent by SMS through the outbox; only an HMAC
 of it is stored, and it expires after settings.FAMILY_CODE_MINUTES. Asking for a code and
 entering one do the same work whether or not the registration number is a family's, has a
-phone, or has used up its codes: the number is looked up, a code is drawn and hashed, the
-counters are taken and one delivery job is queued in every case, so neither the answer nor
-its time tells whether a family exists. The limits (handover/throttle.py) are counted per
+phone, or has used up its codes: asking takes the counters and queues one job (which makes
+and sends the code, if there is a family to send it to); entering runs one query for the
+number's live code, takes the counters and compares one hash. Neither the answer nor its
+time tells whether a family exists. The limits (handover/throttle.py) are counted per
 registration number and per client over fixed windows, so a new code buys no new tries.
 """
 
@@ -23,12 +24,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from homecoming.handover import messaging, throttle
-from homecoming.handover.models import (
-    Message,
-    MessageStatus,
-    OneTimeCode,
-    SignInAttemptKind,
-)
+from homecoming.handover.models import OneTimeCode, SignInAttemptKind
 from homecoming.registry.models import Household
 
 NOBODY = 0  # the household id hashed for a number that is no family's
@@ -61,50 +57,49 @@ def find_household(reg_number: str) -> Household | None:
 
 
 @task()
-def send_code(message_id: int) -> None:
-    """Deliver a code's SMS outside the request (a gateway's delay would tell a family exists).
+def send_code(reg_number: str, language: str, allowed: bool) -> None:
+    """Make a code for the family `reg_number` names, if any, and send it by SMS.
 
-    Queued for every request; for an unknown number `message_id` matches nothing."""
-    message = Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED).first()
-    if message is not None:
-        messaging.deliver(message)
-
-
-@transaction.atomic
-def do_request_code(reg_number: str, client: str, language: str) -> None:
-    """Send a code to the family `reg_number` names, if any and if its limits allow.
-
-    Raises Locked only for the client's own limit, which says nothing about the number;
-    a number out of codes (or locked by wrong codes) silently gets none.
+    A job, not the request: the request then does the same work for every number (it never
+    even looks the number up), and a gateway's delay cannot tell that a family exists.
     """
-    now = timezone.now()
-    if not throttle.do_take(SignInAttemptKind.CODE_CLIENT, client, now):
-        raise Locked(SignInAttemptKind.CODE_CLIENT, throttle.window_end(now))
-    number = throttle.number_key(reg_number)
-    number_ok = throttle.do_take(SignInAttemptKind.CODE_NUMBER, number, now)
-    not_locked = throttle.used(SignInAttemptKind.FAIL_NUMBER, number, now) < throttle.limit(
-        SignInAttemptKind.FAIL_NUMBER
-    )
     household = find_household(reg_number)
-    code = new_code()
-    digest = _digest(household.pk if household else NOBODY, code)
-    message_id = 0
-    if household is not None and household.phone and number_ok and not_locked:
+    if not allowed or household is None or not household.phone:
+        return
+    with transaction.atomic():
+        code = new_code()
         OneTimeCode.objects.create(
             household=household,
-            code_hash=digest,
-            expires_at=now + timedelta(minutes=settings.FAMILY_CODE_MINUTES),
+            code_hash=_digest(household.pk, code),
+            expires_at=timezone.now() + timedelta(minutes=settings.FAMILY_CODE_MINUTES),
         )
-        message = messaging.queue(
+        # Sent once this block commits; the outbox masks the code once it is delivered.
+        messaging.queue(
             "one_time_code",
             {"code": code, "minutes": settings.FAMILY_CODE_MINUTES},
             to=household.phone,
             household=household,
             language=language,
-            send_now=False,
         )
-        message_id = message.pk
-    transaction.on_commit(lambda: send_code.enqueue(message_id))
+
+
+@transaction.atomic
+def do_request_code(reg_number: str, client: str, language: str) -> None:
+    """Have a code sent to the family `reg_number` names, if any and if its limits allow.
+
+    Raises Locked only for the client's own limit, which says nothing about the number; a
+    number out of codes (or locked by wrong codes) silently gets none.
+    """
+    now = timezone.now()
+    if not throttle.do_take(SignInAttemptKind.CODE_CLIENT, client, now):
+        raise Locked(SignInAttemptKind.CODE_CLIENT, throttle.window_end(now))
+    number = throttle.number_key(reg_number)
+    allowed = throttle.do_take(SignInAttemptKind.CODE_NUMBER, number, now) and (
+        throttle.used(SignInAttemptKind.FAIL_NUMBER, number, now)
+        < throttle.limit(SignInAttemptKind.FAIL_NUMBER)
+    )
+    reg = reg_number.strip()
+    transaction.on_commit(lambda: send_code.enqueue(reg, language, allowed))
 
 
 def check_code(reg_number: str, client: str, code: str) -> Household | None:
@@ -126,15 +121,19 @@ def _do_check_code(
     # Returns the lock instead of raising it: the counters taken here must be committed.
     now = timezone.now()
     number = throttle.number_key(reg_number)
-    household = find_household(reg_number)
-    household_id = household.pk if household else NOBODY
-    digest = _digest(household_id, code.strip())
+    # One query whether or not the number is a family's: its latest live code, if any.
     latest = (
-        OneTimeCode.objects.select_for_update()
-        .filter(household_id=household_id, used_at__isnull=True, expires_at__gt=now)
+        OneTimeCode.objects.select_for_update(of=("self",))
+        .select_related("household")
+        .filter(
+            household__reg_number__iexact=reg_number.strip(),
+            used_at__isnull=True,
+            expires_at__gt=now,
+        )
         .order_by("-created_at")
         .first()
     )
+    digest = _digest(latest.household_id if latest is not None else NOBODY, code.strip())
     # Slots are taken before the code is compared, so parallel guesses cannot overrun the
     # limit; the client's first, so a locked client does not use up the number's slots.
     if not throttle.do_take(SignInAttemptKind.FAIL_CLIENT, client, now):
@@ -148,5 +147,5 @@ def _do_check_code(
         latest.save(update_fields=["used_at"])
         throttle.do_give_back(SignInAttemptKind.FAIL_CLIENT, client, now)
         throttle.do_give_back(SignInAttemptKind.FAIL_NUMBER, number, now)
-        return household, None
+        return latest.household, None
     return None, None
