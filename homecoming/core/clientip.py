@@ -2,7 +2,7 @@
 
 REMOTE_ADDR unless settings.TRUSTED_PROXY_COUNT says how many of our own proxies stand in
 front: then the address our outermost proxy appended to X-Forwarded-For. Entries to its left
-were written by the client and are never trusted. IPv6 clients are counted per /64, the block
+were written by the client and are never trusted; without the setting the header is ignored. IPv6 clients are counted per /64, the block
 one subscriber gets, so walking through a /64 does not buy fresh addresses.
 """
 
@@ -18,13 +18,12 @@ def client_ip(request: HttpRequest) -> str:
     """The client's address as text; "unknown" when nothing usable was given."""
     raw = request.META.get("REMOTE_ADDR", "")
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
-    if proxies > 0:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        hops = [h for h in hops if h]
-        # With N proxies, the last N entries were written by them; the rightmost of those
-        # that the first (outermost) proxy wrote is the real peer it saw.
-        if len(hops) >= proxies:
-            raw = hops[-proxies]
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        # The same rule as DRF's NUM_PROXIES (and the staff sign-in's lockouts): the entry
+        # TRUSTED_PROXY_COUNT places from the end, the one our outermost proxy appended.
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        raw = hops[-min(proxies, len(hops))] or raw
     return raw.strip() or "unknown"
 
 
