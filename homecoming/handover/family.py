@@ -105,7 +105,7 @@ def enter_code(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            household = otp.check_code(reg, client_key(request), form.cleaned_data["code"])
+            household = otp.do_check_code(reg, client_key(request), form.cleaned_data["code"])
         except otp.Locked as locked:
             form.add_error("code", _locked_text(locked))
             status = 429

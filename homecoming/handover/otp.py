@@ -102,7 +102,7 @@ def do_request_code(reg_number: str, client: str, language: str) -> None:
     transaction.on_commit(lambda: send_code.enqueue(reg, language, allowed))
 
 
-def check_code(reg_number: str, client: str, code: str) -> Household | None:
+def do_check_code(reg_number: str, client: str, code: str) -> Household | None:
     """The family when `code` is the latest live code of `reg_number`, else None.
 
     Raises Locked when the client or the number has used up its wrong codes for the window,
