@@ -240,6 +240,38 @@ HANDOVER_MESSAGE_BACKEND = env_str(
     "HANDOVER_MESSAGE_BACKEND", "homecoming.handover.messaging.ConsoleBackend"
 )
 
+# Family sign-in (docs/security.md, "Family sign-in"): one-time codes of FAMILY_CODE_DIGITS
+# digits, valid FAMILY_CODE_MINUTES. Counters run over fixed windows of
+# FAMILY_SIGNIN_WINDOW_MINUTES: codes sent per registration number, code requests per client,
+# wrong codes per registration number and per client. A test recomputes the expected number of
+# accounts 100 addresses could take in a year from these values and keeps it below 0.01.
+FAMILY_CODE_DIGITS = env_int("FAMILY_CODE_DIGITS", 8)
+FAMILY_CODE_MINUTES = env_int("FAMILY_CODE_MINUTES", 10)
+FAMILY_SIGNIN_WINDOW_MINUTES = env_int("FAMILY_SIGNIN_WINDOW_MINUTES", 24 * 60)
+FAMILY_CODES_PER_NUMBER = env_int("FAMILY_CODES_PER_NUMBER", 5)
+FAMILY_CODES_PER_CLIENT = env_int("FAMILY_CODES_PER_CLIENT", 20)
+FAMILY_FAILS_PER_NUMBER = env_int("FAMILY_FAILS_PER_NUMBER", 10)
+FAMILY_FAILS_PER_CLIENT = env_int("FAMILY_FAILS_PER_CLIENT", 20)
+# How many reverse proxies we run in front of the app. 0: the client is REMOTE_ADDR and
+# X-Forwarded-For is ignored (anyone can write it). N > 0: the client is the N-th address
+# from the right of X-Forwarded-For, the one our own outermost proxy appended.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+for _name in (
+    "FAMILY_CODE_MINUTES",
+    "FAMILY_SIGNIN_WINDOW_MINUTES",
+    "FAMILY_CODES_PER_NUMBER",
+    "FAMILY_CODES_PER_CLIENT",
+    "FAMILY_FAILS_PER_NUMBER",
+    "FAMILY_FAILS_PER_CLIENT",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
+if not 6 <= FAMILY_CODE_DIGITS <= 12:
+    raise ImproperlyConfigured("FAMILY_CODE_DIGITS must be between 6 and 12")
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+del _name
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -45,7 +45,8 @@ EXCLUDED_TABLES: dict[str, str] = {
     AUDIT_TABLE: "the trail itself",
     "core_job": "progress rows of background jobs, written several times a second",
     "handover_onetimecode": "sign-in codes: secrets, and short-lived",
-    "handover_idempotencykey": "replay protection of API requests, not data",
+    "core_idempotencykey": "replay protection of API requests, not data",
+    "handover_signinattempt": "counters of family sign-in attempts (hashes only), not data",
     "handover_message": "the outbox holds message bodies (personal data, own retention)",
 }
 

@@ -11,16 +11,19 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homecoming.core.audit import set_actor
+from homecoming.core.clientip import client_key
 from homecoming.handover import otp, services
 from homecoming.handover.api import conflict_detail
 from homecoming.handover.forms import CodeForm, DeclineForm, FamilyAppealForm, SignInForm
@@ -31,6 +34,7 @@ from homecoming.handover.models import (
     Offer,
     OfferStatus,
     Passenger,
+    SignInAttemptKind,
 )
 from homecoming.registry.models import Household
 
@@ -53,24 +57,44 @@ def family_required(view: View) -> View:
     return wrapper
 
 
+def _locked_text(locked: otp.Locked) -> str:
+    # Each text names whose limit it is, never whether the number is a family's: a number's
+    # counters run the same for numbers that do not exist.
+    until = date_format(timezone.localtime(locked.until), "SHORT_DATETIME_FORMAT")
+    texts = {
+        SignInAttemptKind.CODE_CLIENT: _(
+            "Too many codes were asked for from your connection. Try again after %(until)s."
+        ),
+        SignInAttemptKind.FAIL_CLIENT: _(
+            "Too many wrong codes were entered from your connection. Try again after %(until)s."
+        ),
+        SignInAttemptKind.FAIL_NUMBER: _(
+            "Too many wrong codes were entered for this registration number. "
+            "Try again after %(until)s."
+        ),
+    }
+    return texts[SignInAttemptKind(locked.kind)] % {"until": until}
+
+
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reg = form.cleaned_data["reg_number"].strip()
-        household = otp.find_household(reg)
-        if household is not None and household.phone:
-            try:
-                otp.do_send_code(household, get_language() or "az")
-            except otp.TooManyCodes:
-                messages.error(
-                    request, _("Too many codes were asked for. Wait a quarter of an hour.")
-                )
-                return redirect("family:sign-in")
-        # The same answer whether or not the number exists: the page reveals no family.
+        try:
+            otp.do_request_code(reg, client_key(request), get_language() or "az")
+        except otp.Locked as locked:
+            form.add_error(None, _locked_text(locked))
+            context = {"form": form}
+            return render(request, "handover/family/sign_in.html", context, status=429)
+        # One answer whether the number is a family's, has a phone, or has used up its codes.
         request.session[PENDING_KEY] = reg
         messages.success(
             request,
-            _("If this registration number is ours, a code was sent to the family's phone."),
+            _(
+                "If this registration number is ours, a code was sent to the family's phone. "
+                "No SMS within a few minutes? Codes are limited: try again later or call "
+                "the programme's office."
+            ),
         )
         return redirect("family:code")
     return render(request, "handover/family/sign_in.html", {"form": form})
@@ -81,15 +105,22 @@ def enter_code(request: HttpRequest) -> HttpResponse:
     if not reg:
         return redirect("family:sign-in")
     form = CodeForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        household = otp.find_household(reg)
-        if household is not None and otp.do_check_code(household, form.cleaned_data["code"]):
-            request.session.cycle_key()
-            request.session[SESSION_KEY] = household.pk
-            request.session.pop(PENDING_KEY, None)
-            return redirect("family:home")
-        form.add_error("code", _("This code is wrong or expired."))
-    return render(request, "handover/family/code.html", {"form": form, "reg": reg})
+        try:
+            household = otp.do_check_code(reg, client_key(request), form.cleaned_data["code"])
+        except otp.Locked as locked:
+            form.add_error("code", _locked_text(locked))
+            status = 429
+        else:
+            if household is not None:
+                request.session.cycle_key()
+                request.session[SESSION_KEY] = household.pk
+                request.session.pop(PENDING_KEY, None)
+                return redirect("family:home")
+            form.add_error("code", _("This code is wrong or expired."))
+    context = {"form": form, "reg": reg, "digits": settings.FAMILY_CODE_DIGITS}
+    return render(request, "handover/family/code.html", context, status=status)
 
 
 @require_POST

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import Profile
@@ -125,9 +127,20 @@ class SignInForm(forms.Form):
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code from the SMS"),
-        max_length=6,
-        min_length=6,
+        max_length=40,
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        digits = settings.FAMILY_CODE_DIGITS
+        field = self.fields["code"]
+        field.validators.append(
+            RegexValidator(
+                rf"^\s*[0-9]{{{digits}}}\s*$",
+                _("The code has %(digits)s digits.") % {"digits": digits},
+            )
+        )
+        field.widget.attrs["maxlength"] = str(digits)

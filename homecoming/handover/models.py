@@ -465,7 +465,6 @@ class OneTimeCode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -473,3 +472,36 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"code for {self.household_id} at {self.created_at}"
+
+
+class SignInAttemptKind(models.TextChoices):
+    CODE_NUMBER = "code-number", _("codes sent to a registration number")
+    CODE_CLIENT = "code-client", _("codes asked for by a client")
+    FAIL_NUMBER = "fail-number", _("wrong codes for a registration number")
+    FAIL_CLIENT = "fail-client", _("wrong codes from a client")
+
+
+class SignInAttempt(models.Model):
+    """How many family sign-in events one key had in one fixed window.
+
+    The key (a registration number as typed, or a client address) is stored only as an HMAC,
+    so the table names no family and no address; rows past their window only wait for purge.
+    """
+
+    kind = models.CharField(max_length=20, choices=SignInAttemptKind.choices)
+    key_hash = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key_hash", "window_start"], name="sign_in_attempt_once_per_window"
+            )
+        ]
+        indexes = [models.Index(fields=["updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key_hash[:8]}… {self.count} since {self.window_start}"

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from homecoming.allocation import services as allocation
@@ -27,7 +28,7 @@ def test_a_family_accepts_its_home_on_a_phone(
     phone.click("button.primary")
     expect(phone.locator(".msg")).to_contain_text("a code was sent")
     body = next(b for to, t, b in sent if t == "one_time_code" and to == "+994501110001")
-    code = re.search(r"\b(\d{6})\b", body).group(1)  # type: ignore[union-attr]
+    code = re.search(rf"\b(\d{{{settings.FAMILY_CODE_DIGITS}}})\b", body).group(1)  # type: ignore[union-attr]
     phone.fill("input[name=code]", code)
     phone.click("button.primary")
 
