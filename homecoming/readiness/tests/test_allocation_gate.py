@@ -10,7 +10,6 @@ from django.test import Client
 
 from homecoming.allocation import services as allocation
 from homecoming.allocation.forms import RunForm
-from homecoming.core.testing import PASSWORD
 from homecoming.readiness import services
 from homecoming.readiness.importers import import_hazard_geojson
 from homecoming.readiness.models import HazardArea, ItemStatus
@@ -37,7 +36,7 @@ def test_the_run_form_refuses_a_complex_missing_a_required_item_and_says_why(
     policy("electricity")
     form = form_for(world, world.kalbajar_complex)
     assert not form.is_valid() and "complexes" in form.errors
-    client.login(username="orkhan", password=PASSWORD)
+    client.force_login(world.orkhan)
     page = client.get("/allocation/new/").content.decode()
     assert "Complex KLB-RC1 — not ready: Electricity: not recorded yet." in page
     assert "disabled" in page
