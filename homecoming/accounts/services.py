@@ -80,3 +80,11 @@ def do_reset_second_factor(user: Any) -> None:
     """Recovery by an administrator: remove the user's devices; they enrol again at sign-in."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def do_give_demo_second_factor(user: Any) -> tuple[TOTPDevice, list[str]]:
+    """Demo only: a confirmed authenticator and backup codes, whose secrets the demo prints."""
+    do_reset_second_factor(user)
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    return device, do_new_backup_codes(user)

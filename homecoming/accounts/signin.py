@@ -3,6 +3,7 @@ middleware: the client's address, the lockout answer, and who needs a second fac
 
 from __future__ import annotations
 
+from base64 import b32encode
 from typing import Any
 
 from django.conf import settings
@@ -56,6 +57,12 @@ def lockout_response(
         )
     answer["Retry-After"] = retry_after
     return answer
+
+
+def readable_key(device: Any) -> str:
+    """A TOTP device's secret as an authenticator app asks for it: base32, in groups of four."""
+    secret = b32encode(device.bin_key).decode()
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def confirmed_devices(user: Any) -> list[Device]:

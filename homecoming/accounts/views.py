@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -35,6 +34,7 @@ from homecoming.accounts.signin import (
     confirmed_devices,
     lockout_message,
     needs_second_factor,
+    readable_key,
 )
 from homecoming.accounts.tokens import TokenThrottle
 
@@ -77,7 +77,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         "accounts/enrol.html",
         {
             "form": form,
-            "secret": _base32(device),
+            "secret": readable_key(device),
             "uri": uri,
             # segno writes the SVG itself (no script, no external image): safe to inline.
             "qr": mark_safe(segno.make(uri, error="m").svg_inline(scale=4)),
@@ -85,13 +85,6 @@ def enrol(request: HttpRequest) -> HttpResponse:
             "next": request.GET.get("next", ""),
         },
     )
-
-
-def _base32(device: TOTPDevice) -> str:
-    from base64 import b32encode
-
-    secret = b32encode(device.bin_key).decode()
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 @login_required

@@ -168,12 +168,16 @@ def make_world() -> World:
     )
 
 
-def log_in(page: Any, base: str, username: str) -> None:
-    """Log a persona in through the login page of a live server."""
+def log_in(page: Any, base: str, username: str, device: Any = None) -> None:
+    """Log a persona in through the login page of a live server; with `device`, also through
+    the second-factor step, entering the code the authenticator would show."""
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button.primary")
+    if device is not None:
+        page.wait_for_url(f"{base}/account/verify/**")
+        verify_second_factor(page, device)
     page.wait_for_url(f"{base}/")
 
 

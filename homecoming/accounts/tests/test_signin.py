@@ -359,3 +359,32 @@ def test_every_api_endpoint_is_throttled() -> None:
         classes = {type(throttle) for throttle in viewset().get_throttles()}  # type: ignore[attr-defined]
         assert {AnonThrottle, UserThrottle} <= classes, prefix
     assert {type(t) for t in ObtainToken().get_throttles()} == {TokenThrottle}
+
+
+# --------------------------------------------------------------------------------- demo
+
+
+def test_the_demo_administrator_signs_in_with_the_printed_second_factor(world: Any) -> None:
+    from base64 import b32decode
+    from io import StringIO
+
+    from django_otp.oath import totp
+
+    from homecoming.core.management.commands.demo import Command, do_reset_demo_accounts
+
+    do_reset_demo_accounts(PASSWORD)
+    out = StringIO()
+    Command(stdout=out).print_demo_second_factor()
+    printed = out.getvalue()
+    assert "DEMO ONLY" in printed
+    key = printed.split("authenticator key:")[1].splitlines()[0].replace(" ", "")
+    backup = printed.split("backup code:")[1].split()[0]
+    with_app = Client()
+    log_in(with_app, "admin")
+    assert not signed_in(with_app)
+    with_app.post("/account/verify/", {"code": f"{totp(b32decode(key)):06d}"})
+    assert signed_in(with_app)
+    with_code = Client()
+    log_in(with_code, "admin")
+    with_code.post("/account/verify/", {"code": backup})
+    assert signed_in(with_code)
