@@ -36,7 +36,7 @@ def lockout_message() -> str:
     return _(
         "Too many failed sign-in attempts for this username or from this address. "
         "Sign-in is refused, even with the right password, for %(minutes)d minutes; "
-        "each new failed attempt starts the wait again. An administrator can lift it."
+        "every attempt during the wait starts it again. An administrator can lift it."
     ) % {"minutes": settings.SIGNIN_LOCKOUT_MINUTES}
 
 

@@ -79,8 +79,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
             "form": form,
             "secret": readable_key(device),
             "uri": uri,
-            # segno writes the SVG itself (no script, no external image): safe to inline.
-            "qr": mark_safe(segno.make(uri, error="m").svg_inline(scale=4)),
+            # segno draws the data as path geometry (no text, script or external image), so
+            # the SVG is safe to inline whatever the username in the link.
+            "qr": mark_safe(segno.make(uri, error="m").svg_inline(scale=4)),  # nosec B308 B703
             "enrolled": bool(confirmed_devices(user)),
             "next": request.GET.get("next", ""),
         },
@@ -166,8 +167,10 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class TokenRequest(serializers.Serializer):  # type: ignore[type-arg]
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    username = serializers.CharField(max_length=150)  # as the login form: axes stores it
+    password = serializers.CharField(
+        style={"input_type": "password"}, trim_whitespace=False, max_length=4096
+    )
     otp = serializers.CharField(required=False, allow_blank=True, max_length=32)
     name = serializers.CharField(required=False, allow_blank=True, max_length=100)
 

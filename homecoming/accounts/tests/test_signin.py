@@ -95,6 +95,12 @@ def test_one_client_guessing_across_many_usernames_is_locked_out(world: Any) -> 
     assert signed_in(colleague)
 
 
+def test_an_oversized_username_is_a_clear_error_not_a_crash(world: Any) -> None:
+    answer = token_request("k" * 300)
+    assert answer.status_code == 400 and "username" in answer.json()
+    assert not AccessAttempt.objects.exists()
+
+
 def test_the_lockout_answer_does_not_tell_whether_the_account_exists(world: Any) -> None:
     answers = []
     for username, address in [("kamran", "203.0.113.1"), ("no-such-user", "203.0.113.2")]:
@@ -202,6 +208,28 @@ def test_a_backup_code_signs_in_once(world: Any) -> None:
     log_in(second, "ayten")
     second.post("/account/verify/", {"code": code})
     assert not signed_in(second)
+
+
+def test_an_administrator_resets_a_lost_second_factor_and_the_user_enrols_again(
+    world: Any,
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    lost = give_second_factor(world.kamran)
+    before = Client()
+    log_in(before, "kamran")
+    assert before.get("/households/")["Location"].startswith("/account/verify/")
+    world.ayten.is_staff = world.ayten.is_superuser = True
+    world.ayten.save()
+    root = verified_client(world.ayten)
+    answer = root.post(f"/admin/otp_totp/totpdevice/{lost.pk}/delete/", {"post": "yes"})
+    assert answer.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=lost.pk).exists()
+    client = Client()
+    log_in(client, "kamran")
+    # No device left: kamran's role does not require one, so he is in; an administrator would
+    # be sent to the enrolment page (see above).
+    assert signed_in(client)
 
 
 def test_other_roles_need_a_second_factor_when_configured(world: Any, settings: Any) -> None:
