@@ -42,6 +42,19 @@ def _immediate_tasks(request: pytest.FixtureRequest) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Real hashing costs a third of a second per persona; tests need no protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests sign personas in with force_login and never prove a second factor; the tests of
+    # staff sign-in (accounts/tests/test_signin.py) put the production value back.
+    settings.OTP_REQUIRED_ROLES = []
+    # Throttle counters live in the cache: each test starts with none, and the API's rates
+    # are raised so that suites and fuzz runs making many requests are not throttled.
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.API_THROTTLE_RATES = {
+        "anon": "100000/minute",
+        "user": "100000/minute",
+        "token": "100000/minute",
+    }
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

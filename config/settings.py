@@ -102,7 +102,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "drf_spectacular",
     "django_filters",
     "django_htmx",
@@ -128,10 +131,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "homecoming.core.middleware.AuditContextMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "homecoming.accounts.middleware.SessionTimeoutMiddleware",
+    "homecoming.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: turns a lockout flagged during authentication into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -178,6 +186,47 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Staff sign-in (docs/security.md, "Staff sign-in").
+# Every password check goes through axes first: after SIGNIN_FAILURE_LIMIT failures within
+# SIGNIN_LOCKOUT_MINUTES, for one username or from one client address, even the right
+# password is refused until that many minutes pass without a new failure.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+SIGNIN_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 10)
+SIGNIN_LOCKOUT_MINUTES = env_int("SIGNIN_LOCKOUT_MINUTES", 15)
+# How many reverse proxies we run in front of the app (staff lockouts, family sign-in
+# limits, API throttles). 0: the client is REMOTE_ADDR and X-Forwarded-For is ignored
+# (anyone can write it). N > 0: the client is the N-th address from the right of
+# X-Forwarded-For, the one our own outermost proxy appended.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_FAILURE_LIMIT = SIGNIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = SIGNIN_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False  # a success must not wipe a client's failures on other accounts
+AXES_CLIENT_IP_CALLABLE = "homecoming.accounts.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "homecoming.accounts.signin.lockout_response"
+AXES_VERBOSE = False
+# Second factor (TOTP, with single-use backup codes): required for these roles; a user who
+# enrolled a device always needs it, whatever the role.
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "administrator")
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Homecoming")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Sessions: logged out after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS
+# after signing in, whatever happens in between.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+# API tokens: only a hash is stored; each expires after API_TOKEN_DAYS.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+# Requests per client address (anonymous), per user, and to /api/token/ per address.
+API_THROTTLE_RATES = {
+    "anon": env_str("API_THROTTLE_ANON", "60/minute"),
+    "user": env_str("API_THROTTLE_USER", "1200/minute"),
+    "token": env_str("API_THROTTLE_TOKEN", "20/minute"),
+}
+
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("az", _("Azerbaijani")), ("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "homecoming" / "locale"]
@@ -199,9 +248,15 @@ MEDIA_URL = "media/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so a missing or bad token is answered 401 with WWW-Authenticate: Token.
+        "homecoming.accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "homecoming.accounts.tokens.AnonThrottle",
+        "homecoming.accounts.tokens.UserThrottle",
+    ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # 0: REMOTE_ADDR, never a client-sent header
     "DEFAULT_PERMISSION_CLASSES": ["homecoming.accounts.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -252,10 +307,6 @@ FAMILY_CODES_PER_NUMBER = env_int("FAMILY_CODES_PER_NUMBER", 5)
 FAMILY_CODES_PER_CLIENT = env_int("FAMILY_CODES_PER_CLIENT", 20)
 FAMILY_FAILS_PER_NUMBER = env_int("FAMILY_FAILS_PER_NUMBER", 10)
 FAMILY_FAILS_PER_CLIENT = env_int("FAMILY_FAILS_PER_CLIENT", 20)
-# How many reverse proxies we run in front of the app. 0: the client is REMOTE_ADDR and
-# X-Forwarded-For is ignored (anyone can write it). N > 0: the client is the N-th address
-# from the right of X-Forwarded-For, the one our own outermost proxy appended.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 for _name in (
     "FAMILY_CODE_MINUTES",
     "FAMILY_SIGNIN_WINDOW_MINUTES",

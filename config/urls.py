@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from homecoming.accounts import views as accounts_views
 from homecoming.allocation import views as allocation_views
 from homecoming.allocation.api import AllocationRunViewSet
 from homecoming.core import audit_views
@@ -62,6 +62,7 @@ urlpatterns = [
     path("", core_views.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("homecoming.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jobs/<uuid:pk>/", core_views.job_detail, name="job"),
     path("audit/", audit_views.audit_list, name="audit"),
@@ -91,6 +92,6 @@ urlpatterns = [
     path("network/", include("homecoming.network.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
-    path("api/token/", obtain_auth_token, name="api-token"),
+    path("api/token/", accounts_views.ObtainToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "homecoming.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from homecoming.accounts import signals
+
+        signals.connect()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -71,3 +73,31 @@ def profile_of(user: object) -> Profile | None:
         if getattr(user, "is_superuser", False):
             return Profile(user=user, role=Role.ADMINISTRATOR)  # type: ignore[misc]
         return None
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only the SHA-256 of the token is stored: a copy of the
+    database gives no usable token. Tokens expire, and are revoked rather than deleted so the
+    list keeps when each was used."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    #: The first characters of the token, shown in lists so a person can tell tokens apart.
+    prefix = models.CharField(_("starts with"), max_length=8, editable=False)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    def is_active(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now

@@ -51,7 +51,10 @@ EXCLUDED_TABLES: dict[str, str] = {
 }
 
 #: Columns whose values never enter the trail; only the fact that they changed does.
-SECRET_COLUMNS: dict[str, tuple[str, ...]] = {"auth_user": ("password",)}
+SECRET_COLUMNS: dict[str, tuple[str, ...]] = {
+    "auth_user": ("password",),
+    "accounts_apitoken": ("digest",),  # a token's hash: enough to recognise a stolen token
+}
 HIDDEN = "[hidden]"
 CHANGED = "[changed]"
 

@@ -179,12 +179,16 @@ def make_world() -> World:
     )
 
 
-def log_in(page: Any, base: str, username: str) -> None:
-    """Log a persona in through the login page of a live server."""
+def log_in(page: Any, base: str, username: str, device: Any = None) -> None:
+    """Log a persona in through the login page of a live server; with `device`, also through
+    the second-factor step, entering the code the authenticator would show."""
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button.primary")
+    if device is not None:
+        page.wait_for_url(f"{base}/account/verify/**")
+        verify_second_factor(page, device)
     page.wait_for_url(f"{base}/")
 
 
@@ -509,3 +513,46 @@ def make_scene(world: World | None = None) -> Scene:
     what the permission walk points at from inside and outside each role's scope."""
     world = world or make_world()
     return Scene(world, _district_scene(world, "kalbajar"), _district_scene(world, "lachin"))
+
+
+def totp_code(device: Any) -> str:
+    """The code an authenticator app would show for `device` now; if this time step's code was
+    already used (a TOTP code is accepted once), the next step's, which the device's tolerance
+    of one step accepts."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    step = max(totp.t(), device.last_t + 1)
+    totp.time = device.t0 + (step - device.drift) * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def give_second_factor(user: AbstractUser) -> Any:
+    """A confirmed authenticator for `user`, as after enrolment."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def verify_second_factor(page: Any, device: Any) -> None:
+    """On a live server's verification page (after the password), enter the current code."""
+    page.fill("input[name=code]", totp_code(device))
+    page.click("button.primary")
+
+
+def verified_client(user: AbstractUser, **defaults: Any) -> Any:
+    """A test client signed in through the login page and the second-factor step."""
+    from django.test import Client
+
+    device = give_second_factor(user)
+    client = Client(**defaults)
+    assert (
+        client.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
+    )
+    answer = client.post("/account/verify/", {"code": totp_code(device)})
+    assert answer.status_code == 302, answer.content
+    return client

@@ -49,6 +49,12 @@ SKIPPED = {
     "family:sign-out": "family self-service",
     "family:answer": "family self-service: only the family's own offers (test_family.py)",
     "family:appeal": "family self-service",
+    "accounts:enrol": "the signed-in user's own second factor, no district data",
+    "accounts:verify": "the signed-in user's own second factor, no district data",
+    "accounts:backup-codes": "the signed-in user's own backup codes, no district data",
+    "accounts:tokens": "a user's own API tokens (accounts/tests/test_signin.py)",
+    "accounts:token-revoke": "own tokens only, administrators anyone's: test_officers_revoke_"
+    "only_their_own_tokens_and_administrators_anyone_s",
 }
 
 

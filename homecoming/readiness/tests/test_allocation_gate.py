@@ -11,7 +11,6 @@ from django.test import Client
 
 from homecoming.allocation import services as allocation
 from homecoming.allocation.forms import RunForm
-from homecoming.core.testing import PASSWORD
 from homecoming.handover import services as handover
 from homecoming.handover.models import Offer
 from homecoming.housing.models import Unit, UnitStatus
@@ -61,7 +60,7 @@ def test_the_run_form_takes_a_complex_not_ready_and_says_why_it_is_not(
 ) -> None:
     policy("electricity")
     assert form_for(world, world.kalbajar_complex).is_valid()
-    client.login(username="orkhan", password=PASSWORD)
+    client.force_login(world.orkhan)
     page = client.get("/allocation/new/").content.decode()
     assert (
         "Complex KLB-RC1 — not ready yet (offers will wait for it): "

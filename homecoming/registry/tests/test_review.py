@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 
 from homecoming.core.models import Job, JobStatus
-from homecoming.core.testing import PASSWORD
 from homecoming.registry import adapter, services
 from homecoming.registry.models import (
     CandidateStatus,
@@ -92,7 +91,7 @@ def test_a_pair_judged_different_is_not_proposed_again(
     find(world.kamran, django_capture_on_commit_callbacks)
     pair = DuplicateCandidate.objects.get(person_a=original, person_b=copy)
     client = Client()
-    client.login(username="kamran", password=PASSWORD)
+    client.force_login(world.kamran)
     client.post(reverse("registry:duplicate_decide", args=[pair.pk]), {"decision": "different"})
     pair.refresh_from_db()
     assert pair.status == CandidateStatus.DIFFERENT and pair.decided_by == world.kamran

@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from homecoming.accounts.models import Profile, Role
+from homecoming.accounts.services import do_give_demo_second_factor
+from homecoming.accounts.signin import readable_key
 from homecoming.demo.scenario import DEMO_SEED, do_load_demo
 from homecoming.geography.models import Area
 
@@ -40,6 +42,18 @@ def do_reset_demo_accounts(password: str) -> None:
 class Command(BaseCommand):
     help = "Migrate, load the Kalbajar demo (once), create demo accounts and serve."
 
+    def print_demo_second_factor(self) -> None:
+        """The admin account needs a second factor: give it one and print its secrets, which
+        no real deployment would ever show (docs/security.md, "Staff sign-in")."""
+        admin = get_user_model().objects.get(username="admin")
+        device, codes = do_give_demo_second_factor(admin)
+        self.stdout.write(
+            self.style.WARNING("DEMO ONLY: admin's second factor (new on each start)")
+        )
+        self.stdout.write(f"  authenticator key:  {readable_key(device)}")
+        self.stdout.write(f"  or this link:       {device.config_url}")
+        self.stdout.write(f"  or a backup code:   {'  '.join(codes[:5])} (each works once)")
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
         parser.add_argument("--seed", type=int, default=DEMO_SEED)
@@ -66,6 +80,7 @@ class Command(BaseCommand):
             where = f" of {district}" if district else ""
             self.stdout.write(f"  {username:<10} {Role(role).label}{where}")
         self.stdout.write(self.style.SUCCESS(f"  password:  {password}"))
+        self.print_demo_second_factor()
         if not options["no_serve"]:
             addr = options["addrport"]
             self.stdout.write(f"Open http://{addr}/ and log in as admin.")
