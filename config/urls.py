@@ -79,3 +79,7 @@ urlpatterns = [
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
+
+handler400 = "homecoming.core.middleware.bad_request"
+handler404 = "homecoming.core.middleware.not_found"
+handler500 = "homecoming.core.middleware.server_error"

@@ -1,18 +1,33 @@
-"""Shared pieces of the REST API: scoping by the caller's profile."""
+"""Shared pieces of the REST API: scoping by the caller's profile, no deletion."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.apps import apps
+from django.db import IntegrityError
+from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.utils.translation import gettext as _
-from rest_framework import serializers, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from homecoming.accounts.models import Profile, profile_of
 
 
-class ScopedViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
-    """A viewset whose queryset is always passed through `for_profile` (lists included)."""
+class ScopedViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """A viewset whose queryset is always passed through `for_profile` (lists included).
+
+    Nothing is deleted through the API: there is no destroy action, so DELETE answers 405
+    and the schema publishes no delete operation. Records are withdrawn or archived by
+    named actions that keep them and say why.
+    """
 
     def get_profile(self) -> Profile:
         profile = profile_of(self.request.user)
@@ -34,3 +49,42 @@ def check_in_district(profile: Profile, district_id: int | None, field: str) -> 
     """Refuse a write that would put an object outside a district officer's district."""
     if profile.district_id is not None and district_id != profile.district_id:
         raise serializers.ValidationError({field: _("outside your district")})
+
+
+class Conflict(exceptions.APIException):
+    """The request is well formed but the records as they stand refuse it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def constraint_message(exc: IntegrityError) -> str:
+    """Name the database rule an IntegrityError broke, in the words the model gives it."""
+    text = str(exc)
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if constraint.name in text:
+                return _("Refused by the rule “%(rule)s”: %(message)s") % {
+                    "rule": constraint.name,
+                    "message": constraint.get_violation_error_message(),
+                }
+    return _(
+        "This change conflicts with the current records (a duplicate, or a value the "
+        "records do not allow). Reload and try again."
+    )
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus: what the database refuses is a 409 with its reason, never a 500.
+
+    Errors are always a JSON object (a bare list of messages becomes `non_field_errors`),
+    which is what the published schema promises.
+    """
+    if isinstance(exc, ProtectedError | RestrictedError):
+        exc = Conflict(_("Other records still refer to this one; it is kept."))
+    elif isinstance(exc, IntegrityError):
+        exc = Conflict(constraint_message(exc))
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        response.data = {"non_field_errors": response.data}
+    return response

@@ -18,6 +18,8 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -160,6 +162,7 @@ class OfferViewSet(HandoverErrorsMixin, ScopedViewSet):
     http_method_names = ["get", "post", "head", "options"]
     write_roles = WRITERS
 
+    @extend_schema(request=OfferCreateSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = OfferCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -182,10 +185,12 @@ class OfferViewSet(HandoverErrorsMixin, ScopedViewSet):
 
         return idempotent(request, answer)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
         return self._answer(request, lambda o: services.do_accept_offer(o, user=request.user))
 
+    @extend_schema(request=DeclineSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None) -> Response:
         data = DeclineSerializer(data=request.data)
@@ -195,6 +200,7 @@ class OfferViewSet(HandoverErrorsMixin, ScopedViewSet):
             request, lambda o: services.do_decline_offer(o, reason, user=request.user)
         )
 
+    @extend_schema(request=DeclineSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         data = DeclineSerializer(data=request.data)
@@ -210,6 +216,12 @@ class SwapSerializer(serializers.ModelSerializer[Swap]):
         model = Swap
         fields = ["id", "first", "second", "first_consents", "second_consents", "status"]
         read_only_fields = ["first_consents", "second_consents", "status"]
+
+
+class HouseholdRef(serializers.Serializer[Any]):
+    household = serializers.SlugRelatedField(
+        slug_field="reg_number", queryset=Household.objects.all()
+    )
 
 
 class SwapViewSet(HandoverErrorsMixin, ScopedViewSet):
@@ -229,6 +241,7 @@ class SwapViewSet(HandoverErrorsMixin, ScopedViewSet):
         swap = services.do_propose_swap(first, second, user=request.user)
         return Response(SwapSerializer(swap).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=HouseholdRef)
     @action(detail=True, methods=["post"])
     def consent(self, request: Request, pk: str | None = None) -> Response:
         swap = self.get_object()
@@ -288,6 +301,7 @@ class AppealViewSet(HandoverErrorsMixin, ScopedViewSet):
         )
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=DecisionSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
         appeal = self.get_object()
@@ -356,6 +370,7 @@ class BusViewSet(HandoverErrorsMixin, ScopedViewSet):
     )
     serializer_class = BusSerializer
 
+    @extend_schema(request=AssignSerializer, responses={201: PassengerSerializer})
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str | None = None) -> Response:
         bus = self.get_object()
@@ -398,12 +413,6 @@ class CeremonySerializer(DistrictCheckedSerializer):
         fields = ["id", "district", "complex", "held_at", "place", "invitations"]
 
 
-class HouseholdRef(serializers.Serializer[Any]):
-    household = serializers.SlugRelatedField(
-        slug_field="reg_number", queryset=Household.objects.all()
-    )
-
-
 class CeremonyViewSet(HandoverErrorsMixin, ScopedViewSet):
     queryset = Ceremony.objects.select_related("complex").prefetch_related("invitations__household")
     serializer_class = CeremonySerializer
@@ -415,6 +424,7 @@ class CeremonyViewSet(HandoverErrorsMixin, ScopedViewSet):
         check_in_district(self.get_profile(), household.district_id, "household")
         return household
 
+    @extend_schema(request=HouseholdRef, responses={201: InvitationSerializer})
     @action(detail=True, methods=["post"])
     def invite(self, request: Request, pk: str | None = None) -> Response:
         invitation = services.do_invite(
@@ -422,6 +432,7 @@ class CeremonyViewSet(HandoverErrorsMixin, ScopedViewSet):
         )
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=HouseholdRef, responses=InvitationSerializer)
     @action(detail=True, methods=["post"], url_path="hand-keys")
     def hand_keys(self, request: Request, pk: str | None = None) -> Response:
         ceremony = self.get_object()
@@ -432,6 +443,7 @@ class CeremonyViewSet(HandoverErrorsMixin, ScopedViewSet):
         invitation = services.do_hand_keys(invitation, user=request.user)
         return Response(InvitationSerializer(invitation).data)
 
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def receipts(self, request: Request, pk: str | None = None) -> HttpResponse:
         ceremony = self.get_object()
@@ -473,6 +485,7 @@ class OccupancyViewSet(HandoverErrorsMixin, ScopedViewSet):
     serializer_class = OccupancySerializer
     http_method_names = ["get", "post", "head", "options"]
 
+    @extend_schema(request=MoveSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = MoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -485,6 +498,7 @@ class OccupancyViewSet(HandoverErrorsMixin, ScopedViewSet):
         )
         return Response(OccupancySerializer(occupancy).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=MoveSerializer)
     @action(detail=True, methods=["post"], url_path="move-out")
     def move_out(self, request: Request, pk: str | None = None) -> Response:
         data = MoveSerializer(data=request.data)
@@ -529,7 +543,7 @@ class MessageViewSet(ScopedViewSet):
 
 
 class TransitionSerializer(serializers.ModelSerializer[Transition]):
-    by = serializers.StringRelatedField()  # type: ignore[var-annotated]
+    by = serializers.StringRelatedField(allow_null=True)  # type: ignore[var-annotated]
 
     class Meta:
         model = Transition

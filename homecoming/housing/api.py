@@ -51,7 +51,7 @@ class BuildingSerializer(serializers.ModelSerializer[Building]):
 
 class UnitSerializer(serializers.ModelSerializer[Unit]):
     household: serializers.SlugRelatedField[Household] = serializers.SlugRelatedField(
-        slug_field="reg_number", read_only=True
+        slug_field="reg_number", read_only=True, allow_null=True
     )
 
     class Meta:

@@ -8,6 +8,8 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -90,6 +92,14 @@ class AccessibilityViewSet(viewsets.ViewSet):
     lookup_value_regex = "[^/]+"
     write_roles = frozenset[str]()
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "month", int, description=_("month of the year (1-12); default this month")
+            )
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def retrieve(self, request: Request, code: str | None = None) -> Response:
         profile = profile_of(request.user)
         assert profile is not None  # RolePermission has refused anyone without one
