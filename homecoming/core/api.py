@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -39,6 +39,16 @@ class ScopedViewSet(
 
     def get_queryset(self) -> QuerySet[Any]:
         return self.scope(super().get_queryset())
+
+    # One transaction per write: a row and its many-to-many links are saved together, and
+    # a constraint the database refuses rolls back cleanly (answered 409, see below).
+    def perform_create(self, serializer: Any) -> None:
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer: Any) -> None:
+        with transaction.atomic():
+            serializer.save()
 
 
 def district_of_area(area: Any) -> int | None:
