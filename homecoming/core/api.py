@@ -69,15 +69,19 @@ class Conflict(exceptions.APIException):
 
 
 def constraint_message(exc: IntegrityError) -> str:
-    """Name the database rule an IntegrityError broke, in the words the model gives it."""
+    """Name the database rule an IntegrityError broke (in the model's words if it has any)."""
     text = str(exc)
-    for model in apps.get_models():
-        for constraint in model._meta.constraints:
-            if constraint.name in text:
-                return _("Refused by the rule “%(rule)s”: %(message)s") % {
-                    "rule": constraint.name,
-                    "message": constraint.get_violation_error_message(),
-                }
+    broken = [
+        constraint
+        for model in apps.get_models()
+        for constraint in model._meta.constraints
+        if constraint.name in text
+    ]
+    if broken:
+        constraint = max(broken, key=lambda c: len(c.name))  # the most specific name
+        if constraint.violation_error_message:
+            return str(constraint.get_violation_error_message())
+        return _("Refused by the database rule “%(rule)s”.") % {"rule": constraint.name}
     return _(
         "This change conflicts with the current records (a duplicate, or a value the "
         "records do not allow). Reload and try again."
