@@ -22,28 +22,36 @@ def error_response(request: HttpRequest, message: str, status: int) -> HttpRespo
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
-class RefuseNulMiddleware:
-    """Answer 400 to a path or query string carrying a NUL character.
+def has_nul(request: HttpRequest) -> bool:
+    """Whether the path, the query string (keys too) or a header holds a NUL character."""
+    if "\x00" in request.path or "\x00" in request.path_info:
+        return True
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            return True
+    return any(
+        "\x00" in value
+        for name, value in request.META.items()
+        if name.startswith("HTTP_") and isinstance(value, str)
+    )
 
-    PostgreSQL refuses NUL in text, even in a WHERE clause, so a NUL reaching a lookup
-    (a registration number in the path, a filter, a search) would be a server error.
-    Bodies are checked by the API's parsers and by Django's form fields.
+
+class RefuseNulMiddleware:
+    """Answer 400 to a request whose path, query string or headers carry a NUL character.
+
+    PostgreSQL refuses NUL in text, even in a WHERE clause, so a NUL reaching a lookup (a
+    registration number in the path, a filter, a search, an API token, a session key)
+    would be a server error. Bodies are checked by the API's parsers and by Django's form
+    fields.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> Any:
-        query = request.GET
-        if (
-            "\x00" in request.path
-            or "\x00" in request.path_info
-            or any(
-                "\x00" in key or any("\x00" in v for v in values) for key, values in query.lists()
-            )
-        ):
+        if has_nul(request):
             return error_response(
-                request, _("The address may not contain the NUL character (0x00)."), 400
+                request, _("The request may not contain the NUL character (0x00)."), 400
             )
         return self.get_response(request)
 

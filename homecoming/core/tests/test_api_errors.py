@@ -39,6 +39,15 @@ def test_a_nul_character_in_the_address_is_a_400(world: Any, api: Any, url: str)
         assert "NUL" in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "header", ["HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_IDEMPOTENCY_KEY", "HTTP_ACCEPT_LANGUAGE"]
+)
+def test_a_nul_character_in_a_header_is_a_400(world: Any, api: Any, header: str) -> None:
+    response = api(world.ayten).get("/api/households/", **{header: "Token abcdefgh\x00ij"})
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+
+
 def test_a_nul_character_in_a_body_is_a_400_and_changes_nothing(world: Any, api: Any) -> None:
     client = api(world.ayten)
     family = world.kalbajar_family
