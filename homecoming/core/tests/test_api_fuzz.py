@@ -32,7 +32,7 @@ from homecoming.core.tests.api_world import known_values, make_api_world
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]
 
 #: Cases drawn per operation, half valid and half invalid on average.
-MAX_EXAMPLES = 8
+MAX_EXAMPLES = 12
 #: Seconds the whole run may take; each operation gets its share of what is left.
 BUDGET_SECONDS = 150.0
 CHECKS = [
