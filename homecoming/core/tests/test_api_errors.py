@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rest_framework.exceptions import ValidationError
 
+from homecoming.core.api import exception_handler
 from homecoming.housing.models import Unit
-from homecoming.registry.models import Household
 
 pytestmark = pytest.mark.django_db
 
@@ -67,13 +68,18 @@ def test_an_address_no_api_route_matches_is_a_json_404(world: Any, api: Any) -> 
     assert response.json() == {"detail": "Not found."}
 
 
-def test_errors_are_always_json_objects(world: Any, api: Any) -> None:
-    family = Household.objects.get(reg_number="KLB-2")
-    response = api(world.ayten).post(
-        "/api/swaps/", {"first": family.pk, "second": "x"}, format="json"
-    )
-    assert response.status_code == 400
-    assert isinstance(response.json(), dict)
+def test_a_record_still_referred_to_is_a_409() -> None:
+    from django.db.models import ProtectedError
+
+    response = exception_handler(ProtectedError("referenced", set()), {})
+    assert response is not None and response.status_code == 409
+    assert "refer" in response.data["detail"]
+
+
+def test_a_bare_list_of_messages_becomes_an_object() -> None:
+    response = exception_handler(ValidationError("unknown offer"), {})
+    assert response is not None and response.status_code == 400
+    assert response.data == {"non_field_errors": ["unknown offer"]}
 
 
 def test_the_schema_declares_the_errors_each_operation_can_answer(world: Any, api: Any) -> None:
