@@ -124,6 +124,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "homecoming.core.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -267,12 +268,18 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "homecoming.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "homecoming.core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "homecoming.core.parsers.JSONParser",
+        "homecoming.core.parsers.FormParser",
+        "homecoming.core.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Homecoming API",
     "DESCRIPTION": "Registry, housing and allocation of the return programme",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"HazardStatusEnum": "homecoming.readiness.models.HazardStatus"},
 }
 
 # Seconds without a heartbeat after which a running job or import is taken for dead (its

@@ -95,3 +95,7 @@ urlpatterns = [
     path("api/token/", accounts_views.ObtainToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
+
+handler400 = "homecoming.core.middleware.bad_request"
+handler404 = "homecoming.core.middleware.not_found"
+handler500 = "homecoming.core.middleware.server_error"

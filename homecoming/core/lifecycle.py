@@ -36,6 +36,8 @@ from typing import Any
 from django.utils.translation import gettext
 
 SYSTEM = "system"
+#: How the database guards' refusals begin (the API recognises them by it).
+LIFECYCLE_GUARD = "lifecycle:"
 #: A family acting for itself in the self-service pages (/family/).
 FAMILY = "family"
 
@@ -225,7 +227,7 @@ def trigger_sql(vendor: str, table: str, column: str, pairs: set[tuple[str, str]
     def q(value: str) -> str:
         return "'" + value.replace("'", "''") + "'"
 
-    message = f"lifecycle: this change of {table}.{column} is not an allowed transition"
+    message = f"{LIFECYCLE_GUARD} this change of {table}.{column} is not an allowed transition"
     if vendor == "sqlite":
         if allowed:
             rows = ", ".join(f"({q(a)}, {q(b)})" for a, b in allowed)

@@ -15,6 +15,7 @@ import django_filters
 from django.db import IntegrityError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -135,6 +136,7 @@ class OfferViewSet(HandoverErrorsMixin, ScopedViewSet):
         "withdraw": DeclineSerializer,
     }
 
+    @extend_schema(request=OfferCreateSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.validated_input()
         offer = services.do_make_offer(
@@ -145,10 +147,12 @@ class OfferViewSet(HandoverErrorsMixin, ScopedViewSet):
     def _answer(self, request: Request, do: Callable[[Offer], Offer]) -> Response:
         return Response(OfferSerializer(do(self.get_object())).data)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
         return self._answer(request, lambda o: services.do_accept_offer(o, user=request.user))
 
+    @extend_schema(request=DeclineSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None) -> Response:
         reason = self.validated_input()["reason"]
@@ -156,6 +160,7 @@ class OfferViewSet(HandoverErrorsMixin, ScopedViewSet):
             request, lambda o: services.do_decline_offer(o, reason, user=request.user)
         )
 
+    @extend_schema(request=DeclineSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         reason = self.validated_input()["reason"]
@@ -183,6 +188,7 @@ class SwapViewSet(HandoverErrorsMixin, ScopedViewSet):
         swap = services.do_propose_swap(data["first"], data["second"], user=request.user)
         return Response(SwapSerializer(swap).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=HouseholdRef)
     @action(detail=True, methods=["post"])
     def consent(self, request: Request, pk: str | None = None) -> Response:
         swap = self.get_object()
@@ -242,6 +248,7 @@ class AppealViewSet(HandoverErrorsMixin, ScopedViewSet):
         )
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=DecisionSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
         appeal = self.get_object()
@@ -321,6 +328,7 @@ class BusViewSet(HandoverErrorsMixin, ScopedViewSet):
     serializer_class = BusSerializer
     input_serializers = {"assign": AssignSerializer}
 
+    @extend_schema(request=AssignSerializer, responses={201: PassengerSerializer})
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str | None = None) -> Response:
         bus = self.get_object()
@@ -443,6 +451,7 @@ class CeremonyViewSet(HandoverErrorsMixin, ScopedViewSet):
         """Cancel a scheduled ceremony; `reason` is required."""
         return _status_action(self, request, services.do_change_ceremony, "cancel_ceremony")
 
+    @extend_schema(request=HouseholdRef, responses={201: InvitationSerializer})
     @action(detail=True, methods=["post"])
     def invite(self, request: Request, pk: str | None = None) -> Response:
         invitation = services.do_invite(
@@ -450,6 +459,7 @@ class CeremonyViewSet(HandoverErrorsMixin, ScopedViewSet):
         )
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=HouseholdRef, responses=InvitationSerializer)
     @action(detail=True, methods=["post"], url_path="hand-keys")
     def hand_keys(self, request: Request, pk: str | None = None) -> Response:
         ceremony = self.get_object()
@@ -460,6 +470,7 @@ class CeremonyViewSet(HandoverErrorsMixin, ScopedViewSet):
         invitation = services.do_hand_keys(invitation, user=request.user)
         return Response(InvitationSerializer(invitation).data)
 
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def receipts(self, request: Request, pk: str | None = None) -> HttpResponse:
         ceremony = self.get_object()
@@ -502,6 +513,7 @@ class OccupancyViewSet(HandoverErrorsMixin, ScopedViewSet):
     http_method_names = ["get", "post", "head", "options"]
     input_serializers = {"create": MoveSerializer, "move_out": MoveSerializer}
 
+    @extend_schema(request=MoveSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.validated_input()
         household = data.get("household")
@@ -512,6 +524,7 @@ class OccupancyViewSet(HandoverErrorsMixin, ScopedViewSet):
         )
         return Response(OccupancySerializer(occupancy).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=MoveSerializer)
     @action(detail=True, methods=["post"], url_path="move-out")
     def move_out(self, request: Request, pk: str | None = None) -> Response:
         occupancy_ = self.get_object()

@@ -98,7 +98,7 @@ class UnitSerializer(serializers.ModelSerializer[Unit]):
     occupied), which only the handover's actions change."""
 
     household: serializers.SlugRelatedField[Household] = serializers.SlugRelatedField(
-        slug_field="reg_number", read_only=True
+        slug_field="reg_number", read_only=True, allow_null=True
     )
 
     class Meta:

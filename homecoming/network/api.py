@@ -97,8 +97,12 @@ class AccessibilityViewSet(viewsets.ViewSet):
     write_roles = frozenset[str]()
 
     @extend_schema(
-        responses=OpenApiTypes.OBJECT,
-        parameters=[OpenApiParameter("month", int, description="1-12; today's month if absent")],
+        parameters=[
+            OpenApiParameter(
+                "month", int, description=_("month of the year (1-12); default this month")
+            )
+        ],
+        responses={200: OpenApiTypes.OBJECT},
     )
     def retrieve(self, request: Request, code: str | None = None) -> Response:
         profile = profile_of(request.user)

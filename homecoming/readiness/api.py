@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -133,6 +134,34 @@ class HazardStatusInput(serializers.Serializer):  # type: ignore[type-arg]
     released_on = serializers.DateField(required=False, allow_null=True)
 
 
+class HazardPropertiesOut(serializers.Serializer):  # type: ignore[type-arg]
+    code = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=HazardStatus.choices)
+    district = serializers.CharField()
+    released_on = serializers.DateField(allow_null=True)
+
+
+class HazardFeatureOut(serializers.Serializer):  # type: ignore[type-arg]
+    """What the hazard endpoints answer (GeoJSON), described for the schema."""
+
+    type = serializers.ChoiceField(choices=["Feature"])
+    id = serializers.CharField()
+    geometry = serializers.JSONField()
+    properties = HazardPropertiesOut()
+
+
+@extend_schema_serializer(many=False)
+class HazardCollectionOut(serializers.Serializer):  # type: ignore[type-arg]
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    features = HazardFeatureOut(many=True)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=HazardCollectionOut),
+    retrieve=extend_schema(responses=HazardFeatureOut),
+    partial_update=extend_schema(request=HazardStatusInput, responses=HazardFeatureOut),
+)
 class HazardViewSet(ScopedViewSet):
     """Hazard areas as GeoJSON. Import through the map page; status changes by PATCH."""
 
