@@ -30,7 +30,7 @@ def test_delete_answers_405_on_every_endpoint_and_keeps_the_row(api: Any) -> Non
     for prefix, viewset in routes():
         if hasattr(viewset, "list"):
             assert client.delete(f"/api/{prefix}/").status_code == 405, prefix
-        queryset = getattr(viewset, "queryset", None)
+        queryset: Any = getattr(viewset, "queryset", None)
         if queryset is None:  # the accessibility of a settlement is computed, not stored
             response = client.delete(f"/api/{prefix}/{world.kalbajar_city.code}/")
             assert response.status_code == 405, prefix
