@@ -94,6 +94,8 @@ class LimitedUploadHandler(FileUploadHandler):
 
 def check_upload_size(upload: UploadedFile[Any], max_bytes: int) -> None:
     size = upload.size or 0
+    if getattr(upload, "refused", False):
+        max_bytes = min(max_bytes, limit("upload_max_bytes"))
     if getattr(upload, "refused", False) or size > max_bytes:
         raise forms.ValidationError(
             _("%(file)s is %(size)s; the limit is %(max)s.")
