@@ -122,11 +122,26 @@ def test_a_registration_number_with_a_slash_is_refused_everywhere(
     assert "code" in form.errors
 
 
-def test_the_demo_identifiers_pass_the_pattern(world: Any) -> None:
+def test_every_identifier_of_the_demo_passes_the_pattern(db: Any) -> None:
     from homecoming.core.identifiers import identifier_problem
+    from homecoming.demo.scenario import do_load_demo
+    from homecoming.geography.models import Area
+    from homecoming.housing.models import Building, ResidentialComplex, Unit
+    from homecoming.network.models import Edge, Node
+    from homecoming.readiness.models import HazardArea
 
-    for reg in ("0101-000001", "KLB-1", "G00001", "AZ110101", "KLB-C1", "osm-w123-2"):
-        assert identifier_problem(reg) is None, reg
+    do_load_demo()
+    columns = [
+        (Household, "reg_number"), (Group, "code"), (Area, "code"),
+        (ResidentialComplex, "code"), (Building, "code"), (Unit, "number"),
+        (HazardArea, "code"), (Node, "node_id"), (Edge, "edge_id"),
+    ]  # fmt: skip
+    checked = 0
+    for model, column in columns:
+        for value in model.objects.values_list(column, flat=True).distinct():  # type: ignore[attr-defined]
+            assert identifier_problem(value) is None, (model.__name__, value)
+            checked += 1
+    assert Household.objects.count() > 4000 and checked > 5000
 
 
 def test_a_formula_in_an_import_report_is_written_as_text(
