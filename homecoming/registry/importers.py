@@ -970,10 +970,12 @@ def _dropped(file: str, row: int, bad_file: str, bad_row: int) -> RowError:
 # --- running an import --------------------------------------------------------------------
 
 
-def file_digest(*blobs: bytes) -> str:
+def file_digest(*paths: Path) -> str:
+    """SHA-256 over the files' own SHA-256s, each read in chunks (never whole in memory)."""
     digest = hashlib.sha256()
-    for blob in blobs:
-        digest.update(hashlib.sha256(blob).digest())
+    for path in paths:
+        with path.open("rb") as f:
+            digest.update(hashlib.file_digest(f, "sha256").digest())
     return digest.hexdigest()
 
 
@@ -1009,15 +1011,13 @@ def create_import(
 ) -> RegistryImport:
     """Record an import of files already on disk (not started yet)."""
     profile = profile_of(user) if user is not None else None
-    blobs = [households_file.read_bytes()]
-    if persons_file is not None:
-        blobs.append(persons_file.read_bytes())
+    paths = [households_file] if persons_file is None else [households_file, persons_file]
     return RegistryImport.objects.create(
         format=fmt,
         households_file=str(households_file),
         persons_file=str(persons_file or ""),
         original_name=original_name or households_file.name,
-        sha256=file_digest(*blobs),
+        sha256=file_digest(*paths),
         partial=partial,
         encoding=encoding,
         district_id=profile.district_id if profile else None,
