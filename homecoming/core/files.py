@@ -313,9 +313,11 @@ def attachment(
     """
     safe_name = re.sub(r"[^\w.\-]+", "_", filename)[-120:] or "download"
     response = FileResponse(stream, as_attachment=True, filename=safe_name)
-    response["Content-Type"] = (
-        content_type if content_type in EVIDENCE_TYPES else ("application/octet-stream")
-    )
+    if content_type not in EVIDENCE_TYPES:
+        content_type = "application/octet-stream"
+    elif content_type == TEXT:
+        content_type = "text/plain; charset=utf-8"  # the only text we accept is UTF-8
+    response["Content-Type"] = content_type
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

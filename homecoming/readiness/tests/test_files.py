@@ -146,3 +146,14 @@ def test_a_hazard_code_is_an_identifier_and_the_file_must_be_utf8() -> None:
     text = json.dumps(collection(feature("HA-1", name="Ağdaban")), ensure_ascii=False)
     with pytest.raises(HazardImportError, match=r"line 1, byte \d+ .*0xe0 is not valid UTF-8"):
         parse_hazard_geojson("a.geojson", text.encode("utf-8").replace(b"\xc4\x9f", b"\xe0"))
+
+
+def test_a_plain_text_document_is_served_as_utf8_text_to_download(
+    world: Any, client: Any, mines: Any
+) -> None:
+    client.force_login(world.kamran)
+    upload(client, mines, "akt.txt", "Akt qəbul edildi\n".encode(), "text/html")
+    (evidence,) = Evidence.objects.all()
+    response = client.get(f"/readiness/evidence/{evidence.pk}/download/")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="akt.txt"')
