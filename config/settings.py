@@ -245,7 +245,34 @@ STORAGES = {
 # `homecoming demo` works without a collectstatic step; production runs collectstatic.
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Uploaded files are never served from MEDIA_URL: evidence and import files go out only
+# through permission-checked views, as attachments (docs/security.md, "Files").
 MEDIA_URL = "media/"
+
+# Files (docs/security.md, "Files"): upload sizes and what an archive (ZIP, XLSX) may unpack to.
+MIB = 1024 * 1024
+FILE_LIMITS = {
+    # hard cap on any one uploaded file: bytes past it are not even stored
+    "upload_max_bytes": env_int("HOMECOMING_UPLOAD_MAX_BYTES", 200 * MIB),
+    # registry (CSV, XLSX, ODK/KoBo), network (CSV, GeoJSON, OSM PBF) and hazard imports
+    "import_max_bytes": env_int("HOMECOMING_IMPORT_MAX_BYTES", 200 * MIB),
+    "evidence_max_bytes": env_int("HOMECOMING_EVIDENCE_MAX_BYTES", 20 * MIB),
+    # an archive: all entries together, and each one, unpacked
+    "unpacked_max_bytes": env_int("HOMECOMING_UNPACKED_MAX_BYTES", 300 * MIB),
+    "zip_max_entries": env_int("HOMECOMING_ZIP_MAX_ENTRIES", 1000),
+    # unpacked/packed size of one entry, checked for entries above zip_ratio_min_bytes
+    "zip_max_ratio": env_int("HOMECOMING_ZIP_MAX_RATIO", 100),
+    "zip_ratio_min_bytes": env_int("HOMECOMING_ZIP_RATIO_MIN_BYTES", 1 * MIB),
+}
+FILE_UPLOAD_HANDLERS = [
+    "homecoming.core.files.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Django's defaults, stated: form fields other than files up to 2.5 MB; an uploaded file
+# above 2.5 MB goes to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -7,7 +7,6 @@ assignments come back as AllocationResult rows.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import tempfile
@@ -17,6 +16,8 @@ from pathlib import Path
 from django.db.models import QuerySet
 
 from homecoming.allocation import engine
+from homecoming.core import exports
+from homecoming.core.exports import safe_cell
 from homecoming.housing.models import Unit
 from homecoming.registry.models import HouseholdQuerySet
 
@@ -43,8 +44,18 @@ UNIT_COLUMNS = [
 
 
 def unit_key(unit: Unit) -> str:
-    """The unit's id in published files: complex/building/number, readable by observers."""
-    return f"{unit.building.complex.code}/{unit.building.code}/{unit.number}"
+    """The unit's id in published files: complex/building/number, readable by observers.
+
+    As written in the files: codes follow the identifier pattern, so :func:`safe_cell`
+    changes nothing for them; a code stored before the pattern existed and starting with a
+    formula character is written (and matched back) with its quote.
+    """
+    return str(safe_cell(f"{unit.building.complex.code}/{unit.building.code}/{unit.number}"))
+
+
+def household_key(reg_number: str) -> str:
+    """A family's id in published files (see :func:`unit_key`)."""
+    return str(safe_cell(reg_number))
 
 
 def households_csv(households: HouseholdQuerySet) -> str:
@@ -54,7 +65,7 @@ def households_csv(households: HouseholdQuerySet) -> str:
         .order_by("reg_number")
     )
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = exports.writer(out, lineterminator="\n")
     w.writerow(HOUSEHOLD_COLUMNS)
     for h in rows:
         w.writerow(
@@ -77,7 +88,7 @@ def units_csv(units: QuerySet[Unit]) -> str:
         "building__complex__code", "building__code", "number"
     )
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = exports.writer(out, lineterminator="\n")
     w.writerow(UNIT_COLUMNS)
     for u in rows:
         w.writerow(

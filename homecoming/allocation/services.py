@@ -132,10 +132,11 @@ def do_fail_abandoned_runs(cutoff: dt.datetime) -> dict[str, int]:
 def do_store_result(
     run: AllocationRun, result: Any, assignments_text: str, baseline_text: str = ""
 ) -> None:
+    wanted = {a.household_id for a in result.assignments}
     households = {
-        h.reg_number: h
+        adapter.household_key(h.reg_number): h
         for h in Household.objects.filter(
-            reg_number__in=[a.household_id for a in result.assignments]
+            reg_number__in=wanted | {k[1:] for k in wanted if k.startswith("'")}
         )
     }
     units = {

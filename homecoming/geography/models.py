@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.core.identifiers import validate_identifier
+
 if TYPE_CHECKING:
     from homecoming.accounts.models import Profile
 
@@ -48,7 +50,7 @@ class Area(models.Model):
     (AZ, AZ09, AZ0904, AZ090401).
     """
 
-    code = models.CharField(_("code"), max_length=20, unique=True)
+    code = models.CharField(_("code"), max_length=20, unique=True, validators=[validate_identifier])
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.core.identifiers import validate_identifier
 from homecoming.core.scoping import DistrictScopedQuerySet
 
 
@@ -23,7 +24,7 @@ class ResidentialComplex(models.Model):
         limit_choices_to={"level": "settlement"},
         verbose_name=_("settlement"),
     )
-    code = models.CharField(_("code"), max_length=30, unique=True)
+    code = models.CharField(_("code"), max_length=30, unique=True, validators=[validate_identifier])
     name = models.CharField(_("name"), max_length=120)
     stage = models.PositiveSmallIntegerField(_("programme stage"), default=1)
     area_ha = models.DecimalField(
@@ -64,7 +65,7 @@ class Building(models.Model):
         related_name="buildings",
         verbose_name=_("residential complex"),
     )
-    code = models.CharField(_("code"), max_length=20)
+    code = models.CharField(_("code"), max_length=20, validators=[validate_identifier])
     kind = models.CharField(_("kind"), max_length=10, choices=BuildingKind.choices)
     phase = models.PositiveSmallIntegerField(_("construction phase"), default=1)
     floors = models.PositiveSmallIntegerField(_("floors"), default=1)
@@ -131,7 +132,7 @@ class Unit(models.Model):
     building = models.ForeignKey(
         Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("building")
     )
-    number = models.CharField(_("number"), max_length=10)
+    number = models.CharField(_("number"), max_length=10, validators=[validate_identifier])
     rooms = models.PositiveSmallIntegerField(_("rooms"))
     area_m2 = models.DecimalField(
         _("area (m²)"), max_digits=6, decimal_places=1, null=True, blank=True

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.core.files import LimitedFileField
 from homecoming.core.scoping import ScopedFormMixin
 from homecoming.network.engine import parse_months
 from homecoming.network.lifecycles import EDGE
@@ -53,10 +54,10 @@ class EdgeForm(ScopedFormMixin, forms.ModelForm[Edge]):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    file = LimitedFileField(
         label=_("Network file"),
         help_text=_(
             "nodes.csv (with edges.csv below), a GeoJSON FeatureCollection, or an OSM extract (.osm.pbf)."
         ),
     )
-    edges = forms.FileField(label=_("edges.csv"), required=False)
+    edges = LimitedFileField(label=_("edges.csv"), required=False)

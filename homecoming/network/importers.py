@@ -20,6 +20,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from homecoming.core.files import FileRefused, decode_text, limit
+from homecoming.core.identifiers import identifier_problem
 from homecoming.geography.models import Area, Level
 from homecoming.network.engine import InputError, Network, read_geojson, read_network
 from homecoming.network.engine.osm import read_osm
@@ -122,28 +124,60 @@ def _csv_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         ]
 
 
+def _check_id(value: str, file: str, line: int, column: str) -> None:
+    problem = identifier_problem(value, 80 if column == "node_id" else 120)
+    if problem is not None:
+        raise InputError(file, line, column, problem)
+
+
+def _precheck(path: Path, text: bool) -> None:
+    """Refuse a file past the size limit, or text that is not valid UTF-8, before any
+    reader loads it."""
+    size, max_bytes = path.stat().st_size, limit("import_max_bytes")
+    if size > max_bytes:
+        raise InputError(
+            str(path),
+            None,
+            None,
+            _("%(size)d bytes; the limit is %(max)d (HOMECOMING_IMPORT_MAX_BYTES)")
+            % {"size": size, "max": max_bytes},
+        )
+    if text:
+        try:
+            decode_text(path.read_bytes(), str(path))
+        except FileRefused as exc:
+            raise InputError(str(path), None, None, exc.message) from None
+
+
 def _from_csv(directory: Path, areas: _Areas) -> ImportedNetwork:
+    nodes_csv, edges_csv = directory / "nodes.csv", directory / "edges.csv"
+    for p in (nodes_csv, edges_csv):
+        if p.is_file():
+            _precheck(p, text=True)
     network = read_network(directory)
     out = ImportedNetwork(str(directory), network)
-    nodes_csv, edges_csv = directory / "nodes.csv", directory / "edges.csv"
     for line, row in _csv_rows(nodes_csv):
+        _check_id(row["node_id"], str(nodes_csv), line, "node_id")
         kind = row.get("kind") or "other"
         out.nodes[row["node_id"]] = NodeExtra(
             _role(row.get("role", ""), kind, str(nodes_csv), line, "role"),
             areas.resolve(row.get("area", ""), row.get("name", ""), kind, str(nodes_csv), line),
         )
-    for _line, row in _csv_rows(edges_csv):
+    for line, row in _csv_rows(edges_csv):
+        _check_id(row["edge_id"], str(edges_csv), line, "edge_id")
         out.edges[row["edge_id"]] = EdgeExtra(row.get("name", ""), row.get("project", ""))
     return out
 
 
 def _from_geojson(path: Path, areas: _Areas) -> ImportedNetwork:
+    _precheck(path, text=True)
     network = read_geojson(path)
     out = ImportedNetwork(str(path), network)
     data: Any = json.loads(path.read_text(encoding="utf-8-sig"))
     for number, feature in enumerate(data["features"], start=1):
         props = {k: "" if v is None else str(v) for k, v in feature["properties"].items()}
         if feature["geometry"]["type"] == "Point":
+            _check_id(props["node_id"], str(path), number, "node_id")
             kind = props.get("kind") or "other"
             out.nodes[props["node_id"]] = NodeExtra(
                 _role(props.get("role", ""), kind, str(path), number, "role"),
@@ -152,11 +186,13 @@ def _from_geojson(path: Path, areas: _Areas) -> ImportedNetwork:
                 ),
             )
         else:
+            _check_id(props["edge_id"], str(path), number, "edge_id")
             out.edges[props["edge_id"]] = EdgeExtra(props.get("name", ""), props.get("project", ""))
     return out
 
 
 def _from_osm(path: Path, areas: _Areas) -> ImportedNetwork:
+    _precheck(path, text=False)
     extract = read_osm(path)
     out = ImportedNetwork(str(path), extract.network)
     for node in extract.network.nodes:
@@ -203,9 +239,20 @@ def read_upload(
         else:
             path = folder / name
             targets = [(first, path)]
+        max_bytes = limit("import_max_bytes")
         for upload, target in targets:
+            written = 0
             with target.open("wb") as out:
                 for chunk in upload.chunks():
+                    written += len(chunk)
+                    if written > max_bytes:
+                        raise InputError(
+                            Path(upload.name or "upload").name,
+                            None,
+                            None,
+                            _("larger than %(max)d bytes (HOMECOMING_IMPORT_MAX_BYTES)")
+                            % {"max": max_bytes},
+                        )
                     out.write(chunk)
         try:
             return read_network_file(path)

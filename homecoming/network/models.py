@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.core.identifiers import validate_identifier
+
 if TYPE_CHECKING:
     from homecoming.accounts.models import Profile
 
@@ -48,7 +50,9 @@ class NodeQuerySet(models.QuerySet["Node"]):
 
 
 class Node(models.Model):
-    node_id = models.CharField(_("node id"), max_length=80, unique=True)
+    node_id = models.CharField(
+        _("node id"), max_length=80, unique=True, validators=[validate_identifier]
+    )
     name = models.CharField(_("name"), max_length=200)
     lat = models.FloatField(
         _("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
@@ -104,7 +108,9 @@ class EdgeQuerySet(models.QuerySet["Edge"]):
 
 
 class Edge(models.Model):
-    edge_id = models.CharField(_("edge id"), max_length=120, unique=True)
+    edge_id = models.CharField(
+        _("edge id"), max_length=120, unique=True, validators=[validate_identifier]
+    )
     name = models.CharField(_("name"), max_length=200, blank=True)
     # Edges sharing a project label are one project (a highway in several sections).
     project = models.CharField(

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from homecoming.core.admin import ArchiveOnlyAdmin, ArchiveOnlyInline
 from homecoming.readiness.models import (
@@ -18,9 +21,23 @@ class ItemKindAdmin(ArchiveOnlyAdmin):  # type: ignore[type-arg]
     list_editable = ["order", "active"]
 
 
+def _download(url: str, label: object) -> str:
+    return format_html('<a href="{}" download>{}</a>', url, label)
+
+
 class EvidenceInline(ArchiveOnlyInline):  # type: ignore[type-arg]
+    """Documents are linked to the permission-checked download, never to MEDIA_URL."""
+
     model = Evidence
     extra = 0
+    fields = ["title", "document", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["document", "uploaded_at"]
+
+    @admin.display(description=_("document"))
+    def document(self, obj: Evidence) -> str:
+        if not obj.pk:
+            return "-"
+        return _download(reverse("readiness:evidence", args=[obj.pk]), _("download"))
 
 
 class AuditedElsewhere:
@@ -55,7 +72,14 @@ class ReadinessPolicyAdmin(ArchiveOnlyAdmin):  # type: ignore[type-arg]
 class HazardAreaAdmin(AuditedElsewhere, ArchiveOnlyAdmin):  # type: ignore[type-arg]
     list_display = ["code", "name", "district", "status", "released_on"]
     list_filter = ["status", "district"]
-    readonly_fields = ["min_lon", "min_lat", "max_lon", "max_lat"]
+    exclude = ["certificate"]
+    readonly_fields = ["min_lon", "min_lat", "max_lon", "max_lat", "handover_certificate"]
+
+    @admin.display(description=_("handover certificate"))
+    def handover_certificate(self, obj: HazardArea) -> str:
+        if not obj.certificate:
+            return "-"
+        return _download(reverse("readiness:hazard_certificate", args=[obj.code]), _("download"))
 
 
 @admin.register(School)

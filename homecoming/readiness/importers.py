@@ -18,6 +18,8 @@ from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 from homecoming.accounts.lifecycles import role_of
+from homecoming.core.files import FileRefused, decode_text
+from homecoming.core.identifiers import identifier_problem
 from homecoming.core.lifecycle import TransitionRefused
 from homecoming.geography.models import Area
 from homecoming.readiness import services
@@ -72,8 +74,12 @@ def _check_rings(polygon: Any, fail: Any, path: str) -> None:
 def parse_hazard_geojson(file: str, data: bytes | str) -> list[HazardFeature]:
     """Valid features of the file, or HazardImportError naming the first fault."""
     try:
-        doc = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = decode_text(data, file) if isinstance(data, bytes) else data
+    except FileRefused as exc:
+        raise HazardImportError(file, exc.message) from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise HazardImportError(file, _("not valid JSON (%(error)s)") % {"error": exc}) from exc
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise HazardImportError(file, _("expected a GeoJSON FeatureCollection"), field="type")
@@ -99,6 +105,9 @@ def parse_hazard_geojson(file: str, data: bytes | str) -> list[HazardFeature]:
         if not isinstance(code, str) or not code.strip() or len(code.strip()) > 40:
             fail("properties.code", _("a code of 1 to 40 characters is required"))
         code = code.strip()
+        problem = identifier_problem(code, 40)
+        if problem is not None:
+            fail("properties.code", problem)
         if code in seen:
             fail("properties.code", _("code %(code)s appears twice") % {"code": code})
         seen.add(code)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.core.identifiers import validate_identifier
 from homecoming.core.scoping import DistrictScopedQuerySet, NationalQuerySet
 
 if TYPE_CHECKING:
@@ -237,7 +238,7 @@ class HazardArea(models.Model):
     so the gate only loads areas near the buildings it checks.
     """
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[validate_identifier])
     name = models.CharField(_("name"), max_length=160, blank=True)
     district = models.ForeignKey(
         "geography.Area",

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from homecoming.accounts.models import Profile, Role
 from homecoming.accounts.permissions import EDITORS, current_user, require_profile, require_role
+from homecoming.core.files import FileRefused, attachment, limit, read_upload, sniff_evidence
 from homecoming.core.lifecycle import TransitionRefused
 from homecoming.core.models import AuditEvent
 from homecoming.geography.models import Area
@@ -209,6 +211,38 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """An evidence document, to whoever may see its item; always as a download."""
+    profile = require_profile(request)
+    evidence = get_object_or_404(
+        Evidence.objects.filter(item__in=ReadinessItem.objects.for_profile(profile)), pk=pk
+    )
+    return _stored_attachment(evidence.file)
+
+
+@login_required
+def hazard_certificate(request: HttpRequest, code: str) -> FileResponse:
+    profile = require_profile(request)
+    area = get_object_or_404(HazardArea.objects.for_profile(profile), code=code)
+    if not area.certificate:
+        raise Http404
+    return _stored_attachment(area.certificate)
+
+
+def _stored_attachment(field: Any) -> FileResponse:
+    name = Path(field.name).name
+    try:
+        stream = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    head = stream.read(4096)
+    stream.seek(0)
+    # The type is told again from the bytes: a file stored before the check was added is
+    # served as an opaque download, never as what its name claims.
+    return attachment(stream, name, sniff_evidence(head) or "application/octet-stream")
+
+
+@login_required
 def timeline(request: HttpRequest) -> HttpResponse:
     profile = require_profile(request)
     items = (
@@ -253,10 +287,11 @@ def hazard_map(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
+                data = read_upload(upload, limit("import_max_bytes"))
                 report = import_hazard_geojson(
-                    upload.name, upload.read(), form.cleaned_data["district"], current_user(request)
+                    upload.name, data, form.cleaned_data["district"], current_user(request)
                 )
-            except HazardImportError as exc:
+            except (HazardImportError, FileRefused) as exc:
                 messages.error(
                     request, _("Import refused, nothing was changed. %(error)s") % {"error": exc}
                 )
@@ -319,6 +354,10 @@ def hazard_status(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Hazard area %(code)s updated.") % {"code": area.code})
+    elif request.method == "POST":
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
     return redirect("readiness:map")
 
 

@@ -24,9 +24,10 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
+import tempfile
 import time
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from homecoming.accounts.models import profile_of
+from homecoming.core.files import FileRefused, decode_text, limit, open_zip, read_entry
+from homecoming.core.identifiers import identifier_problem
 from homecoming.core.jobs import Heartbeat
 from homecoming.core.models import Job
 from homecoming.geography.models import Area, Level
@@ -250,17 +253,11 @@ def _table(name: str, rows: Iterable[Sequence[Any]], *, text: bool = False) -> T
     return table
 
 
-def _decode(data: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(_("%(file)s is not UTF-8 text.") % {"file": name})
-
-
-def read_csv(data: bytes, name: str) -> Table:
-    text = _decode(data, name)
+def read_csv(data: bytes, name: str, encoding: str = "") -> Table:
+    try:
+        text = decode_text(data, name, encoding)
+    except FileRefused as exc:
+        raise ImportFileError(str(exc)) from None
     sample = text[:8192]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -270,8 +267,14 @@ def read_csv(data: bytes, name: str) -> Table:
 
 
 def read_xlsx(data: bytes, name: str) -> list[Table]:
+    """Every sheet of a workbook, read in openpyxl's read-only (streaming) mode, after its
+    ZIP directory passed the size, count and ratio checks."""
     from openpyxl import load_workbook
 
+    try:
+        open_zip(data, name).close()
+    except FileRefused as exc:
+        raise ImportFileError(str(exc)) from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
@@ -279,32 +282,46 @@ def read_xlsx(data: bytes, name: str) -> list[Table]:
             _("%(file)s is not an Excel workbook (%(error)s).") % {"file": name, "error": exc}
         ) from exc
     tables = []
-    for sheet in book.worksheets:
-        rows = list(sheet.iter_rows(values_only=True))
-        if rows:
-            tables.append(_table(f"{name} [{sheet.title}]", rows))
-    book.close()
+    try:
+        for sheet in book.worksheets:
+            # A sheet's declared dimensions (A1:XFD1048576) would pad every row to them.
+            sheet.reset_dimensions()
+            try:
+                tables.append(_table(f"{name} [{sheet.title}]", sheet.iter_rows(values_only=True)))
+            except ImportFileError:
+                continue  # an empty sheet
+    finally:
+        book.close()
     if not tables:
         raise ImportFileError(_("%(file)s has no sheet with data.") % {"file": name})
     return tables
 
 
-def read_any(data: bytes, name: str) -> list[Table]:
+def read_any(data: bytes, name: str, encoding: str = "") -> list[Table]:
     """Every table in a CSV, XLSX or ZIP (of CSV files) file."""
     if data[:2] == b"PK" and not name.lower().endswith(".xlsx"):
         try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as exc:
-            raise ImportFileError(_("%(file)s is not a ZIP archive.") % {"file": name}) from exc
-        names = sorted(
-            (n for n in archive.namelist() if n.lower().endswith(".csv")), key=lambda n: len(n)
-        )
-        if not names:
-            raise ImportFileError(_("%(file)s holds no CSV file.") % {"file": name})
-        return [read_csv(archive.read(n), f"{name}/{n}") for n in names]
+            archive = open_zip(data, name)
+        except FileRefused as exc:
+            raise ImportFileError(str(exc)) from None
+        with archive:
+            entries = sorted(
+                (i for i in archive.infolist() if i.filename.lower().endswith(".csv")),
+                key=lambda i: len(i.filename),
+            )
+            if not entries:
+                raise ImportFileError(_("%(file)s holds no CSV file.") % {"file": name})
+            tables = []
+            for info in entries:
+                try:
+                    blob = read_entry(archive, info, name)
+                except FileRefused as exc:
+                    raise ImportFileError(str(exc)) from None
+                tables.append(read_csv(blob, f"{name}/{info.filename}", encoding))
+            return tables
     if data[:2] == b"PK":
         return read_xlsx(data, name)
-    return [read_csv(data, name)]
+    return [read_csv(data, name, encoding)]
 
 
 def detect_format(tables: Sequence[Table]) -> str:
@@ -603,7 +620,10 @@ def validate(
             report(0.5 * done / total, _("Checking household rows: %(n)d") % {"n": done})
         c = _Checker(households.name, number, errors)
         reg = c.text(rec, "reg_number", 30, required=True)
-        if reg in seen_regs:
+        problem = identifier_problem(reg, 30) if reg else None
+        if problem is not None:
+            c.fail("reg_number", problem)
+        elif reg in seen_regs:
             c.fail(
                 "reg_number",
                 _("%(reg)s is also on row %(row)d") % {"reg": reg, "row": seen_regs[reg]},
@@ -959,21 +979,32 @@ def _dropped(file: str, row: int, bad_file: str, bad_row: int) -> RowError:
 # --- running an import --------------------------------------------------------------------
 
 
-def file_digest(*blobs: bytes) -> str:
+def file_digest(*paths: Path) -> str:
+    """SHA-256 over the files' own SHA-256s, each read in chunks (never whole in memory)."""
     digest = hashlib.sha256()
-    for blob in blobs:
-        digest.update(hashlib.sha256(blob).digest())
+    for path in paths:
+        with path.open("rb") as f:
+            digest.update(hashlib.file_digest(f, "sha256").digest())
     return digest.hexdigest()
 
 
 def save_upload(upload: UploadedFile[Any]) -> Path:
-    """Keep an uploaded file under MEDIA_ROOT/imports (the worker reads it from there)."""
-    data = b"".join(upload.chunks())
+    """Keep an uploaded file under MEDIA_ROOT/imports (the worker reads it from there).
+
+    Written as it streams in (never whole in memory); MEDIA_ROOT is not served: the file
+    goes out only through the import's permission-checked download.
+    """
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^\w.\-]+", "_", Path(upload.name or "upload").name)[-100:]
-    path = folder / f"{hashlib.sha256(data).hexdigest()[:16]}-{safe}"
-    path.write_bytes(data)
+    digest = hashlib.sha256()
+    fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=folder)
+    with os.fdopen(fd, "wb") as out:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            out.write(chunk)
+    path = folder / f"{digest.hexdigest()[:16]}-{safe}"
+    os.replace(tmp, path)
     return path
 
 
@@ -985,31 +1016,42 @@ def create_import(
     partial: bool = False,
     user: Any = None,
     original_name: str = "",
+    encoding: str = "",
 ) -> RegistryImport:
     """Record an import of files already on disk (not started yet)."""
     profile = profile_of(user) if user is not None else None
-    blobs = [households_file.read_bytes()]
-    if persons_file is not None:
-        blobs.append(persons_file.read_bytes())
+    paths = [households_file] if persons_file is None else [households_file, persons_file]
     return RegistryImport.objects.create(
         format=fmt,
         households_file=str(households_file),
         persons_file=str(persons_file or ""),
         original_name=original_name or households_file.name,
-        sha256=file_digest(*blobs),
+        sha256=file_digest(*paths),
         partial=partial,
+        encoding=encoding,
         district_id=profile.district_id if profile else None,
         created_by=user,
     )
 
 
+def _read_file(path: Path, name: str) -> bytes:
+    size, max_bytes = path.stat().st_size, limit("import_max_bytes")
+    if size > max_bytes:
+        raise ImportFileError(
+            _("%(file)s is %(size)d bytes; the limit is %(max)d (HOMECOMING_IMPORT_MAX_BYTES).")
+            % {"file": name, "size": size, "max": max_bytes}
+        )
+    return path.read_bytes()
+
+
 def load_tables(imp: RegistryImport) -> tuple[Table, Table | None, str]:
     main_path = Path(imp.households_file)
-    main = read_any(main_path.read_bytes(), imp.original_name or main_path.name)
+    name = imp.original_name or main_path.name
+    main = read_any(_read_file(main_path, name), name, imp.encoding)
     persons = None
     if imp.persons_file:
         p = Path(imp.persons_file)
-        persons = read_any(p.read_bytes(), p.name)
+        persons = read_any(_read_file(p, p.name), p.name, imp.encoding)
     return split_tables(main, persons, imp.format)
 
 

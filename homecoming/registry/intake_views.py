@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import csv
+from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -19,6 +20,8 @@ from django.views.decorators.http import require_POST
 
 from homecoming.accounts.permissions import EDITORS, current_user, require_profile, require_role
 from homecoming.core import jobs
+from homecoming.core.exports import SafeDictWriter
+from homecoming.core.files import ENCODINGS, LimitedFileField, attachment
 from homecoming.core.htmx import is_htmx
 from homecoming.core.models import Job
 from homecoming.registry import adapter, importers, services
@@ -33,14 +36,14 @@ from homecoming.registry.models import (
 
 
 class ImportForm(forms.Form):
-    households_file = forms.FileField(
+    households_file = LimitedFileField(
         label=_lazy("File"),
         help_text=_lazy(
             "Households CSV, a workbook with households and persons sheets, or an ODK Central "
             "(.zip) or KoBoToolbox (.xlsx) export of the registration form."
         ),
     )
-    persons_file = forms.FileField(
+    persons_file = LimitedFileField(
         label=_lazy("Persons file"),
         required=False,
         help_text=_lazy("Persons CSV, or the members file of an ODK export (optional)."),
@@ -49,6 +52,15 @@ class ImportForm(forms.Form):
         label=_lazy("Format"),
         choices=[("", _lazy("Recognise from the file")), *ImportFormat.choices],
         required=False,
+    )
+    encoding = forms.ChoiceField(
+        label=_lazy("Text encoding"),
+        choices=[("", ENCODINGS["utf-8"]), *((k, v) for k, v in ENCODINGS.items() if k != "utf-8")],
+        required=False,
+        help_text=_lazy(
+            "CSV files must be UTF-8 unless you choose their encoding here; a byte that is not "
+            "valid in it refuses the file, naming the line and the byte."
+        ),
     )
     partial = forms.BooleanField(
         label=_lazy("Import the good rows and keep the report of the bad ones"),
@@ -74,6 +86,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
                     persons,
                     fmt=data["format"],
                     partial=data["partial"],
+                    encoding=data["encoding"],
                     user=user,
                     original_name=data["households_file"].name or main.name,
                 )
@@ -114,10 +127,25 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     imp = get_object_or_404(RegistryImport.objects.for_profile(profile), pk=pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{imp.pk}-errors.csv"'
-    writer = csv.DictWriter(response, fieldnames=["file", "row", "field", "message"])
+    writer = SafeDictWriter(response, fieldnames=["file", "row", "field", "message"])
     writer.writeheader()
     writer.writerows(imp.errors)
     return response
+
+
+@login_required
+def import_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
+    """An imported file as it came in, to whoever may see the import; always a download."""
+    profile = require_profile(request)
+    imp = get_object_or_404(RegistryImport.objects.for_profile(profile), pk=pk)
+    stored = {"households": imp.households_file, "persons": imp.persons_file}.get(which, "")
+    path = Path(stored) if stored else None
+    media = Path(settings.MEDIA_ROOT).resolve()
+    # A CLI import records the operator's own path: it is served only from MEDIA_ROOT.
+    if path is None or not path.resolve().is_relative_to(media) or not path.is_file():
+        raise Http404
+    name = imp.original_name if which == "households" else path.name.split("-", 1)[-1]
+    return attachment(path.open("rb"), f"import-{imp.pk}-{name}")
 
 
 # --- duplicates ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.core.identifiers import validate_identifier
 from homecoming.core.scoping import DistrictScopedQuerySet
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class GroupQuerySet(models.QuerySet["Group"]):
 class Group(models.Model):
     """Households that want to live together: relatives or former neighbours."""
 
-    code = models.CharField(_("code"), max_length=30, unique=True)
+    code = models.CharField(_("code"), max_length=30, unique=True, validators=[validate_identifier])
     kind = models.CharField(_("kind"), max_length=12, choices=GroupKind.choices)
     name = models.CharField(_("name"), max_length=120, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -141,7 +142,9 @@ class HouseholdQuerySet(DistrictScopedQuerySet["Household"]):
 class Household(models.Model):
     """A displaced family as registered by the programme."""
 
-    reg_number = models.CharField(_("registration number"), max_length=30, unique=True)
+    reg_number = models.CharField(
+        _("registration number"), max_length=30, unique=True, validators=[validate_identifier]
+    )
     origin = models.ForeignKey(
         "geography.Area",
         on_delete=models.PROTECT,
@@ -315,6 +318,8 @@ class RegistryImport(models.Model):
     original_name = models.CharField(_("file name"), max_length=200)
     sha256 = models.CharField(_("SHA-256 of the files"), max_length=64, db_index=True)
     partial = models.BooleanField(_("import the good rows and keep the report"), default=False)
+    # Empty: UTF-8, the only encoding ever assumed; another one only when chosen.
+    encoding = models.CharField(_("text encoding"), max_length=10, blank=True, default="")
     # The importer's district: a district officer may only bring in families of theirs.
     district = models.ForeignKey(
         "geography.Area",

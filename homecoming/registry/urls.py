@@ -9,6 +9,7 @@ urlpatterns = [
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import"),
     path("imports/<int:pk>/errors.csv", views.import_errors, name="import_errors"),
+    path("imports/<int:pk>/files/<str:which>/", views.import_file, name="import_file"),
     path("xlsform/", views.xlsform, name="xlsform"),
     path("duplicates/", views.duplicate_list, name="duplicates"),
     path("duplicates/find/", views.duplicate_find, name="duplicates_find"),

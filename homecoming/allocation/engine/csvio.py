@@ -24,6 +24,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from homecoming.core.exports import safe_cell
+
 from .errors import InputError
 from .model import Assignment, Household, Result, Unit
 
@@ -188,7 +190,9 @@ def assignments_csv(result: Result | list[Assignment]) -> bytes:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["household_id", "unit_id", "reason"])
     for a in rows:
-        writer.writerow([a.household_id, a.unit_id or "", a.reason])
+        # Ids are echoed exactly as the input gave them (the contract: a reader joins on
+        # them); the reason is our own sentence and goes through the formula rule.
+        writer.writerow([a.household_id, a.unit_id or "", safe_cell(a.reason)])
     return buf.getvalue().encode("utf-8")
 
 

@@ -49,6 +49,11 @@ SKIPPED = {
     "family:sign-out": "family self-service",
     "family:answer": "family self-service: only the family's own offers (test_family.py)",
     "family:appeal": "family self-service",
+    "readiness:evidence": "a file download, scoped like its item: readiness/tests/test_files.py",
+    "readiness:hazard_certificate": "a file download, scoped like its area: "
+    "readiness/tests/test_files.py",
+    "registry:import_file": "a file download, scoped like its import: "
+    "registry/tests/test_import_safety.py",
     "accounts:enrol": "the signed-in user's own second factor, no district data",
     "accounts:verify": "the signed-in user's own second factor, no district data",
     "accounts:backup-codes": "the signed-in user's own backup codes, no district data",

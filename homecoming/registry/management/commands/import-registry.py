@@ -1,8 +1,8 @@
-"""`homecoming import-registry FILE [--persons FILE] [--format csv|xlsx|odk] [--partial]`."""
+"""`homecoming import-registry FILE [--persons FILE] [--format csv|xlsx|odk] [--encoding ENC]
+[--partial]`."""
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from pathlib import Path
@@ -11,6 +11,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from homecoming.core.exports import SafeDictWriter
+from homecoming.core.files import ENCODINGS
 from homecoming.core.jobs import sweep_and_report
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import ImportFormat, ImportStatus
@@ -29,6 +31,12 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="households file (or the whole export)")
         parser.add_argument("--persons", type=Path, help="persons file (or ODK repeat file)")
         parser.add_argument("--format", choices=ImportFormat.values, default="")
+        parser.add_argument(
+            "--encoding",
+            choices=list(ENCODINGS),
+            default="",
+            help="encoding of CSV files (default UTF-8; an invalid byte refuses the file)",
+        )
         parser.add_argument(
             "--partial", action="store_true", help="import the good rows, report the bad ones"
         )
@@ -53,6 +61,7 @@ class Command(BaseCommand):
             options["persons"].resolve() if options["persons"] else None,
             fmt=options["format"],
             partial=options["partial"],
+            encoding=options["encoding"],
             user=user,
         )
         started = time.monotonic()
@@ -74,7 +83,7 @@ class Command(BaseCommand):
             self.stderr.write(f"... and {imp.error_count - SHOWN} more (see --report)")
         if options["report"]:
             with options["report"].open("w", newline="", encoding="utf-8") as f:
-                writer = csv.DictWriter(f, fieldnames=["file", "row", "field", "message"])
+                writer = SafeDictWriter(f, fieldnames=["file", "row", "field", "message"])
                 writer.writeheader()
                 writer.writerows(imp.errors)
         self.stdout.write(
