@@ -105,10 +105,12 @@ def table_digests(cursor: Any, tables: Iterable[str]) -> dict[str, dict[str, Any
     """Row count and SHA-256 of each table's rows in a stable order (all columns)."""
     out: dict[str, dict[str, Any]] = {}
     for table in tables:
-        cursor.execute(f"SELECT * FROM {_quote(table)} LIMIT 0")
+        # SQL from strings (bandit B608, reviewed): table names from the database catalogue, quoted.
+        cursor.execute(f"SELECT * FROM {_quote(table)} LIMIT 0")  # nosec B608
         n_columns = len(cursor.description)
         order = ", ".join(str(i) for i in range(1, n_columns + 1))
-        cursor.execute(f"SELECT * FROM {_quote(table)} ORDER BY {order}")
+        # SQL from strings (bandit B608, reviewed): table names from the database catalogue, quoted.
+        cursor.execute(f"SELECT * FROM {_quote(table)} ORDER BY {order}")  # nosec B608
         digest = hashlib.sha256()
         rows = 0
         while batch := cursor.fetchmany(5000):
