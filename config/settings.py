@@ -357,6 +357,32 @@ if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 del _name
 
+# Retention (docs/operations.md, "Retention"): days each kind is kept past its end before
+# `homecoming purge` deletes or anonymises it; the worker purges every RETENTION_PURGE_HOURS
+# (0: never, leave it to cron).
+RETENTION_CODE_DAYS = env_int("RETENTION_CODE_DAYS", 1)  # after the code expires
+RETENTION_IDEMPOTENCY_DAYS = env_int("RETENTION_IDEMPOTENCY_DAYS", 7)  # after the request
+RETENTION_SIGNIN_COUNTER_DAYS = env_int("RETENTION_SIGNIN_COUNTER_DAYS", 2)  # after its window
+RETENTION_MESSAGE_DAYS = env_int("RETENTION_MESSAGE_DAYS", 30)  # after sent or failed for good
+RETENTION_IMPORT_FILE_DAYS = env_int("RETENTION_IMPORT_FILE_DAYS", 90)  # after the import ended
+RETENTION_ACCESS_LOG_DAYS = env_int("RETENTION_ACCESS_LOG_DAYS", 90)  # staff sign-in records
+RETENTION_TASK_DAYS = env_int("RETENTION_TASK_DAYS", 7)  # finished task-queue rows
+RETENTION_PURGE_HOURS = env_int("RETENTION_PURGE_HOURS", 24)
+for _name in (
+    "RETENTION_CODE_DAYS",
+    "RETENTION_IDEMPOTENCY_DAYS",
+    "RETENTION_SIGNIN_COUNTER_DAYS",
+    "RETENTION_MESSAGE_DAYS",
+    "RETENTION_IMPORT_FILE_DAYS",
+    "RETENTION_ACCESS_LOG_DAYS",
+    "RETENTION_TASK_DAYS",
+):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name} must be 0 or more (days)")
+if RETENTION_PURGE_HOURS < 0:
+    raise ImproperlyConfigured("RETENTION_PURGE_HOURS must be 0 or more")
+del _name
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -115,10 +115,14 @@ def deliver(message: Message) -> bool:
     return message.status == MessageStatus.SENT
 
 
+#: Attempts after which a failed message is failed for good (then only the purge touches it).
+MAX_ATTEMPTS = 5
+
+
 def send_pending(limit: int = 500) -> int:
-    """Send queued and failed messages (up to 5 attempts each); return how many were sent."""
+    """Send queued and failed messages (up to MAX_ATTEMPTS each); return how many were sent."""
     pending = Message.objects.filter(
-        status__in=[MessageStatus.QUEUED, MessageStatus.FAILED], attempts__lt=5
+        status__in=[MessageStatus.QUEUED, MessageStatus.FAILED], attempts__lt=MAX_ATTEMPTS
     ).order_by("created_at")[:limit]
     return sum(deliver(m) for m in pending)
 

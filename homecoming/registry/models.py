@@ -351,6 +351,8 @@ class RegistryImport(models.Model):
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     failure = models.TextField(_("why it failed"), blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set by the retention purge (registry.retention) when the stored files were deleted.
+    files_purged_at = models.DateTimeField(_("files purged at"), null=True, blank=True)
 
     objects = RegistryImportQuerySet.as_manager()
 

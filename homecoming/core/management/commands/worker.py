@@ -1,7 +1,9 @@
 """Run background jobs from the database queue (one process; start several on PostgreSQL).
 
 Before it takes its first job, and then every half JOB_HEARTBEAT_TIMEOUT, the worker sweeps
-what a killed process left behind (`homecoming.core.jobs.sweep_stale`).
+what a killed process left behind (`homecoming.core.jobs.sweep_stale`); and once every
+RETENTION_PURGE_HOURS (at the first sweep after start-up, then daily) it runs the retention
+purge (`homecoming.core.retention.purge_if_due`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
 
-from homecoming.core import jobs
+from homecoming.core import jobs, retention
 
 
 def sweep_every(seconds: float, stopped: Callable[[float], bool]) -> None:
@@ -22,9 +24,11 @@ def sweep_every(seconds: float, stopped: Callable[[float], bool]) -> None:
 
     Runs in a thread beside the queue loop of django-tasks, which has no hook of its own.
     """
+    last_purge = None
     try:
         while not stopped(seconds):
             jobs.sweep_and_report()
+            last_purge = retention.purge_if_due(last_purge)
     finally:
         connections.close_all()
 
