@@ -1,4 +1,4 @@
-"""The address a request came from, for limits per client (staff lockouts, family sign-in).
+"""The address a request came from, for limits per client.
 
 REMOTE_ADDR unless settings.TRUSTED_PROXY_COUNT says how many of our own proxies stand in
 front: then the address our outermost proxy appended to X-Forwarded-For. Entries to its left
