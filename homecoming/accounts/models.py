@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.accounts.privacy import PERMISSIONS
+
 
 class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Programme administrator")
@@ -32,6 +34,8 @@ class Profile(models.Model):
 
     class Meta:
         verbose_name = _("profile")
+        # Personal data and export formats beyond a role's own (homecoming.accounts.privacy).
+        permissions = PERMISSIONS
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(role="district_officer") | models.Q(district__isnull=False),
