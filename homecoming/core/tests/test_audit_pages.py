@@ -30,13 +30,15 @@ def body(response: Any) -> str:
 def test_the_auditor_filters_the_trail_by_object_and_sees_before_and_after(world: Any) -> None:
     family = world.kalbajar_family
     with audit_context("api", actor=world.kamran):
-        Household.objects.filter(pk=family.pk).update(shelter_address="Camp 12")
+        Household.objects.filter(pk=family.pk).update(priority=7, shelter_address="Camp 12")
     response = client_for(world.sabina).get(
         "/audit/", {"table": "registry_household", "object": str(family.pk), "channel": "api"}
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Camp 12" in page and "kamran" in page
+    assert "<ins>7</ins>" in page and "kamran" in page
+    # an address is personal data the auditor's role does not include: changed, not shown
+    assert "Camp 12" not in page and "[changed]" in page
     assert [e.object_pk for e in response.context["page"]] == [str(family.pk)]
 
 
