@@ -4,13 +4,13 @@ answer tells whether an identity number exists outside the writer's district."""
 
 from __future__ import annotations
 
-import doctest
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
 
+from homecoming.core.testing import World
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import DuplicateCandidate, Household, Person
 
@@ -23,7 +23,7 @@ ADDRESS = "Sanatorium Qubadli, room 14"
 
 
 @pytest.fixture
-def family(world: Any) -> Household:
+def family(world: World) -> Household:
     """The Kalbajar family with every kind of personal data filled in."""
     h = world.kalbajar_family
     h.phone, h.shelter_address, h.notes = PHONE, ADDRESS, "widow, two small children"
@@ -31,7 +31,7 @@ def family(world: Any) -> Household:
     head = h.members.get(relationship="head")
     head.national_id, head.other_needs = FIN, "insulin, kept cold"
     head.save(update_fields=["national_id", "other_needs"])
-    return h  # type: ignore[no-any-return]
+    return h
 
 
 def grant(user: Any, codename: str) -> None:
@@ -46,7 +46,7 @@ def family_page(client: Any, user: Any, household: Household) -> str:
 
 
 def test_a_district_officer_sees_their_families_in_full(
-    world: Any, client: Any, family: Household
+    world: World, client: Any, family: Household
 ) -> None:
     page = family_page(client, world.kamran, family)
     for value in (FIN, PHONE, ADDRESS, "insulin, kept cold", "1970"):
@@ -55,7 +55,7 @@ def test_a_district_officer_sees_their_families_in_full(
 
 
 def test_an_auditor_sees_a_family_with_identity_phone_address_birth_and_needs_hidden(
-    world: Any, client: Any, family: Household
+    world: World, client: Any, family: Household
 ) -> None:
     page = family_page(client, world.sabina, family)
     for value in (FIN, PHONE, ADDRESS, "insulin", "1970"):
@@ -65,7 +65,7 @@ def test_an_auditor_sees_a_family_with_identity_phone_address_birth_and_needs_hi
 
 
 def test_an_allocation_officer_sees_needs_but_not_identity_numbers_or_phones(
-    world: Any, client: Any, family: Household
+    world: World, client: Any, family: Household
 ) -> None:
     page = family_page(client, world.orkhan, family)
     assert "insulin, kept cold" in page
@@ -74,7 +74,7 @@ def test_an_allocation_officer_sees_needs_but_not_identity_numbers_or_phones(
 
 
 def test_an_administrator_grants_one_kind_of_field_to_one_auditor(
-    world: Any, client: Any, family: Household
+    world: World, client: Any, family: Household
 ) -> None:
     grant(world.sabina, "see_national_id")
     page = family_page(client, world.sabina, family)
@@ -83,7 +83,7 @@ def test_an_administrator_grants_one_kind_of_field_to_one_auditor(
 
 
 def test_the_api_gives_masked_fields_empty_and_names_them(
-    world: Any, client: Any, family: Household
+    world: World, client: Any, family: Household
 ) -> None:
     client.force_login(world.sabina)
     household = client.get(f"/api/households/{family.reg_number}/").json()
@@ -106,7 +106,7 @@ def test_the_api_gives_masked_fields_empty_and_names_them(
 
 
 def test_a_role_without_identity_numbers_cannot_search_by_them(
-    world: Any, client: Any, family: Household
+    world: World, client: Any, family: Household
 ) -> None:
     client.force_login(world.sabina)
     assert client.get(f"/api/persons/?search={FIN}").json()["count"] == 0
@@ -120,7 +120,7 @@ def test_a_role_without_identity_numbers_cannot_search_by_them(
 
 
 def test_a_district_officer_searches_identity_numbers_only_in_their_district(
-    world: Any, client: Any, family: Household
+    world: World, client: Any, family: Household
 ) -> None:
     client.force_login(world.leyla)
     assert client.get(f"/api/persons/?search={FIN}").json()["count"] == 0
@@ -128,7 +128,7 @@ def test_a_district_officer_searches_identity_numbers_only_in_their_district(
 
 
 def test_filtering_by_needs_is_refused_to_a_role_that_does_not_see_needs(
-    world: Any, client: Any, family: Household
+    world: World, client: Any, family: Household
 ) -> None:
     client.force_login(world.sabina)
     response = client.get("/api/persons/?needs_step_free=true")
@@ -155,7 +155,7 @@ def add_person(client: Any, household: Household, fin: str) -> Any:
 
 
 def test_an_identity_number_held_in_another_district_is_answered_like_a_new_one(
-    world: Any, client: Any, family: Household
+    world: World, client: Any, family: Household
 ) -> None:
     """Leyla (Lachin) adds a person whose number is held in Kalbajar: no oracle."""
     client.force_login(world.leyla)
@@ -176,7 +176,7 @@ def test_an_identity_number_held_in_another_district_is_answered_like_a_new_one(
 
 
 def test_an_identity_number_taken_in_ones_own_scope_is_refused_with_the_family(
-    world: Any, client: Any, family: Household
+    world: World, client: Any, family: Household
 ) -> None:
     client.force_login(world.kamran)
     other = Household.objects.get(reg_number="KLB-3")
@@ -193,7 +193,7 @@ def test_an_identity_number_taken_in_ones_own_scope_is_refused_with_the_family(
 
 
 def test_an_import_names_no_family_of_another_district_and_sends_the_pair_to_review(
-    world: Any, family: Household, tmp_path: Path
+    world: World, family: Household, tmp_path: Path
 ) -> None:
     h, p = tmp_path / "households.csv", tmp_path / "persons.csv"
     h.write_text(
@@ -220,7 +220,7 @@ def test_an_import_names_no_family_of_another_district_and_sends_the_pair_to_rev
 
 
 def test_the_duplicate_review_masks_identity_numbers_for_an_auditor(
-    world: Any, client: Any, family: Household
+    world: World, client: Any, family: Household
 ) -> None:
     client.force_login(world.leyla)
     add_person(client, world.lachin_family, FIN)
@@ -234,7 +234,7 @@ def test_the_duplicate_review_masks_identity_numbers_for_an_auditor(
 
 
 def test_the_audit_trail_shows_an_auditor_that_an_identity_number_changed_but_not_its_value(
-    world: Any, client: Any, family: Household
+    world: World, client: Any, family: Household
 ) -> None:
     client.force_login(world.sabina)
     for url in (
@@ -250,9 +250,3 @@ def test_the_audit_trail_shows_an_auditor_that_an_identity_number_changed_but_no
         assert "[changed]" in text
     client.force_login(world.ayten)
     assert FIN in client.get("/audit/?table=registry_person").content.decode()
-
-
-def test_the_privacy_module_examples_hold() -> None:
-    from homecoming.accounts import privacy
-
-    assert doctest.testmod(privacy).failed == 0
