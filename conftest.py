@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from homecoming.core.testing import World
+    from homecoming.testing import World
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse to
 # run beside it. Tests are single-threaded per connection, so the guard is not needed here.
@@ -19,8 +19,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture
 def world(db: Any) -> World:
-    """The personas (homecoming.core.testing.World): two districts, five users, four families."""
-    from homecoming.core.testing import make_world
+    """The personas (homecoming.testing.World): two districts, five users, four families."""
+    from homecoming.testing import make_world
 
     return make_world()
 

@@ -40,7 +40,7 @@ def main() -> None:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        from homecoming.core.testing import make_family, make_world
+        from homecoming.testing import make_family, make_world
 
         world = make_world()
         make_family("BENCH-PHONE", world.zar, size=2, phone="+994500000001")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from homecoming.accounts.actors import FAMILY, SYSTEM
 from homecoming.accounts.models import Role, profile_of
-from homecoming.core.lifecycle import FAMILY, SYSTEM
 
 ADMIN = frozenset({Role.ADMINISTRATOR.value})
 EDITORS = frozenset({Role.ADMINISTRATOR.value, Role.DISTRICT_OFFICER.value})

@@ -35,11 +35,12 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-SYSTEM = "system"
+# Re-exported: the lifecycle tables name these actors beside the roles.
+from homecoming.accounts.actors import FAMILY as FAMILY
+from homecoming.accounts.actors import SYSTEM as SYSTEM
+
 #: How the database guards' refusals begin (the API recognises them by it).
 LIFECYCLE_GUARD = "lifecycle:"
-#: A family acting for itself in the self-service pages (/family/).
-FAMILY = "family"
 
 
 class LifecycleError(Exception):

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from homecoming.core.testing import PASSWORD, World
 from homecoming.registry.models import Household
+from homecoming.testing import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from homecoming.accounts.middleware import SEEN_AT, SIGNED_IN_AT
 from homecoming.accounts.models import ApiToken
 from homecoming.accounts.services import do_issue_token
-from homecoming.core.testing import PASSWORD, World, give_second_factor, totp_code, verified_client
+from homecoming.testing import PASSWORD, World, give_second_factor, totp_code, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -400,7 +400,7 @@ def test_the_demo_administrator_signs_in_with_the_printed_second_factor(world: W
 
     from django_otp.oath import totp
 
-    from homecoming.core.management.commands.demo import Command, do_reset_demo_accounts
+    from homecoming.demo.management.commands.demo import Command, do_reset_demo_accounts
 
     do_reset_demo_accounts(PASSWORD)
     out = StringIO()

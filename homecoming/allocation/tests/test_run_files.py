@@ -11,8 +11,8 @@ import pytest
 from homecoming.allocation import services
 from homecoming.allocation.engine.cli import main as allocate_cli
 from homecoming.allocation.models import AllocationRun, RunStatus
-from homecoming.core.testing import World, make_family
 from homecoming.housing.models import Unit
+from homecoming.testing import World, make_family
 
 pytestmark = pytest.mark.django_db
 

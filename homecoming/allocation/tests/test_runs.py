@@ -12,9 +12,9 @@ from homecoming.allocation import services
 from homecoming.allocation.engine.cli import main as allocate_cli
 from homecoming.allocation.models import AllocationRun, RunStatus, seed_commitment
 from homecoming.core.models import JobStatus
-from homecoming.core.testing import World
 from homecoming.housing.models import Unit, UnitStatus
 from homecoming.registry.models import Household, HouseholdStatus
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_anyone_can_replay_a_finished_run_with_the_published_files(
 def test_it_keeps_the_unhoused_on_a_reserve_list_in_priority_order(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from homecoming.core.testing import make_family
+    from homecoming.testing import make_family
 
     for i in range(5):
         make_family(f"KLB-R{i}", world.zar, 2, priority=i % 3)

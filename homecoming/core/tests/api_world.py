@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from homecoming.core.testing import World, give_home, make_world
+from homecoming.testing import World, give_home, make_world
 
 
 def make_api_world() -> Any:

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from homecoming.core.testing import World
 from homecoming.core.tests.api_world import make_api_world
 from homecoming.registry.models import Household, Person
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

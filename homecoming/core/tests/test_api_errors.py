@@ -8,8 +8,8 @@ import pytest
 from rest_framework.exceptions import ValidationError
 
 from homecoming.core.api import exception_handler
-from homecoming.core.testing import World
 from homecoming.housing.models import Unit
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

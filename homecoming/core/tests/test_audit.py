@@ -11,8 +11,8 @@ from django.test import Client
 
 from homecoming.core.audit import audit_context, audited_models, install_triggers
 from homecoming.core.models import AuditEvent
-from homecoming.core.testing import World
 from homecoming.registry.models import Household, Person
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

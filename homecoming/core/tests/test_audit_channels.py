@@ -11,9 +11,9 @@ import pytest
 from homecoming.cli import main
 from homecoming.core import jobs
 from homecoming.core.models import AuditEvent
-from homecoming.core.testing import World
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import Household
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.test import Client
 
 from homecoming.core.audit import audit_context
 from homecoming.core.audit_views import safe_cell
-from homecoming.core.testing import World
 from homecoming.registry.models import Household
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

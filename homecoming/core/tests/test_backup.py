@@ -15,8 +15,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from homecoming.core.backup import MANIFEST, BackupError, Database, restore
-from homecoming.core.testing import World
 from homecoming.registry.models import Household, Person
+from homecoming.testing import World
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ from openpyxl import Workbook
 
 from homecoming.core import exports, files, identifiers
 from homecoming.core.files import FileRefused, decode_text, open_zip, read_entry, sniff_evidence
-from homecoming.core.testing import World
 from homecoming.core.tests.bombs import CHUNK, build_zip
 from homecoming.registry import importers
 from homecoming.registry.importers import ImportFileError, create_import, run_import
 from homecoming.registry.models import Household, ImportStatus, RegistryImport
+from homecoming.testing import World
 
 MIB = 1024 * 1024
 

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from homecoming.core.testing import World
+from homecoming.testing import World
 
 LOCALE = Path(settings.BASE_DIR) / "homecoming" / "locale"
 TRANSLATED = ["az", "ru"]

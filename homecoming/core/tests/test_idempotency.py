@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from homecoming.core.models import IdempotencyKey
-from homecoming.core.testing import World
 from homecoming.handover.models import Appeal, Convoy
 from homecoming.registry.models import Group
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

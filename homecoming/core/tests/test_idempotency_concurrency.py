@@ -12,8 +12,8 @@ import pytest
 from django.db import connection, connections
 
 from homecoming.core.models import IdempotencyKey
-from homecoming.core.testing import World
 from homecoming.handover.models import Appeal, Convoy
+from homecoming.testing import World
 
 THREADS = 30
 pytestmark = [

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from homecoming.core.models import IdempotencyKey
-from homecoming.core.testing import World, migrate_to
+from homecoming.testing import World, migrate_to
 
 BEFORE = [("core", "0001_initial"), ("handover", "0001_initial")]
 

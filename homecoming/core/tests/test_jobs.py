@@ -10,7 +10,7 @@ from django.core.management import call_command
 from homecoming.allocation import services
 from homecoming.allocation.models import RunStatus
 from homecoming.core.models import JobStatus
-from homecoming.core.testing import World
+from homecoming.testing import World
 
 
 @pytest.mark.django_db(transaction=True)

@@ -24,11 +24,11 @@ from homecoming.core.lifecycle import (
     TransitionRefused,
     as_markdown,
 )
-from homecoming.core.testing import World
 from homecoming.housing.models import Unit, UnitStatus
 from homecoming.registry import services as registry_services
 from homecoming.registry.lifecycles import HOUSEHOLD
 from homecoming.registry.models import Household, HouseholdStatus
+from homecoming.testing import World
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "lifecycles.md"
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from homecoming.core.testing import World, make_family
+from homecoming.testing import World, make_family
 
 pytestmark = pytest.mark.django_db
 

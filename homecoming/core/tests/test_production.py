@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from homecoming.core.testing import World, log_in
+from homecoming.testing import World, log_in
 
 ROOT = Path(__file__).resolve().parents[3]
 GOOD_KEY = "k3y-" + "x9Qz" * 12 + "-random-enough"

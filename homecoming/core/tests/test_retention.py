@@ -17,7 +17,6 @@ from django_tasks_db.models import DBTaskResult
 
 from homecoming.core import retention
 from homecoming.core.models import AuditEvent, IdempotencyKey
-from homecoming.core.testing import World
 from homecoming.handover.messaging import MAX_ATTEMPTS
 from homecoming.handover.models import (
     Message,
@@ -28,6 +27,7 @@ from homecoming.handover.models import (
 )
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import Household, ImportStatus, RegistryImport
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

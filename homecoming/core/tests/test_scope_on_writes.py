@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from homecoming.core.testing import World, make_scene
 from homecoming.handover.models import Offer, OfferStatus
 from homecoming.registry import importers
 from homecoming.registry.models import Group, Household
+from homecoming.testing import World, make_scene
 
 pytestmark = pytest.mark.django_db
 

@@ -34,8 +34,8 @@ from config.urls import router
 from homecoming.accounts.permissions import EDITORS
 from homecoming.core.api import ScopedViewSet
 from homecoming.core.scoping import scoped
-from homecoming.core.testing import DistrictScene, make_scene
 from homecoming.core.tests.walk import Actor, Tally, actors, fingerprint, rolled_back
+from homecoming.testing import DistrictScene, make_scene
 
 Body = Callable[[DistrictScene], dict[str, Any]]
 

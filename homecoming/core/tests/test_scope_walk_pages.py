@@ -27,9 +27,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from homecoming.core.testing import DistrictScene, make_scene
 from homecoming.core.tests.walk import Actor, Tally, actors, fingerprint, rolled_back
 from homecoming.registry.models import Household
+from homecoming.testing import DistrictScene, make_scene
 
 D = DistrictScene
 EVERYONE = frozenset({"ayten", "kamran", "leyla", "orkhan", "sabina"})

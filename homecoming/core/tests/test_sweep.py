@@ -17,7 +17,7 @@ from homecoming.allocation.models import RunStatus
 from homecoming.core import jobs
 from homecoming.core.management.commands.worker import sweep_every
 from homecoming.core.models import Job, JobStatus
-from homecoming.core.testing import World
+from homecoming.testing import World
 
 
 def ago(seconds: float) -> dt.datetime:

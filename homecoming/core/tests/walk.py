@@ -14,7 +14,7 @@ from typing import Any
 from django.apps import apps
 from django.db import transaction
 
-from homecoming.core.testing import DistrictScene, Scene
+from homecoming.testing import DistrictScene, Scene
 
 #: persona -> the district they are limited to (None: they see the whole programme).
 PERSONAS: dict[str, str | None] = {

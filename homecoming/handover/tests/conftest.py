@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from homecoming.allocation.models import AllocationResult, AllocationRun, RunStatus, seed_commitment
-from homecoming.core.testing import World
 from homecoming.handover.messaging import MemoryBackend
 from homecoming.housing.models import Unit
 from homecoming.readiness.tests.helpers import record_ready
 from homecoming.registry.models import Household
+from homecoming.testing import World
 
 
 @pytest.fixture(autouse=True)

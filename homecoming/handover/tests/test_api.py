@@ -10,10 +10,10 @@ from django.db import IntegrityError
 
 from homecoming.allocation import services as allocation
 from homecoming.core.models import IdempotencyKey
-from homecoming.core.testing import World
 from homecoming.handover.history import transitions
 from homecoming.handover.models import Offer
 from homecoming.handover.tests.conftest import unit_no
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from homecoming.allocation import services as allocation
-from homecoming.core.testing import World
 from homecoming.handover.models import Offer
 from homecoming.registry.models import Household
+from homecoming.testing import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, connections
 
-from homecoming.core.testing import World, make_family
 from homecoming.handover import services
 from homecoming.handover.history import transitions
 from homecoming.handover.models import Offer, OfferStatus
 from homecoming.handover.tests.conftest import unit_no
 from homecoming.registry.models import Household
+from homecoming.testing import World, make_family
 
 THREADS = 50
 pytestmark = [

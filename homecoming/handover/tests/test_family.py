@@ -11,8 +11,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from homecoming.allocation import services as allocation
-from homecoming.core.testing import World
 from homecoming.handover.models import Message, Offer, OneTimeCode
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -17,11 +17,11 @@ from django.test import Client
 from django.utils import timezone
 
 from homecoming.core.clientip import client_key
-from homecoming.core.testing import World, make_family
 from homecoming.handover import throttle
 from homecoming.handover.models import Message, OneTimeCode, SignInAttempt
 from homecoming.handover.otp import _digest
 from homecoming.registry.models import Household
+from homecoming.testing import World, make_family
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from homecoming.core.testing import World
 from homecoming.handover import otp
 from homecoming.registry.models import Household
+from homecoming.testing import World
 
 THREADS = 50
 pytestmark = [

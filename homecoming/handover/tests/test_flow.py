@@ -9,9 +9,9 @@ import pytest
 from pypdf import PdfReader
 
 from homecoming.allocation import services as allocation
-from homecoming.core.testing import World, make_family
 from homecoming.handover.models import Offer, PickupPoint
 from homecoming.registry.models import Household
+from homecoming.testing import World, make_family
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,13 @@ import pytest
 from django.utils import timezone
 
 from homecoming.allocation import services as allocation
-from homecoming.core.testing import World
 from homecoming.handover import services
 from homecoming.handover.models import Ceremony, Invitation, Offer
 from homecoming.handover.tests.conftest import unit_no
 from homecoming.housing.models import Building, Construction, Unit, UnitStatus
 from homecoming.readiness.models import ReadinessItem
 from homecoming.registry.models import Household, HouseholdStatus
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -14,13 +14,13 @@ from playwright.sync_api import expect
 from homecoming.accounts.models import Role
 from homecoming.allocation import services as allocation
 from homecoming.allocation.models import AllocationResult, AllocationRun, RunStatus, seed_commitment
-from homecoming.core.testing import log_in, make_user
 from homecoming.demo.scenario import do_load_demo
 from homecoming.geography.models import Area
 from homecoming.handover import services
 from homecoming.handover.models import Ceremony, Offer
 from homecoming.housing.models import Construction, ResidentialComplex, Unit, UnitStatus
 from homecoming.registry.models import Household
+from homecoming.testing import log_in, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

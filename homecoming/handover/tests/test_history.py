@@ -14,9 +14,9 @@ from django.test import Client
 
 from homecoming.allocation import services as allocation
 from homecoming.core.models import AuditEvent
-from homecoming.core.testing import World
 from homecoming.handover.models import Offer
 from homecoming.housing.models import Unit
+from homecoming.testing import World
 
 MIGRATION = "0004_audit_trail_replaces_transitions"
 

@@ -11,12 +11,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from homecoming.allocation import services as allocation
-from homecoming.core.testing import World
 from homecoming.handover import receipts, services
 from homecoming.handover.models import Bus, Ceremony, Convoy, Occupancy, Offer, PickupPoint
 from homecoming.handover.tests.conftest import unit_no
 from homecoming.handover.tests.test_offers import block_complex
 from homecoming.registry.models import Household
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from homecoming.core.testing import World
 from homecoming.handover import messaging
 from homecoming.handover.models import Message
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from homecoming.allocation import services as allocation
 from homecoming.core.audit import audit_context
-from homecoming.core.testing import World, make_family
 from homecoming.handover import services
 from homecoming.handover.history import transitions
 from homecoming.handover.models import Offer, OfferStatus
 from homecoming.handover.tests.conftest import unit_no
 from homecoming.housing.models import UnitStatus
 from homecoming.registry.models import Household, HouseholdStatus
+from homecoming.testing import World, make_family
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from homecoming.allocation import services as allocation
-from homecoming.core.testing import World, make_family
 from homecoming.handover.models import Offer
 from homecoming.handover.tests.conftest import unit_no
+from homecoming.testing import World, make_family
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from homecoming.core.testing import World, make_family, migrate_to
+from homecoming.testing import World, make_family, migrate_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from homecoming.core.testing import World, give_home
 from homecoming.housing.models import Construction, Unit, UnitStatus
+from homecoming.testing import World, give_home
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from homecoming.core.testing import World
+from homecoming.testing import World
 
 
 @pytest.fixture

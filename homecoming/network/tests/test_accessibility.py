@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from homecoming.cli import main as homecoming_main
-from homecoming.core.testing import make_complex
 from homecoming.housing.models import Unit, UnitStatus
 from homecoming.network import adapter
 from homecoming.network.importers import DEMO_DIR
 from homecoming.network.models import Edge, Role
+from homecoming.testing import make_complex
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from homecoming.core.testing import World
 from homecoming.network.engine import InputError
 from homecoming.network.importers import DEMO_DIR, read_network_file
 from homecoming.network.models import Edge, Node, Role
 from homecoming.network.services import do_replace_network
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from homecoming.core.testing import World
 from homecoming.network.engine import InputError
 from homecoming.network.importers import DEMO_DIR, read_network_file
 from homecoming.network.models import Edge
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

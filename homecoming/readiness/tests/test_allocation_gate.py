@@ -11,7 +11,6 @@ from django.test import Client
 
 from homecoming.allocation import services as allocation
 from homecoming.allocation.forms import RunForm
-from homecoming.core.testing import World
 from homecoming.handover import services as handover
 from homecoming.handover.models import Offer
 from homecoming.housing.models import Unit, UnitStatus
@@ -26,6 +25,7 @@ from homecoming.readiness.tests.helpers import (
     policy,
     record_ready,
 )
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

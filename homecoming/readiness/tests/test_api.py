@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from homecoming.core.testing import World, audited_changes
 from homecoming.readiness.importers import import_hazard_geojson
 from homecoming.readiness.models import ItemStatus, ReadinessItem, School, Stage
 from homecoming.readiness.tests.helpers import (
@@ -18,6 +17,7 @@ from homecoming.readiness.tests.helpers import (
     place_complex,
     record_ready,
 )
+from homecoming.testing import World, audited_changes
 
 pytestmark = pytest.mark.django_db
 

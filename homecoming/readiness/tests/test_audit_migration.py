@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from homecoming.core.models import AuditEvent
-from homecoming.core.testing import World
 from homecoming.readiness.tests.helpers import item
+from homecoming.testing import World
 
 MIGRATION = "0003_audit_trail_replaces_changes"
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from homecoming.core.testing import World, log_in
 from homecoming.readiness.importers import import_hazard_geojson
 from homecoming.readiness.models import ItemStatus
 from homecoming.readiness.tests.helpers import collection, feature, item, place_complex, policy
+from homecoming.testing import World, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

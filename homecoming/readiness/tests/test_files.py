@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from homecoming.core.testing import World
 from homecoming.readiness.importers import HazardImportError, parse_hazard_geojson
 from homecoming.readiness.models import Evidence, HazardArea, ItemStatus
 from homecoming.readiness.tests.helpers import collection, feature, item
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 
-from homecoming.core.testing import World, acting_as, audited_changes
 from homecoming.readiness import services
 from homecoming.readiness.gate import (
     assess,
@@ -33,6 +32,7 @@ from homecoming.readiness.tests.helpers import (
     policy,
     record_ready,
 )
+from homecoming.testing import World, acting_as, audited_changes
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from homecoming.core.models import AuditEvent
-from homecoming.core.testing import World, acting_as, audited_changes
 from homecoming.readiness.importers import HazardImportError, import_hazard_geojson
 from homecoming.readiness.models import HazardArea
 from homecoming.readiness.tests.helpers import NEAR_KALBAJAR, collection, feature
+from homecoming.testing import World, acting_as, audited_changes
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from homecoming.core.testing import World, audited_changes, make_complex
 from homecoming.readiness.importers import import_hazard_geojson
 from homecoming.readiness.models import HazardArea, ItemStatus, ReadinessItem
 from homecoming.readiness.tests.helpers import (
@@ -22,6 +21,7 @@ from homecoming.readiness.tests.helpers import (
     policy,
     record_ready,
 )
+from homecoming.testing import World, audited_changes, make_complex
 
 pytestmark = pytest.mark.django_db
 

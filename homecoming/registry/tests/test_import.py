@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from homecoming.core.testing import World
 from homecoming.registry import importers, services
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import Household, ImportStatus, Person, RegistryImport
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

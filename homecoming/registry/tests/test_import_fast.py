@@ -13,10 +13,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from homecoming.core.testing import World
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import Household, ImportStatus, Person
 from homecoming.registry.services import household_pks, rows_for_keys
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

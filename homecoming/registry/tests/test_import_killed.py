@@ -25,9 +25,9 @@ from django.core.management import call_command
 
 from homecoming.core import jobs
 from homecoming.core.models import Job, JobStatus
-from homecoming.core.testing import World, database_for_subprocess
 from homecoming.registry.importers import create_import
 from homecoming.registry.models import Household, ImportStatus, Person, RegistryImport
+from homecoming.testing import World, database_for_subprocess
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from homecoming.core.testing import World
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import (
     Household,
@@ -21,6 +20,7 @@ from homecoming.registry.models import (
 )
 from homecoming.registry.xlsform import build as xlsform_build
 from homecoming.registry.xlsform.spec import CHOICES
+from homecoming.testing import World
 
 FORM = Path(xlsform_build.__file__).with_name("household_registration.xlsx")
 

@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.forms import modelform_factory
 
-from homecoming.core.testing import World
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import Group, Household, ImportStatus, Person, RegistryImport
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

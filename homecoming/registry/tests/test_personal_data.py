@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Permission
 
-from homecoming.core.testing import World
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import DuplicateCandidate, Household, Person
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

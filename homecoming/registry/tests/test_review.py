@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 
 from homecoming.core.models import Job, JobStatus
-from homecoming.core.testing import World
 from homecoming.registry import adapter, services
 from homecoming.registry.models import (
     CandidateStatus,
@@ -19,6 +18,7 @@ from homecoming.registry.models import (
     Person,
     PersonMerge,
 )
+from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
 

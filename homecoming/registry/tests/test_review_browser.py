@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from homecoming.core.testing import World, log_in
 from homecoming.registry.models import CandidateStatus, DuplicateCandidate, PersonMerge
 from homecoming.registry.tests.test_review import add_duplicate, give_real_names
+from homecoming.testing import World, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homecoming.core.testing import World
+from homecoming.testing import World
 
 
 def test_an_officer_withdraws_a_family_in_its_page_and_only_an_administrator_brings_it_back(

@@ -10,7 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from homecoming.accounts.models import Profile, Role
-from homecoming.geography.models import Area, Level
+
+#: The districts' model, through the profile's relation: accounts sits below geography.
+Area = Profile._meta.get_field("district").related_model
 
 
 class Command(BaseCommand):
@@ -25,9 +27,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         role = options["role"]
-        district = None
+        district: Any = None
         if options["district"]:
-            district = Area.objects.filter(code=options["district"], level=Level.DISTRICT).first()
+            district = Area._default_manager.filter(
+                code=options["district"], level="district"
+            ).first()
             if district is None:
                 raise CommandError(f"--district {options['district']}: no such district code")
         if role == Role.DISTRICT_OFFICER and district is None:
