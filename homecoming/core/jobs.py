@@ -39,20 +39,22 @@ log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 Handler = Callable[[Job, Progress], dict[str, Any]]
 
-#: kind -> dotted path of the handler; apps add theirs here.
-HANDLERS: dict[str, str] = {
-    "allocation": "homecoming.allocation.services.run_allocation_job",
-    "handover_expire": "homecoming.handover.services.expire_offers_job",
-    "registry_import": "homecoming.registry.importers.run_import_job",
-    "registry_dedup": "homecoming.registry.adapter.run_dedup_job",
-}
+#: kind -> dotted path of the handler; each app registers its own (AppConfig.ready).
+HANDLERS: dict[str, str] = {}
 
 #: Records that follow a job or run in a process of their own: dotted paths of functions
-#: ``sweep(cutoff) -> {name: count}`` that mark failed those left behind; apps add theirs.
-SWEEPERS: list[str] = [
-    "homecoming.registry.services.do_fail_stale_imports",
-    "homecoming.allocation.services.do_fail_abandoned_runs",
-]
+#: ``sweep(cutoff) -> {name: count}`` that mark failed those left behind; apps register theirs.
+SWEEPERS: list[str] = []
+
+
+def register_handler(kind: str, path: str) -> None:
+    """Jobs of `kind` run the function at dotted `path` (job, progress) -> result."""
+    HANDLERS[kind] = path
+
+
+def register_sweeper(path: str) -> None:
+    if path not in SWEEPERS:
+        SWEEPERS.append(path)
 
 
 def enqueue(kind: str, title: str, params: dict[str, Any], user: Any = None) -> Job:

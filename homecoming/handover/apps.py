@@ -9,7 +9,9 @@ class HandoverConfig(AppConfig):
 
     def ready(self) -> None:
         from homecoming.allocation.signals import run_approved
+        from homecoming.core.jobs import register_handler
         from homecoming.handover import lifecycles  # noqa: F401  (registers its status tables)
         from homecoming.handover.services import make_offers_on_approval
 
         run_approved.connect(make_offers_on_approval, dispatch_uid="handover-offers")
+        register_handler("handover_expire", "homecoming.handover.services.expire_offers_job")
