@@ -8,8 +8,16 @@ class AllocationConfig(AppConfig):
     verbose_name = _("Allocation")
 
     def ready(self) -> None:
-        from homecoming.allocation import lifecycles  # noqa: F401  (registers its status tables)
+        from homecoming.allocation import (
+            lifecycles,  # noqa: F401  (registers its status tables)
+            views,
+        )
         from homecoming.core.jobs import register_handler, register_sweeper
+        from homecoming.registry import sections as registry_sections
 
+        registry_sections.register(
+            "allocation-history",
+            registry_sections.Section("allocation/_family_history.html", views.family_history),
+        )
         register_handler("allocation", "homecoming.allocation.services.run_allocation_job")
         register_sweeper("homecoming.allocation.services.do_fail_abandoned_runs")

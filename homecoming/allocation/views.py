@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 from homecoming.accounts.permissions import ALLOCATORS, current_user, require_profile, require_role
 from homecoming.allocation import fairness, services
 from homecoming.allocation.forms import RunForm
-from homecoming.allocation.models import AllocationRun, RunStatus
+from homecoming.allocation.models import AllocationResult, AllocationRun, RunStatus
 from homecoming.core.htmx import is_htmx
 from homecoming.registry.models import Household, ShelterKind
 
@@ -178,3 +179,13 @@ def run_file(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="run-{run.pk}-{name}"'
     return response
+
+
+def family_history(household: Household, profile: Any) -> dict[str, Any]:
+    """The allocation history section of a family's page (registered in AllocationConfig)."""
+    results = (
+        AllocationResult.objects.filter(household=household)
+        .select_related("run", "unit__building__complex__settlement")
+        .order_by("-run__created_at")
+    )
+    return {"results": results}

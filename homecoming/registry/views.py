@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homecoming.accounts.permissions import EDITORS, current_user, require_profile, require_role
-from homecoming.allocation.models import AllocationResult
 from homecoming.core.htmx import is_htmx
 from homecoming.core.lifecycle import TransitionRefused
 from homecoming.registry import services
 from homecoming.registry.filters import HouseholdFilter
 from homecoming.registry.forms import HouseholdForm, WithdrawForm
 from homecoming.registry.models import Household, Person
+from homecoming.registry.sections import family_sections
 
 
 @login_required
@@ -62,11 +62,6 @@ def household_detail(request: HttpRequest, reg_number: str) -> HttpResponse:
         if household.group
         else []
     )
-    results = (
-        AllocationResult.objects.filter(household=household)
-        .select_related("run", "unit__building__complex__settlement")
-        .order_by("-run__created_at")
-    )
     home = getattr(household, "home", None)
     return render(
         request,
@@ -74,7 +69,7 @@ def household_detail(request: HttpRequest, reg_number: str) -> HttpResponse:
         {
             "household": household,
             "group_members": group_members,
-            "results": results,
+            "sections": family_sections(household, profile),
             "home": home,
             "withdraw_form": WithdrawForm(),
         },

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from homecoming.allocation import services
 from homecoming.allocation.engine.cli import main as allocate_cli
@@ -251,3 +252,15 @@ def test_the_form_refuses_a_policy_the_engine_cannot_use(world: World, client: A
     assert response.status_code == 200
     assert "The policy cannot be used" in response.content.decode()
     assert not AllocationRun.objects.exists()
+
+
+def test_a_familys_page_shows_its_allocation_history_from_the_allocation_app(
+    world: World, django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    client.force_login(world.kamran)
+    reg = world.kalbajar_family.reg_number
+    assert "Not yet in any allocation run." in client.get(f"/households/{reg}/").content.decode()
+    run = start_run(world, django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.DONE
+    page = client.get(f"/households/{reg}/").content.decode()
+    assert reverse("allocation:run", args=[run.pk]) in page and "Draw 1" in page
