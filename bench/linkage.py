@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         _worker(args.worker, args.data, args.threads, args.seed)
         return 0
     sys.path.insert(0, str(ROOT / "bench"))
-    from linkage_data import generate
+    from homecoming.registry.linkage.synthetic import generate
 
     sizes = args.sizes or ([100_000, 1_000_000] if args.full else [100_000])
     OUT.mkdir(parents=True, exist_ok=True)

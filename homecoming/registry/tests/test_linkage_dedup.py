@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
@@ -15,9 +12,7 @@ from homecoming.registry.linkage.dedup import (
     prepare,
 )
 from homecoming.registry.linkage.errors import LinkageError
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
-from linkage_data import generate
+from homecoming.registry.linkage.synthetic import generate
 
 
 def _pairwise_f1(truth: pd.Series, predicted: list[str]) -> tuple[float, float, float]:

@@ -14,7 +14,7 @@ with the post-1993 -li surname (Məmmədli), dropped or reformatted patronymics,
 name and surname, typos, missing or mistyped birth dates and FİNs, missing sex.
 
 ``generate(n, seed)`` returns a pandas DataFrame with the contract columns plus ``true_id``.
-Run ``python bench/linkage_data.py 1000 out.csv`` to write a file.
+Run ``python -m homecoming.registry.linkage.synthetic 1000 out.csv`` to write a file.
 """
 
 from __future__ import annotations
