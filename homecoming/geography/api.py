@@ -31,7 +31,7 @@ class AreaSerializer(serializers.ModelSerializer[Area]):
 class AreaViewSet(ScopedViewSet):
     """Administrative areas (country, region, district, settlement)."""
 
-    queryset = Area.objects.all()
+    queryset = Area.objects.select_related("parent")
     serializer_class = AreaSerializer
     filterset_fields = ["level", "parent__code", "kind"]
     search_fields = ["code", "name_az", "name_en", "name_ru"]
