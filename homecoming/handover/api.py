@@ -24,8 +24,9 @@ from rest_framework.response import Response
 
 from homecoming.accounts.models import profile_of
 from homecoming.accounts.permissions import ALLOCATORS, EDITORS
+from homecoming.core.access import do_record_access, require_export
 from homecoming.core.api import ScopedViewSet, check_in_district
-from homecoming.core.models import AuditEvent
+from homecoming.core.models import AccessKind, AuditEvent
 from homecoming.handover import history, receipts, services
 from homecoming.handover.models import (
     Appeal,
@@ -474,7 +475,16 @@ class CeremonyViewSet(HandoverErrorsMixin, ScopedViewSet):
     @action(detail=True, methods=["get"])
     def receipts(self, request: Request, pk: str | None = None) -> HttpResponse:
         ceremony = self.get_object()
-        pdf = receipts.receipts_pdf(receipt_invitations(ceremony))
+        require_export(request, AccessKind.RECEIPTS, "pdf")
+        invitations = list(receipt_invitations(ceremony))
+        pdf = receipts.receipts_pdf(invitations)
+        do_record_access(
+            request,
+            AccessKind.RECEIPTS,
+            fmt="pdf",
+            object_type="registry.household",
+            ids=[i.household_id for i in invitations],
+        )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="receipts-{ceremony.pk}.pdf"'
         return response

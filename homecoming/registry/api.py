@@ -10,7 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from homecoming.accounts.permissions import ADMINISTRATORS, EDITORS
+from homecoming.core.access import RecordedReads
 from homecoming.core.api import ScopedViewSet, check_in_district
+from homecoming.core.models import AccessKind
 from homecoming.geography.models import Area
 from homecoming.registry import services
 from homecoming.registry.filters import HouseholdFilter
@@ -117,8 +119,10 @@ class GroupSerializer(serializers.ModelSerializer[Group]):
         fields = ["id", "code", "kind", "name", "notes", "households"]
 
 
-class HouseholdViewSet(ScopedViewSet):
+class HouseholdViewSet(RecordedReads, ScopedViewSet):
     """Displaced households. District officers see and edit only their district's."""
+
+    read_kind = AccessKind.HOUSEHOLDS_API  # list and retrieve are recorded (core.access)
 
     # Ordered explicitly: the size annotation groups rows, which drops Meta.ordering.
     queryset = (
@@ -149,7 +153,8 @@ class HouseholdViewSet(ScopedViewSet):
         return Response(self.get_serializer(self.get_queryset().get(reg_number=reg_number)).data)
 
 
-class PersonViewSet(ScopedViewSet):
+class PersonViewSet(RecordedReads, ScopedViewSet):
+    read_kind = AccessKind.PERSONS_API  # list and retrieve are recorded (core.access)
     queryset = Person.objects.select_related("household")
     serializer_class = PersonSerializer
     filterset_fields = ["household__reg_number", "sex", "relationship", "needs_step_free"]
