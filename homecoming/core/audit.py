@@ -472,17 +472,14 @@ def _sqlite_triggers(model: type[Model]) -> list[str]:
     ]
 
 
-SQLITE_REFUSE = [
-    sql
-    for table in APPEND_ONLY_TABLES
-    for sql in (
+def _sqlite_refuse(table: str) -> list[str]:
+    return [
         f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_update_{table} BEFORE UPDATE ON {table} "
         "BEGIN SELECT RAISE(ABORT, 'audit events are append-only (UPDATE refused)'); END",
         f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_delete_{table} BEFORE DELETE ON {table} "
         "WHEN hc_audit_live() "
         "BEGIN SELECT RAISE(ABORT, 'audit events are append-only (DELETE refused)'); END",
-    )
-]
+    ]
 
 
 def drop_triggers(using: str = "default") -> None:
@@ -521,8 +518,8 @@ def install_triggers(using: str = "default") -> int:
             for model in models:
                 for sql in _sqlite_triggers(model):
                     cursor.execute(sql)
-            for sql in SQLITE_REFUSE:
-                if sql.split(" ON ", 1)[1].split(" ", 1)[0] in existing:
+            for table in APPEND_ONLY_TABLES:
+                for sql in _sqlite_refuse(table) if table in existing else []:
                     cursor.execute(sql)
         else:
             cursor.execute(PG_FUNCTIONS)

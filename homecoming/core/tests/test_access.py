@@ -161,6 +161,15 @@ def test_the_database_refuses_to_change_or_delete_a_read_record(world: Any, writ
     assert event.actor == "kamran" and event.count == 1
 
 
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+def test_postgresql_refuses_to_truncate_the_read_records(world: Any) -> None:
+    client_for(world.kamran).get(f"/households/{world.kalbajar_family.reg_number}/")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        connection.cursor().execute("TRUNCATE core_accessevent")
+    assert AccessEvent.objects.count() == 1
+
+
 def test_reads_are_not_in_the_write_audit_trail(world: Any) -> None:
     from homecoming.core.audit import EXCLUDED_TABLES, audited_models
 
