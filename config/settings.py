@@ -358,6 +358,15 @@ if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 del _name
 
+# Reads and exports of personal data are recorded (homecoming.core.access). When one user's
+# records read over the last rolling hour pass BULK_READ_ALERT_PER_HOUR (0: never), the
+# administrators are alerted once per user per hour: a line on their dashboard and an e-mail
+# in the outbox, to BULK_READ_ALERT_TO if set, else to every active administrator's address.
+BULK_READ_ALERT_PER_HOUR = env_int("BULK_READ_ALERT_PER_HOUR", 500)
+BULK_READ_ALERT_TO = env_str("BULK_READ_ALERT_TO", "")
+if BULK_READ_ALERT_PER_HOUR < 0:
+    raise ImproperlyConfigured("BULK_READ_ALERT_PER_HOUR must be 0 or more")
+
 # Retention (docs/operations.md, "Retention"): days each kind is kept past its end before
 # `homecoming purge` deletes or anonymises it; the worker purges every RETENTION_PURGE_HOURS
 # (0: never, leave it to cron).
@@ -368,6 +377,8 @@ RETENTION_MESSAGE_DAYS = env_int("RETENTION_MESSAGE_DAYS", 30)  # after sent or 
 RETENTION_IMPORT_FILE_DAYS = env_int("RETENTION_IMPORT_FILE_DAYS", 90)  # after the import ended
 RETENTION_ACCESS_LOG_DAYS = env_int("RETENTION_ACCESS_LOG_DAYS", 90)  # staff sign-in records
 RETENTION_TASK_DAYS = env_int("RETENTION_TASK_DAYS", 7)  # finished task-queue rows
+# reads and exports of personal data, and bulk-read alerts (docs/audit.md, "Reads and exports")
+RETENTION_ACCESS_EVENT_DAYS = env_int("RETENTION_ACCESS_EVENT_DAYS", 730)
 RETENTION_PURGE_HOURS = env_int("RETENTION_PURGE_HOURS", 24)
 for _name in (
     "RETENTION_CODE_DAYS",
@@ -377,6 +388,7 @@ for _name in (
     "RETENTION_IMPORT_FILE_DAYS",
     "RETENTION_ACCESS_LOG_DAYS",
     "RETENTION_TASK_DAYS",
+    "RETENTION_ACCESS_EVENT_DAYS",
 ):
     if globals()[_name] < 0:
         raise ImproperlyConfigured(f"{_name} must be 0 or more (days)")

@@ -18,7 +18,9 @@ from homecoming.accounts.permissions import ALLOCATORS, current_user, require_pr
 from homecoming.allocation import fairness, services
 from homecoming.allocation.forms import RunForm
 from homecoming.allocation.models import AllocationResult, AllocationRun, RunStatus
+from homecoming.core.access import do_record_access, require_export
 from homecoming.core.htmx import is_htmx
+from homecoming.core.models import AccessKind
 from homecoming.registry.models import Household, ShelterKind
 
 
@@ -164,6 +166,10 @@ FILES = {
 def run_file(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """The run's published files: inputs at once, output and report once it is done."""
     run = _visible_run(request, pk)
+    fmt = "json" if name == "report.json" else "csv"
+    if name != "report.json" and name not in FILES:
+        raise Http404
+    require_export(request, AccessKind.RUN_FILE, fmt)
     if name == "report.json":
         if not run.finished:
             raise Http404
@@ -178,6 +184,16 @@ def run_file(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="run-{run.pk}-{name}"'
+    # Records: the rows of a CSV file below its header; the report is one record.
+    rows = max(body.count("\n") - 1, 0) if name in FILES else 1
+    do_record_access(
+        request,
+        AccessKind.RUN_FILE,
+        fmt=fmt,
+        object_type="allocation.allocationrun",
+        ids=[run.pk],
+        count=rows,
+    )
     return response
 
 

@@ -34,6 +34,10 @@ from django.db.models import Model
 from django.utils.functional import SimpleLazyObject, empty
 
 AUDIT_TABLE = "core_auditevent"
+ACCESS_TABLE = "core_accessevent"
+#: Tables the database keeps append-only: UPDATE refused, DELETE only under audit_maintenance()
+#: (`flush`, and `homecoming purge` for access records past their retention period).
+APPEND_ONLY_TABLES = (AUDIT_TABLE, ACCESS_TABLE)
 PG_SETTING = "homecoming.audit_context"
 PG_MAINTENANCE = "homecoming.audit_maintenance"
 TRIGGER_PREFIX = "hc_audit"
@@ -48,6 +52,7 @@ EXCLUDED_TABLES: dict[str, str] = {
     "core_idempotencykey": "replay protection of API requests, not data",
     "handover_signinattempt": "counters of family sign-in attempts (hashes only), not data",
     "handover_message": "the outbox holds message bodies (personal data, own retention)",
+    ACCESS_TABLE: "the record of reads and exports: append-only itself, written on every read",
 }
 
 #: Columns whose values never enter the trail; only the fact that they changed does.
@@ -467,13 +472,14 @@ def _sqlite_triggers(model: type[Model]) -> list[str]:
     ]
 
 
-SQLITE_REFUSE = [
-    f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_update BEFORE UPDATE ON {AUDIT_TABLE} "
-    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only (UPDATE refused)'); END",
-    f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_delete BEFORE DELETE ON {AUDIT_TABLE} "
-    "WHEN hc_audit_live() "
-    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only (DELETE refused)'); END",
-]
+def _sqlite_refuse(table: str) -> list[str]:
+    return [
+        f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_update_{table} BEFORE UPDATE ON {table} "
+        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only (UPDATE refused)'); END",
+        f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_delete_{table} BEFORE DELETE ON {table} "
+        "WHEN hc_audit_live() "
+        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only (DELETE refused)'); END",
+    ]
 
 
 def drop_triggers(using: str = "default") -> None:
@@ -512,8 +518,9 @@ def install_triggers(using: str = "default") -> int:
             for model in models:
                 for sql in _sqlite_triggers(model):
                     cursor.execute(sql)
-            for sql in SQLITE_REFUSE:
-                cursor.execute(sql)
+            for table in APPEND_ONLY_TABLES:
+                for sql in _sqlite_refuse(table) if table in existing else []:
+                    cursor.execute(sql)
         else:
             cursor.execute(PG_FUNCTIONS)
             for model in models:
@@ -531,14 +538,17 @@ def install_triggers(using: str = "default") -> int:
                         f"ON {_q(table)} REFERENCING {tables} FOR EACH STATEMENT "
                         f"EXECUTE FUNCTION hc_audit_stmt({args})"
                     )
-            cursor.execute(
-                f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse BEFORE UPDATE OR DELETE ON "
-                f"{AUDIT_TABLE} FOR EACH ROW EXECUTE FUNCTION hc_audit_refuse()"
-            )
-            cursor.execute(
-                f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_truncate BEFORE TRUNCATE ON "
-                f"{AUDIT_TABLE} FOR EACH STATEMENT EXECUTE FUNCTION hc_audit_refuse()"
-            )
+            for table in APPEND_ONLY_TABLES:
+                if table not in existing:
+                    continue
+                cursor.execute(
+                    f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse BEFORE UPDATE OR DELETE ON "
+                    f"{table} FOR EACH ROW EXECUTE FUNCTION hc_audit_refuse()"
+                )
+                cursor.execute(
+                    f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_truncate BEFORE TRUNCATE ON "
+                    f"{table} FOR EACH STATEMENT EXECUTE FUNCTION hc_audit_refuse()"
+                )
     return len(models)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,16 +20,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import Role
 from homecoming.accounts.permissions import require_role
-from homecoming.accounts.privacy import mask_row_pair, visible_fields
+from homecoming.accounts.privacy import mask_row_pair, may_export, visible_fields
+from homecoming.core import exports
+from homecoming.core.access import do_record_access, recent_alerts, require_export
 from homecoming.core.audit import CHANNELS, audited_models
-from homecoming.core.models import AuditAction, AuditEvent
+from homecoming.core.models import AccessEvent, AccessKind, AuditAction, AuditEvent
 
 READERS = frozenset({Role.ADMINISTRATOR, Role.AUDITOR})
 CHANNEL_LABELS = {
@@ -161,6 +164,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "tables": table_labels(),
             "channels": CHANNEL_LABELS,
+            "formats": [f for f in EXPORT_FORMATS if may_export(request.user, f)],
         },
     )
 
@@ -197,49 +201,221 @@ class _Echo:
         return value
 
 
-def _csv_lines(events: QuerySet[AuditEvent], shown: frozenset[str]) -> Iterator[str]:
+def _flat(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+    return value
+
+
+def _csv_lines(rows: Iterator[dict[str, Any]], columns: list[str]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)  # BOM: spreadsheets read UTF-8 then
-    for event in events.iterator(chunk_size=2000):
-        row = _row(event, shown)
-        cells = []
-        for column in EXPORT_COLUMNS:
-            value = row[column]
-            if isinstance(value, dict | list):
-                value = json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
-            cells.append(safe_cell(value))
-        yield writer.writerow(cells)
+    yield "\ufeff" + writer.writerow(columns)  # BOM: spreadsheets read UTF-8 then
+    for row in rows:
+        yield writer.writerow([safe_cell(_flat(row[c])) for c in columns])
 
 
-def _json_lines(events: QuerySet[AuditEvent], shown: frozenset[str]) -> Iterator[str]:
+def _json_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     yield "["
     first = True
-    for event in events.iterator(chunk_size=2000):
-        yield ("" if first else ",\n") + json.dumps(
-            _row(event, shown), ensure_ascii=False, cls=DjangoJSONEncoder
-        )
+    for row in rows:
+        yield ("" if first else ",\n") + json.dumps(row, ensure_ascii=False, cls=DjangoJSONEncoder)
         first = False
     yield "]\n"
+
+
+#: Rows an XLSX sheet holds below its header.
+XLSX_MAX_ROWS = 1_048_575
+
+
+def _xlsx_file(rows: Iterator[dict[str, Any]], columns: list[str]) -> Any:
+    """A workbook written in openpyxl's streaming mode to a temporary file (spills to disk
+    past a few megabytes), every text cell formula-safe."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([exports.safe_cell(_flat(row[c])) for c in columns])
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned)
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_response(
+    rows: Iterator[dict[str, Any]], columns: list[str], fmt: str, stem: str
+) -> HttpResponse | StreamingHttpResponse | FileResponse:
+    """The rows as a CSV, JSON (both streamed) or XLSX download named `stem`-date.`fmt`."""
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = f"{stem}-{stamp}.{fmt}"
+    response: StreamingHttpResponse | FileResponse
+    if fmt == "xlsx":
+        response = FileResponse(
+            _xlsx_file(rows, columns), as_attachment=True, filename=name, content_type=XLSX_TYPE
+        )
+        return response
+    if fmt == "json":
+        response = StreamingHttpResponse(
+            _json_lines(rows), content_type="application/json; charset=utf-8"
+        )
+    else:
+        response = StreamingHttpResponse(
+            _csv_lines(rows, columns), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+EXPORT_FORMATS = ("csv", "json", "xlsx")
 
 
 @login_required
 def audit_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     require_role(request, READERS)
-    if fmt not in {"csv", "json"}:
+    if fmt not in EXPORT_FORMATS:
         raise Http404(fmt)
+    require_export(request, AccessKind.AUDIT_EXPORT, fmt)
     form, events = _filtered(request)
-    shown = visible_fields(request.user)
     if form.is_bound and not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response: StreamingHttpResponse
-    if fmt == "json":
-        response = StreamingHttpResponse(
-            _json_lines(events, shown), content_type="application/json; charset=utf-8"
-        )
-    else:
-        response = StreamingHttpResponse(
-            _csv_lines(events, shown), content_type="text/csv; charset=utf-8"
-        )
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{fmt}"'
-    return response
+    if fmt == "xlsx":
+        events = events[:XLSX_MAX_ROWS]
+    do_record_access(
+        request,
+        AccessKind.AUDIT_EXPORT,
+        fmt=fmt,
+        object_type="core.auditevent",
+        count=events.count(),
+    )
+    shown = visible_fields(request.user)
+    rows = (_row(e, shown) for e in events.iterator(chunk_size=2000))
+    return export_response(rows, EXPORT_COLUMNS, fmt, "audit")
+
+
+# ---------------------------------------------------------------------------- reads
+
+
+class AccessFilter(forms.Form):
+    actor = forms.CharField(label=_("Who"), required=False, max_length=150)
+    kind = forms.ChoiceField(
+        label=_("What"), required=False, choices=[("", "—"), *AccessKind.choices]
+    )
+    refused = forms.ChoiceField(
+        label=_("Answer"),
+        required=False,
+        choices=[("", "—"), ("no", _("given")), ("yes", _("refused"))],
+    )
+    since = forms.DateField(
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return data
+
+    def apply(self, events: QuerySet[AccessEvent]) -> QuerySet[AccessEvent]:
+        data = self.cleaned_data
+        if data.get("actor"):
+            events = events.filter(actor__iexact=data["actor"].strip())
+        if data.get("kind"):
+            events = events.filter(kind=data["kind"])
+        if data.get("refused"):
+            events = events.filter(refused=data["refused"] == "yes")
+        zone = timezone.get_current_timezone()
+        if data.get("since"):
+            events = events.filter(at__gte=dt.datetime.combine(data["since"], dt.time.min, zone))
+        if data.get("until"):
+            end = dt.datetime.combine(data["until"] + dt.timedelta(days=1), dt.time.min, zone)
+            events = events.filter(at__lt=end)
+        return events
+
+
+ACCESS_COLUMNS = [
+    "id",
+    "at",
+    "actor",
+    "actor_id",
+    "role",
+    "channel",
+    "ip",
+    "path",
+    "kind",
+    "format",
+    "object_type",
+    "object_ids",
+    "count",
+    "refused",
+]
+
+
+def _access_row(event: AccessEvent) -> dict[str, Any]:
+    row = {c: getattr(event, c) for c in ACCESS_COLUMNS}
+    row["at"] = event.at.isoformat()
+    return row
+
+
+def _access_filtered(request: HttpRequest) -> tuple[AccessFilter, QuerySet[AccessEvent]]:
+    form = AccessFilter(request.GET or None)
+    events: QuerySet[AccessEvent] = AccessEvent.objects.order_by("-id")
+    if form.is_bound and form.is_valid():
+        events = form.apply(events)
+    elif form.is_bound:
+        events = events.none()
+    return form, events
+
+
+@login_required
+def access_list(request: HttpRequest) -> HttpResponse:
+    """Reads of personal data and exports: who read what, when, from where, how many."""
+    require_role(request, READERS)
+    form, events = _access_filtered(request)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/access.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "channels": CHANNEL_LABELS,
+            "formats": [f for f in EXPORT_FORMATS if may_export(request.user, f)],
+            "alerts": recent_alerts(days=30),
+        },
+    )
+
+
+@login_required
+def access_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    require_role(request, READERS)
+    if fmt not in EXPORT_FORMATS:
+        raise Http404(fmt)
+    require_export(request, AccessKind.ACCESS_EXPORT, fmt)
+    form, events = _access_filtered(request)
+    if form.is_bound and not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    # This export's own record, written below, is not part of it.
+    newest = events.values_list("id", flat=True).first()
+    events = events.filter(id__lte=newest or 0)
+    if fmt == "xlsx":
+        events = events[:XLSX_MAX_ROWS]
+    do_record_access(
+        request,
+        AccessKind.ACCESS_EXPORT,
+        fmt=fmt,
+        object_type="core.accessevent",
+        count=events.count(),
+    )
+    rows = (_access_row(e) for e in events.iterator(chunk_size=2000))
+    return export_response(rows, ACCESS_COLUMNS, fmt, "reads")

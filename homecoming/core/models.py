@@ -176,3 +176,96 @@ class AuditEvent(models.Model):
     def diff(self) -> list[tuple[str, Any, Any]]:
         before, after = self.old, self.new
         return [(k, before.get(k), after.get(k)) for k in self.changed]
+
+
+class AccessKind(models.TextChoices):
+    """What was read or exported (the "Reads and exports" page filters by it)."""
+
+    HOUSEHOLD_PAGE = "household_page", _("family page")
+    HOUSEHOLD_LIST = "household_list", _("list of families")
+    DUPLICATE_PAIR = "duplicate_pair", _("duplicate pair")
+    HOUSEHOLDS_API = "households_api", _("households API")
+    PERSONS_API = "persons_api", _("persons API")
+    MANIFEST = "manifest", _("bus manifest")
+    RECEIPTS = "receipts", _("key receipts")
+    RUN_FILE = "run_file", _("allocation run file")
+    AUDIT_EXPORT = "audit_export", _("audit trail export")
+    ACCESS_EXPORT = "access_export", _("export of reads and exports")
+    IMPORT_ERRORS = "import_errors", _("import error report")
+    IMPORT_FILE = "import_file", _("imported file")
+    EVIDENCE = "evidence", _("readiness evidence")
+    HAZARD_CERTIFICATE = "hazard_certificate", _("hazard area certificate")
+
+
+class AccessFormat(models.TextChoices):
+    HTML = "html", _("web page")
+    JSON = "json", "JSON"
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+    PDF = "pdf", "PDF"
+    FILE = "file", _("stored file")
+
+
+class AccessEvent(models.Model):
+    """One read of personal data, or one export: who, when, from where, what, how many.
+
+    Written explicitly by `core.access.do_record_access` at each read point (not by
+    triggers: a read changes no row). Like the audit trail, the database refuses to update
+    or delete it (homecoming.core.audit, APPEND_ONLY_TABLES), except `homecoming purge`
+    past RETENTION_ACCESS_EVENT_DAYS. `actor` and `actor_id` are copies, not a foreign key.
+    `object_ids` keeps at most MAX_IDS ids; `count` is the whole number of records.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("when"), db_index=True)
+    actor_id = models.BigIntegerField(_("user id"), null=True, blank=True)
+    actor = models.CharField(_("who"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=24, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, default="ui")
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    path = models.CharField(_("path"), max_length=300, blank=True)
+    kind = models.CharField(_("what"), max_length=30, choices=AccessKind.choices)
+    format = models.CharField(_("format"), max_length=5, choices=AccessFormat.choices)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_ids = models.JSONField(_("object ids"), default=list, blank=True)
+    count = models.PositiveIntegerField(_("records"), default=0)
+    refused = models.BooleanField(_("refused"), default=False)
+
+    MAX_IDS = 200
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("read or export")
+        verbose_name_plural = _("reads and exports")
+        indexes = [
+            # the bulk-read check: one user's records over the last hour
+            models.Index(fields=["actor_id", "at"], name="access_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor or '?'} {self.kind} {self.count} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class BulkReadAlert(models.Model):
+    """One user read more records in an hour than BULK_READ_ALERT_PER_HOUR: at most one
+    alert per user per rolling hour (and per clock hour, held by the constraint)."""
+
+    at = models.DateTimeField(_("when"), db_index=True)
+    hour = models.DateTimeField(_("clock hour"))
+    actor_id = models.BigIntegerField(_("user id"), null=True, blank=True)
+    actor = models.CharField(_("who"), max_length=150, blank=True)
+    records = models.PositiveIntegerField(_("records read in the hour"))
+    threshold = models.PositiveIntegerField(_("threshold"))
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("bulk-read alert")
+        verbose_name_plural = _("bulk-read alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor_id", "hour"], name="bulk_read_alert_once_an_hour"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor}: {self.records} records ({self.at:%Y-%m-%d %H:%M})"

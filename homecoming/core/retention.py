@@ -26,8 +26,8 @@ from django.utils.module_loading import import_string
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from homecoming.core.audit import audit_channel, audit_note
-from homecoming.core.models import IdempotencyKey
+from homecoming.core.audit import audit_channel, audit_maintenance, audit_note
+from homecoming.core.models import AccessEvent, BulkReadAlert, IdempotencyKey
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ PURGERS: list[Purger] = [
     Purger("idempotency keys", "deleted", "homecoming.core.retention.purge_idempotency_keys"),
     Purger("staff sign-in records", "deleted", "homecoming.core.retention.purge_access_logs"),
     Purger("finished task rows", "deleted", "homecoming.core.retention.purge_task_results"),
+    Purger("records of reads and exports", "deleted", "homecoming.core.retention.purge_access"),
 ]
 
 
@@ -84,6 +85,24 @@ def purge_task_results(now: dt.datetime, dry_run: bool) -> int:
         finished_at__lt=days_ago(now, "RETENTION_TASK_DAYS"),
     )
     return old.count() if dry_run else old.delete()[0]
+
+
+def purge_access(now: dt.datetime, dry_run: bool) -> int:
+    """Records of reads and exports, and bulk-read alerts, past RETENTION_ACCESS_EVENT_DAYS.
+
+    They are personal data themselves (who looked at which family, from which address).
+    The access table is append-only: its old rows are deleted under audit_maintenance(),
+    the one block in which the database lets them go (the audit trail itself is never
+    purged). The alerts are an audited table: their deletion is recorded with the note."""
+    cutoff = days_ago(now, "RETENTION_ACCESS_EVENT_DAYS")
+    events = AccessEvent.objects.filter(at__lt=cutoff)
+    alerts = BulkReadAlert.objects.filter(at__lt=cutoff)
+    if dry_run:
+        return events.count() + alerts.count()
+    deleted = alerts.delete()[0]
+    with audit_maintenance():
+        deleted += events.delete()[0]
+    return deleted
 
 
 def purge(

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from homecoming.accounts.permissions import current_user, require_profile
+from homecoming.core.access import recent_alerts
 from homecoming.core.htmx import is_htmx
 from homecoming.core.models import Job
 from homecoming.geography.models import Area
@@ -82,6 +83,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "constructions": Construction.choices,
             "settlements": list(by_settlement.values()),
             "jobs": Job.objects.filter(created_by=current_user(request))[:5],
+            # Administrators see who read more than the hourly threshold (core.access).
+            "bulk_read_alerts": list(recent_alerts()) if profile.is_administrator else [],
         },
     )
 

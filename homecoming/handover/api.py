@@ -25,8 +25,9 @@ from rest_framework.response import Response
 from homecoming.accounts.models import profile_of
 from homecoming.accounts.permissions import ALLOCATORS, EDITORS
 from homecoming.accounts.privacy import may_see
+from homecoming.core.access import do_record_access, require_export
 from homecoming.core.api import ScopedViewSet, check_in_district
-from homecoming.core.models import AuditEvent
+from homecoming.core.models import AccessKind, AuditEvent
 from homecoming.handover import history, receipts, services
 from homecoming.handover.models import (
     Appeal,
@@ -475,8 +476,15 @@ class CeremonyViewSet(HandoverErrorsMixin, ScopedViewSet):
     @action(detail=True, methods=["get"])
     def receipts(self, request: Request, pk: str | None = None) -> HttpResponse:
         ceremony = self.get_object()
-        pdf = receipts.receipts_pdf(
-            receipt_invitations(ceremony), birth_dates=may_see(request.user, "birth_date")
+        require_export(request, AccessKind.RECEIPTS, "pdf")
+        invitations = list(receipt_invitations(ceremony))
+        pdf = receipts.receipts_pdf(invitations, birth_dates=may_see(request.user, "birth_date"))
+        do_record_access(
+            request,
+            AccessKind.RECEIPTS,
+            fmt="pdf",
+            object_type="registry.household",
+            ids=[i.household_id for i in invitations],
         )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="receipts-{ceremony.pk}.pdf"'

@@ -49,6 +49,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "Homecoming: your sign-in code is {code}. It is valid for {minutes} minutes. Tell no one.",
         "ru": "Возвращение домой: ваш код входа {code}. Действует {minutes} минут. Никому не сообщайте.",
     },
+    "bulk_read_alert": {
+        "az": "Evə Qayıdış, təhlükəsizlik: {actor} istifadəçisi son bir saatda {records} qeyd oxuyub "
+        "(hədd {threshold}), {at}. Oxumalar və ixraclar: {url}",
+        "en": "Homecoming security: user {actor} read {records} records in the last hour "
+        "(threshold {threshold}), {at}. Reads and exports: {url}",
+        "ru": "Возвращение домой, безопасность: пользователь {actor} прочитал {records} записей за "
+        "последний час (порог {threshold}), {at}. Чтения и выгрузки: {url}",
+    },
 }
 LANGUAGES = ("az", "en", "ru")
 

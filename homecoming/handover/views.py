@@ -28,7 +28,9 @@ from homecoming.accounts.permissions import (
     require_role,
 )
 from homecoming.accounts.privacy import may_see
+from homecoming.core.access import do_record_access, require_export
 from homecoming.core.lifecycle import Lifecycle
+from homecoming.core.models import AccessKind
 from homecoming.handover import receipts, services
 from homecoming.handover.api import conflict_detail, receipt_invitations
 from homecoming.handover.forms import (
@@ -418,8 +420,19 @@ def manifest(request: HttpRequest, pk: int) -> HttpResponse:
     bus = get_object_or_404(
         Bus.objects.for_profile(profile).select_related("convoy__destination", "pickup"), pk=pk
     )
-    passengers = bus.passengers.select_related("household").prefetch_related("household__members")
+    # A printable page with names and phones: taken away like a PDF document.
+    require_export(request, AccessKind.MANIFEST, "html", check="pdf")
+    passengers = list(
+        bus.passengers.select_related("household").prefetch_related("household__members")
+    )
     taken = sum(p.seats for p in passengers)
+    do_record_access(
+        request,
+        AccessKind.MANIFEST,
+        fmt="html",
+        object_type="registry.household",
+        ids=[p.household_id for p in passengers],
+    )
     return render(
         request,
         "handover/manifest.html",
@@ -527,10 +540,18 @@ def ceremony_act(request: HttpRequest, pk: int, invitation: int, what: str) -> H
 def ceremony_receipts(request: HttpRequest, pk: int, household: int | None = None) -> HttpResponse:
     """Key receipts as PDF: one family's, or every invited family's in one file."""
     _profile, ceremony = _ceremony(request, pk)
+    require_export(request, AccessKind.RECEIPTS, "pdf")
     invitations = list(receipt_invitations(ceremony, household))
     if household and not invitations:
         return HttpResponse(status=404)
     pdf = receipts.receipts_pdf(invitations, birth_dates=may_see(request.user, "birth_date"))
+    do_record_access(
+        request,
+        AccessKind.RECEIPTS,
+        fmt="pdf",
+        object_type="registry.household",
+        ids=[i.household_id for i in invitations],
+    )
     name = f"receipt-{ceremony.pk}-{household}.pdf" if household else f"receipts-{ceremony.pk}.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'

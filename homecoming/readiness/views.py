@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from homecoming.accounts.models import Profile, Role
 from homecoming.accounts.permissions import EDITORS, current_user, require_profile, require_role
+from homecoming.core.access import do_record_access
 from homecoming.core.files import FileRefused, attachment, limit, read_upload, sniff_evidence
 from homecoming.core.lifecycle import TransitionRefused
-from homecoming.core.models import AuditEvent
+from homecoming.core.models import AccessKind, AuditEvent
 from homecoming.geography.models import Area
 from homecoming.housing.models import Building, ResidentialComplex
 from homecoming.readiness import services, svg
@@ -217,7 +218,12 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(
         Evidence.objects.filter(item__in=ReadinessItem.objects.for_profile(profile)), pk=pk
     )
-    return _stored_attachment(evidence.file)
+    response = _stored_attachment(evidence.file)
+    # Evidence is a document about works, not an export of the registry: no format permission.
+    do_record_access(
+        request, AccessKind.EVIDENCE, fmt="file", object_type="readiness.evidence", ids=[pk]
+    )
+    return response
 
 
 @login_required
@@ -226,7 +232,15 @@ def hazard_certificate(request: HttpRequest, code: str) -> FileResponse:
     area = get_object_or_404(HazardArea.objects.for_profile(profile), code=code)
     if not area.certificate:
         raise Http404
-    return _stored_attachment(area.certificate)
+    response = _stored_attachment(area.certificate)
+    do_record_access(
+        request,
+        AccessKind.HAZARD_CERTIFICATE,
+        fmt="file",
+        object_type="readiness.hazardarea",
+        ids=[area.pk],
+    )
+    return response
 
 
 def _stored_attachment(field: Any) -> FileResponse:

@@ -11,7 +11,9 @@ from rest_framework.response import Response
 
 from homecoming.accounts.permissions import ADMINISTRATORS, EDITORS
 from homecoming.accounts.privacy import masked_model_fields, visible_fields
+from homecoming.core.access import RecordedReads
 from homecoming.core.api import ScopedViewSet, check_in_district
+from homecoming.core.models import AccessKind
 from homecoming.geography.models import Area
 from homecoming.registry import services
 from homecoming.registry.filters import HouseholdFilter
@@ -176,8 +178,10 @@ class GroupSerializer(serializers.ModelSerializer[Group]):
         fields = ["id", "code", "kind", "name", "notes", "households"]
 
 
-class HouseholdViewSet(ScopedViewSet):
+class HouseholdViewSet(RecordedReads, ScopedViewSet):
     """Displaced households. District officers see and edit only their district's."""
+
+    read_kind = AccessKind.HOUSEHOLDS_API  # list and retrieve are recorded (core.access)
 
     # Ordered explicitly: the size annotation groups rows, which drops Meta.ordering.
     queryset = (
@@ -208,10 +212,11 @@ class HouseholdViewSet(ScopedViewSet):
         return Response(self.get_serializer(self.get_queryset().get(reg_number=reg_number)).data)
 
 
-class PersonViewSet(ScopedViewSet):
+class PersonViewSet(RecordedReads, ScopedViewSet):
     """Members of households. Search by identity number only for readers who see them (and
     so only within their scope); filtering by needs only for readers who see needs."""
 
+    read_kind = AccessKind.PERSONS_API  # list and retrieve are recorded (core.access)
     queryset = Person.objects.select_related("household")
     serializer_class = PersonSerializer
     filterset_fields = ["household__reg_number", "sex", "relationship", "needs_step_free"]

@@ -20,10 +20,11 @@ from django.views.decorators.http import require_POST
 
 from homecoming.accounts.permissions import EDITORS, current_user, require_profile, require_role
 from homecoming.core import jobs
+from homecoming.core.access import do_record_access, file_export_format, require_export
 from homecoming.core.exports import SafeDictWriter
 from homecoming.core.files import ENCODINGS, LimitedFileField, attachment
 from homecoming.core.htmx import is_htmx
-from homecoming.core.models import Job
+from homecoming.core.models import AccessKind, Job
 from homecoming.registry import adapter, importers, services
 from homecoming.registry.models import (
     CandidateStatus,
@@ -125,6 +126,15 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     profile = require_profile(request)
     imp = get_object_or_404(RegistryImport.objects.for_profile(profile), pk=pk)
+    require_export(request, AccessKind.IMPORT_ERRORS, "csv")
+    do_record_access(
+        request,
+        AccessKind.IMPORT_ERRORS,
+        fmt="csv",
+        object_type="registry.registryimport",
+        ids=[imp.pk],
+        count=len(imp.errors),
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{imp.pk}-errors.csv"'
     writer = SafeDictWriter(response, fieldnames=["file", "row", "field", "message"])
@@ -145,6 +155,16 @@ def import_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
     if path is None or not path.resolve().is_relative_to(media) or not path.is_file():
         raise Http404
     name = imp.original_name if which == "households" else path.name.split("-", 1)[-1]
+    fmt = file_export_format(path.name)
+    require_export(request, AccessKind.IMPORT_FILE, fmt)
+    do_record_access(
+        request,
+        AccessKind.IMPORT_FILE,
+        fmt=fmt,
+        object_type="registry.registryimport",
+        ids=[imp.pk],
+        count=imp.households_read if which == "households" else imp.persons_read,
+    )
     return attachment(path.open("rb"), f"import-{imp.pk}-{name}")
 
 
@@ -260,6 +280,13 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for name, label in ROW_LABELS.items()
     ]
+    do_record_access(
+        request,
+        AccessKind.DUPLICATE_PAIR,
+        fmt="html",
+        object_type="registry.person",
+        ids=[pair.person_a_id, pair.person_b_id],
+    )
     merges = {
         m.duplicate_id: m
         for m in PersonMerge.objects.filter(

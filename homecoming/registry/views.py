@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homecoming.accounts.permissions import EDITORS, current_user, require_profile, require_role
+from homecoming.core.access import do_record_access
 from homecoming.core.htmx import is_htmx
 from homecoming.core.lifecycle import TransitionRefused
+from homecoming.core.models import AccessKind
 from homecoming.registry import services
 from homecoming.registry.filters import HouseholdFilter
 from homecoming.registry.forms import HouseholdForm, WithdrawForm
@@ -38,6 +40,13 @@ def household_list(request: HttpRequest) -> HttpResponse:
     }
     for h in page.object_list:
         h.head_person = heads.get(h.pk)
+    do_record_access(
+        request,
+        AccessKind.HOUSEHOLD_LIST,
+        fmt="html",
+        object_type="registry.household",
+        ids=[h.pk for h in page.object_list],
+    )
     template = (
         "registry/_household_rows.html" if is_htmx(request) else "registry/household_list.html"
     )
@@ -63,6 +72,13 @@ def household_detail(request: HttpRequest, reg_number: str) -> HttpResponse:
         else []
     )
     home = getattr(household, "home", None)
+    do_record_access(
+        request,
+        AccessKind.HOUSEHOLD_PAGE,
+        fmt="html",
+        object_type="registry.household",
+        ids=[household.pk],
+    )
     return render(
         request,
         "registry/household_detail.html",

@@ -32,3 +32,19 @@ def query_with(context: Any, **changes: Any) -> str:
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def export_format(name: str) -> str:
+    """`{% with fmt=imp.households_file|export_format %}`: csv or xlsx (core.access)."""
+    from homecoming.core.access import file_export_format
+
+    return file_export_format(name)
+
+
+@register.filter
+def may_export(user: Any, fmt: str) -> bool:
+    """`{% if user|may_export:"pdf" %}`: show an export link only to who may use it."""
+    from homecoming.accounts.privacy import may_export as allowed
+
+    return allowed(user, fmt)

@@ -55,6 +55,9 @@ class Spec:
     #: Actions the lifecycle refuses from the scene object's state (e.g. arriving before
     #: departing): on its own object a writer gets this code instead of a success.
     refused_from_state: dict[str, int] = field(default_factory=dict)
+    #: GET actions that are exports, and the personas whose role may take that format
+    #: (accounts.privacy.ROLE_FORMATS); the others get 403 on their own object.
+    exporters: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _members(d: DistrictScene) -> Any:
@@ -206,6 +209,7 @@ SPECS: dict[str, Spec] = {
             "hold": lambda d: {},
             "cancel": lambda d: {"reason": "rain"},
         },
+        exporters={"receipts": frozenset({"ayten", "kamran", "leyla"})},  # PDF
     ),
     "occupancy": Spec(
         lambda d: d.occupancy,
@@ -501,13 +505,15 @@ class Walk:
             body = self.spec.actions[extra.url_path](actor.own)
             for method, name in extra.mapping.items():
                 if method == "get":
+                    exporters = self.spec.exporters.get(extra.url_path)
+                    ok = 200 if exporters is None or actor.name in exporters else 403
+                    status = self.send(client, "get", self.url(own, extra.url_path)).status_code
                     self.tally.check(
-                        self.send(client, "get", self.url(own, extra.url_path)).status_code == 200,
-                        f"{actor.name} GET its own {extra.url_path}",
+                        status == ok, f"{actor.name} GET its own {extra.url_path}: {status}"
                     )
                     status = self.send(client, "get", self.url(foreign, extra.url_path)).status_code
                     self.tally.check(
-                        status == (404 if actor.limited else 200),
+                        status == (404 if actor.limited else ok),
                         f"{actor.name} GET {foreign} {extra.url_path}: {status}",
                     )
                     continue

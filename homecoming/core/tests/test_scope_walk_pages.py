@@ -136,6 +136,10 @@ PAGES: dict[str, Page] = {
     ),
     "audit": Page(readers=frozenset({"ayten", "sabina"})),
     "audit-export": Page(lambda t, r: ({"fmt": "csv"}, ""), readers=frozenset({"ayten", "sabina"})),
+    "audit-reads": Page(readers=frozenset({"ayten", "sabina"})),
+    "audit-reads-export": Page(
+        lambda t, r: ({"fmt": "csv"}, ""), readers=frozenset({"ayten", "sabina"})
+    ),
     "household-edit": Page(
         obj("waiting", "reg_number", "reg_number"),
         readers=EDITORS,
@@ -253,7 +257,8 @@ PAGES: dict[str, Page] = {
     "handover:convoy-status": Page(
         obj("convoy"), get=False, writers=WRITERS, posts=[lambda t, r: {"action": "depart_convoy"}]
     ),
-    "handover:manifest": Page(obj("bus")),
+    # printable manifests and PDF receipts: roles that may export PDF documents
+    "handover:manifest": Page(obj("bus"), readers=EDITORS),
     "handover:ceremonies": Page(
         marker=lambda d: f"/handover/ceremonies/{d.ceremony.pk}/",
         writers=WRITERS,
@@ -277,9 +282,10 @@ PAGES: dict[str, Page] = {
         writers=WRITERS,
         posts=[lambda t, r: {"action": "hold_ceremony"}],
     ),
-    "handover:receipts": Page(obj("ceremony")),
+    "handover:receipts": Page(obj("ceremony"), readers=EDITORS),
     "handover:receipt": Page(
-        lambda t, r: ({"pk": t.ceremony.pk, "household": r.keys_waiting.household_id}, "")
+        lambda t, r: ({"pk": t.ceremony.pk, "household": r.keys_waiting.household_id}, ""),
+        readers=EDITORS,
     ),
     "handover:ceremony-act": Page(
         lambda t, r: ({"pk": t.ceremony.pk, "invitation": r.keys_waiting.pk, "what": "keys"}, ""),

@@ -59,12 +59,18 @@ def actors(scene: Scene) -> list[Actor]:
     return found
 
 
+#: Records of reads (core.access): every read, refused or not, may write them.
+READ_RECORDS = {"core.AccessEvent", "core.BulkReadAlert"}
+
+
 def _watched() -> list[Any]:
-    """The project's own models, and the users (permissions and content types are fixed)."""
+    """The project's own models, and the users (permissions and content types are fixed);
+    not the records of reads, which a refused export writes too."""
     return [
         m
         for m in apps.get_models()
-        if m.__module__.startswith("homecoming.") or m._meta.label == "auth.User"
+        if (m.__module__.startswith("homecoming.") or m._meta.label == "auth.User")
+        and m._meta.label not in READ_RECORDS
     ]
 
 
