@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "homecoming.readiness",
     "homecoming.handover",
     "homecoming.network",
+    "homecoming.dashboard",
     "homecoming.demo",
 ]
 

@@ -5,14 +5,10 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from homecoming.accounts import views as accounts_views
-from homecoming.allocation import views as allocation_views
 from homecoming.allocation.api import AllocationRunViewSet
-from homecoming.core import audit_views
-from homecoming.core import views as core_views
 from homecoming.geography.api import AreaViewSet, SettlementViewSet
 from homecoming.handover import api as handover_api
 from homecoming.handover.urls import family_patterns, officer_patterns
-from homecoming.housing import views as housing_views
 from homecoming.housing.api import BuildingViewSet, ComplexViewSet, UnitViewSet
 from homecoming.network import api as network_api
 from homecoming.readiness.api import HazardViewSet, ItemViewSet, SchoolViewSet, StageViewSet
@@ -47,28 +43,13 @@ router.register("network-nodes", network_api.NodeViewSet, basename="network-node
 router.register("network-edges", network_api.EdgeViewSet, basename="network-edge")
 router.register("accessibility", network_api.AccessibilityViewSet, basename="accessibility")
 
-allocation_patterns = (
-    [
-        path("", allocation_views.run_list, name="runs"),
-        path("new/", allocation_views.run_new, name="new"),
-        path("<int:pk>/", allocation_views.run_detail, name="run"),
-        path("<int:pk>/approve/", allocation_views.run_approve, name="approve"),
-        path("<int:pk>/files/<str:name>", allocation_views.run_file, name="file"),
-    ],
-    "allocation",
-)
-
 urlpatterns = [
-    path("", core_views.dashboard, name="dashboard"),
+    path("", include("homecoming.dashboard.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("homecoming.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jobs/<uuid:pk>/", core_views.job_detail, name="job"),
-    path("audit/", audit_views.audit_list, name="audit"),
-    path("audit/export.<str:fmt>", audit_views.audit_export, name="audit-export"),
-    path("audit/reads/", audit_views.access_list, name="audit-reads"),
-    path("audit/reads/export.<str:fmt>", audit_views.access_export, name="audit-reads-export"),
+    path("", include("homecoming.core.urls")),
     path("households/", registry_views.household_list, name="households"),
     path("households/<str:reg_number>/", registry_views.household_detail, name="household"),
     path("households/<str:reg_number>/edit/", registry_views.household_edit, name="household-edit"),
@@ -85,9 +66,8 @@ urlpatterns = [
         name="household-reinstate",
     ),
     path("registry/", include("homecoming.registry.urls")),
-    path("housing/", housing_views.housing_tree, name="housing"),
-    path("housing/<str:code>/", housing_views.complex_detail, name="complex"),
-    path("allocation/", include(allocation_patterns)),
+    path("housing/", include("homecoming.housing.urls")),
+    path("allocation/", include("homecoming.allocation.urls")),
     path("readiness/", include("homecoming.readiness.urls")),
     path("handover/", include(officer_patterns)),
     path("family/", include(family_patterns)),
