@@ -14,6 +14,7 @@ from homecoming.allocation.models import AllocationResult
 from homecoming.core.htmx import is_htmx
 from homecoming.core.lifecycle import TransitionRefused
 from homecoming.registry import services
+from homecoming.registry.erasure import erasures_of_family
 from homecoming.registry.filters import HouseholdFilter
 from homecoming.registry.forms import HouseholdForm, WithdrawForm
 from homecoming.registry.models import Household, Person
@@ -68,6 +69,9 @@ def household_detail(request: HttpRequest, reg_number: str) -> HttpResponse:
         .order_by("-run__created_at")
     )
     home = getattr(household, "home", None)
+    erasures = erasures_of_family(household)
+    for person in household.members.all():
+        person.erasure = erasures.get(str(person.pk)) or erasures.get("family")  # type: ignore[attr-defined]
     return render(
         request,
         "registry/household_detail.html",
@@ -77,6 +81,7 @@ def household_detail(request: HttpRequest, reg_number: str) -> HttpResponse:
             "results": results,
             "home": home,
             "withdraw_form": WithdrawForm(),
+            "erasures": erasures,
         },
     )
 
