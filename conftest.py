@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from homecoming.core.testing import World
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse to
 # run beside it. Tests are single-threaded per connection, so the guard is not needed here.
@@ -15,7 +18,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
-def world(db: Any) -> Any:
+def world(db: Any) -> World:
+    """The personas (homecoming.core.testing.World): two districts, five users, four families."""
     from homecoming.core.testing import make_world
 
     return make_world()
@@ -23,6 +27,7 @@ def world(db: Any) -> Any:
 
 @pytest.fixture
 def api() -> Any:
+    """`api(user)`: a DRF test client signed in as `user`."""
     from rest_framework.test import APIClient
 
     def client_for(user: Any) -> APIClient:

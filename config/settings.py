@@ -206,7 +206,7 @@ AXES_FAILURE_LIMIT = SIGNIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = SIGNIN_LOCKOUT_MINUTES / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = False  # a success must not wipe a client's failures on other accounts
-AXES_CLIENT_IP_CALLABLE = "homecoming.accounts.signin.client_ip"
+AXES_CLIENT_IP_CALLABLE = "homecoming.core.clientip.client_ip"
 AXES_LOCKOUT_CALLABLE = "homecoming.accounts.signin.lockout_response"
 AXES_VERBOSE = False
 # Second factor (TOTP, with single-use backup codes): required for these roles; a user who

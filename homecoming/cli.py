@@ -1,6 +1,6 @@
 """The `homecoming` command.
 
-The file-based engines of ../shared/contracts run without Django (fast start, no database):
+The file-based engines of docs/contracts run without Django (fast start, no database):
 `allocate`, `travel`, `dedup`. Everything else is a Django management command
 (`demo`, `serve`, `worker`, `migrate`, `createuser`, ...), as with manage.py.
 """

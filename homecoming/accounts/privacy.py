@@ -92,7 +92,7 @@ def export_permission(fmt: str) -> str:
 
 #: Declared on accounts.Profile (Meta.permissions), so the admin lists them. English, not
 #: translated: the names are stored by the migration.
-PERMISSIONS: list[tuple[str, str]] = [
+PERMISSIONS: tuple[tuple[str, str], ...] = (
     (see_permission("national_id"), "May see identity numbers"),
     (see_permission("phone"), "May see phone numbers"),
     (see_permission("birth_date"), "May see birth dates"),
@@ -103,7 +103,7 @@ PERMISSIONS: list[tuple[str, str]] = [
     (export_permission("xlsx"), "May export Excel files"),
     (export_permission("pdf"), "May export PDF manifests and receipts"),
     (export_permission("json"), "May export JSON"),
-]
+)
 
 
 def _granted(user: Any, prefix: str, values: frozenset[str]) -> frozenset[str]:
@@ -153,3 +153,55 @@ def masked_model_fields(user: Any, names: list[str] | tuple[str, ...]) -> list[s
     """Of the model fields `names`, those `user` may not see."""
     shown = visible_fields(user)
     return [n for n in names if n in MODEL_FIELDS and MODEL_FIELDS[n] not in shown]
+
+
+#: Columns of the audit trail's rows that hold personal data, by table.
+PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
+    "registry_person": {
+        "national_id": PersonalField.NATIONAL_ID,
+        "birth_date": PersonalField.BIRTH_DATE,
+        "needs_step_free": PersonalField.NEEDS,
+        "other_needs": PersonalField.NEEDS,
+    },
+    "registry_household": {
+        "phone": PersonalField.PHONE,
+        "shelter_address": PersonalField.ADDRESS,
+        "notes": PersonalField.NOTES,
+    },
+    "registry_group": {"notes": PersonalField.NOTES},
+}
+#: Columns holding {model field: [before, after]} of persons (a merge's changes).
+NESTED_COLUMNS: dict[str, str] = {"registry_personmerge": "changes"}
+HIDDEN, CHANGED = "[hidden]", "[changed]"
+
+
+def mask_row_pair(
+    table: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    shown: frozenset[str],
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """An audited row's values before/after a write, with the personal columns the reader
+    does not see replaced: "[hidden]", and "[changed]" on the after side when the value
+    changed (so the reader still sees *that* it changed).
+
+    >>> mask_row_pair("registry_household", {"phone": "1", "priority": 2},
+    ...               {"phone": "3", "priority": 2}, frozenset())
+    ({'phone': '[hidden]', 'priority': 2}, {'phone': '[changed]', 'priority': 2})
+    """
+    columns = {c: k for c, k in PERSONAL_COLUMNS.get(table, {}).items() if k not in shown}
+    nested = NESTED_COLUMNS.get(table)
+    old, new = dict(before or {}), dict(after or {})
+    for side in (old, new):
+        if nested and isinstance(side.get(nested), dict):
+            side[nested] = {
+                name: HIDDEN if MODEL_FIELDS.get(name, name) in ALL_FIELDS - shown else change
+                for name, change in side[nested].items()
+            }
+    for column in columns:
+        differ = before and after and before.get(column) != after.get(column)
+        if column in old:
+            old[column] = HIDDEN
+        if column in new:
+            new[column] = CHANGED if differ else HIDDEN
+    return (old if before is not None else None), (new if after is not None else None)

@@ -17,19 +17,6 @@ from django_otp.models import Device
 from homecoming.accounts.models import profile_of
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or the entry TRUSTED_PROXY_COUNT places from the end
-    of X-Forwarded-For when the app runs behind that many proxies (the same rule as DRF's
-    NUM_PROXIES, so lockouts and API throttles count the same client)."""
-    remote = str(request.META.get("REMOTE_ADDR", ""))
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if proxies <= 0 or not forwarded:
-        return remote
-    hops = [hop.strip() for hop in str(forwarded).split(",")]
-    return hops[-min(proxies, len(hops))] or remote
-
-
 def lockout_message() -> str:
     # The same words whether or not the username exists, and whether the account or the
     # address tripped the limit: the answer must not confirm a username.

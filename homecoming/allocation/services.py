@@ -22,6 +22,7 @@ from homecoming.allocation.models import (
     RunStatus,
     seed_commitment,
 )
+from homecoming.allocation.signals import run_approved
 from homecoming.core import jobs
 from homecoming.core.models import Job, JobStatus
 from homecoming.geography.models import Area
@@ -220,12 +221,7 @@ def do_approve_run(run: AllocationRun, user: User) -> int:
     # "allocated" when the family accepts (homecoming.handover). Lots may be drawn for homes
     # still being built: their offers wait without a deadline until the home is ready (the
     # readiness gate is applied there, home by home), and keys wait for it too.
-    from homecoming.handover.services import HandoverError, do_create_offers
-
-    try:
-        do_create_offers(run, user)
-    except HandoverError as exc:
-        raise ApprovalError(str(exc)) from exc
+    run_approved.send(sender=AllocationRun, run=run, user=user)
     run.status = RunStatus.APPROVED
     run.approved_by = user
     run.approved_at = timezone.now()

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import Role
 from homecoming.accounts.permissions import require_role
+from homecoming.accounts.privacy import mask_row_pair, visible_fields
 from homecoming.core.audit import CHANNELS, audited_models
 from homecoming.core.models import AuditAction, AuditEvent
 
@@ -144,6 +145,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     require_role(request, READERS)
     form, events = _filtered(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    # The trail shows a reader only the personal fields their role (or a grant) includes.
+    shown = visible_fields(request.user)
+    page.object_list = list(page.object_list)
+    for event in page.object_list:
+        event.before, event.after = mask_row_pair(event.table, event.before, event.after, shown)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -165,7 +171,8 @@ def safe_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _row(event: AuditEvent) -> dict[str, Any]:
+def _row(event: AuditEvent, shown: frozenset[str]) -> dict[str, Any]:
+    event.before, event.after = mask_row_pair(event.table, event.before, event.after, shown)
     return {
         "id": event.id,
         "at": event.at.isoformat(),
@@ -190,11 +197,11 @@ class _Echo:
         return value
 
 
-def _csv_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
+def _csv_lines(events: QuerySet[AuditEvent], shown: frozenset[str]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)  # BOM: spreadsheets read UTF-8 then
     for event in events.iterator(chunk_size=2000):
-        row = _row(event)
+        row = _row(event, shown)
         cells = []
         for column in EXPORT_COLUMNS:
             value = row[column]
@@ -204,12 +211,12 @@ def _csv_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
         yield writer.writerow(cells)
 
 
-def _json_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
+def _json_lines(events: QuerySet[AuditEvent], shown: frozenset[str]) -> Iterator[str]:
     yield "["
     first = True
     for event in events.iterator(chunk_size=2000):
         yield ("" if first else ",\n") + json.dumps(
-            _row(event), ensure_ascii=False, cls=DjangoJSONEncoder
+            _row(event, shown), ensure_ascii=False, cls=DjangoJSONEncoder
         )
         first = False
     yield "]\n"
@@ -221,15 +228,18 @@ def audit_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttp
     if fmt not in {"csv", "json"}:
         raise Http404(fmt)
     form, events = _filtered(request)
+    shown = visible_fields(request.user)
     if form.is_bound and not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response: StreamingHttpResponse
     if fmt == "json":
         response = StreamingHttpResponse(
-            _json_lines(events), content_type="application/json; charset=utf-8"
+            _json_lines(events, shown), content_type="application/json; charset=utf-8"
         )
     else:
-        response = StreamingHttpResponse(_csv_lines(events), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            _csv_lines(events, shown), content_type="text/csv; charset=utf-8"
+        )
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{fmt}"'
     return response

@@ -15,8 +15,9 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address as text; "unknown" when nothing usable was given."""
-    raw = request.META.get("REMOTE_ADDR", "")
+    """The client's address as text ("" when none was given). Also the staff sign-in's
+    lockout key (AXES_CLIENT_IP_CALLABLE), so lockouts and family limits count one client."""
+    raw = str(request.META.get("REMOTE_ADDR", ""))
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies > 0 and forwarded:
@@ -24,12 +25,12 @@ def client_ip(request: HttpRequest) -> str:
         # TRUSTED_PROXY_COUNT places from the end, the one our outermost proxy appended.
         hops = [hop.strip() for hop in forwarded.split(",")]
         raw = hops[-min(proxies, len(hops))] or raw
-    return raw.strip() or "unknown"
+    return raw.strip()
 
 
 def client_key(request: HttpRequest) -> str:
     """The key limits are counted under: the address, or its /64 for IPv6."""
-    raw = client_ip(request)
+    raw = client_ip(request) or "unknown"
     try:
         address = ipaddress.ip_address(raw)
     except ValueError:

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 
 from homecoming.accounts.models import Profile, Role
 from homecoming.geography.models import Area, Level
@@ -42,17 +41,17 @@ class World:
     lachin_city: Area
     kalbajar_complex: ResidentialComplex
     lachin_complex: ResidentialComplex
-    ayten: AbstractUser
-    kamran: AbstractUser
-    leyla: AbstractUser
-    orkhan: AbstractUser
-    sabina: AbstractUser
+    ayten: User
+    kamran: User
+    leyla: User
+    orkhan: User
+    sabina: User
     kalbajar_family: Household
     lachin_family: Household
 
 
-def make_user(username: str, role: str, district: Area | None = None) -> AbstractUser:
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+def make_user(username: str, role: str, district: Area | None = None) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD)
     Profile.objects.create(user=user, role=role, district=district)
     return user
 
@@ -255,7 +254,7 @@ def give_home(unit: Any, household: Any, status: str) -> None:
         Unit.objects.filter(pk=unit.pk).update(household=household, status=step)
 
 
-def acting_as(user: AbstractUser, channel: str = "ui") -> Any:
+def acting_as(user: User, channel: str = "ui") -> Any:
     """Writes in the block are recorded as `user`'s, as a request would (the audit trail)."""
     from homecoming.core.audit import audit_context
 
@@ -282,7 +281,7 @@ class DistrictScene:
     settlement: Area
     complex: ResidentialComplex
     building: Building
-    officer: AbstractUser
+    officer: User
     group: Group
     waiting: Household  # eligible, a free home of its size left
     free_unit: Unit
@@ -531,7 +530,7 @@ def totp_code(device: Any) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
-def give_second_factor(user: AbstractUser) -> Any:
+def give_second_factor(user: User) -> Any:
     """A confirmed authenticator for `user`, as after enrolment."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -544,7 +543,7 @@ def verify_second_factor(page: Any, device: Any) -> None:
     page.click("button.primary")
 
 
-def verified_client(user: AbstractUser, **defaults: Any) -> Any:
+def verified_client(user: User, **defaults: Any) -> Any:
     """A test client signed in through the login page and the second-factor step."""
     from django.test import Client
 

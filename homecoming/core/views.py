@@ -11,7 +11,14 @@ from homecoming.accounts.permissions import current_user, require_profile
 from homecoming.core.htmx import is_htmx
 from homecoming.core.models import Job
 from homecoming.geography.models import Area
-from homecoming.housing.models import Construction, ResidentialComplex, Unit, UnitStatus
+from homecoming.housing.models import (
+    Construction,
+    ResidentialComplex,
+    Unit,
+    UnitStatus,
+    construction_counts,
+    status_counts,
+)
 from homecoming.registry.models import Household, HouseholdStatus
 
 
@@ -29,26 +36,6 @@ class SettlementRow:
         self.total += getattr(complex_, "total", 0)
         for status in UnitStatus.values:
             self.counts[status] += getattr(complex_, status, 0)
-
-
-def status_counts(prefix: str = "") -> dict[str, Count]:
-    """Count(...) expressions, one per unit status, for annotate/aggregate.
-
-    `prefix` reaches units through relations, e.g. "buildings__units__" from a complex.
-    """
-    return {
-        s.value: Count(f"{prefix}pk", filter=Q(**{f"{prefix}status": s.value}), distinct=True)
-        for s in UnitStatus
-    }
-
-
-def construction_counts(prefix: str = "") -> dict[str, Count]:
-    """Count(...) expressions, one per construction state (planned, under construction,
-    built); the names differ from the allocation statuses, so both fit in one annotate."""
-    return {
-        s.value: Count(f"{prefix}pk", filter=Q(**{f"{prefix}construction": s.value}), distinct=True)
-        for s in Construction
-    }
 
 
 @login_required

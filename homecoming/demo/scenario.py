@@ -1,6 +1,6 @@
 """The Kalbajar demo: places, housing and a registry of displaced families.
 
-Facts from ../shared/BRIEF.md (public sources 2022-2026); the families are synthetic.
+Facts from docs/demo-facts.md (public sources 2022-2026); the families are synthetic.
 Deterministic: the same seed gives the same database, row for row. Loads in seconds by
 building every row in memory first and writing with bulk_create in one transaction.
 """

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from homecoming.accounts.models import profile_of
 from homecoming.accounts.permissions import ALLOCATORS, EDITORS
+from homecoming.accounts.privacy import may_see
 from homecoming.core.api import ScopedViewSet, check_in_district
 from homecoming.core.models import AuditEvent
 from homecoming.handover import history, receipts, services
@@ -474,7 +475,9 @@ class CeremonyViewSet(HandoverErrorsMixin, ScopedViewSet):
     @action(detail=True, methods=["get"])
     def receipts(self, request: Request, pk: str | None = None) -> HttpResponse:
         ceremony = self.get_object()
-        pdf = receipts.receipts_pdf(receipt_invitations(ceremony))
+        pdf = receipts.receipts_pdf(
+            receipt_invitations(ceremony), birth_dates=may_see(request.user, "birth_date")
+        )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="receipts-{ceremony.pk}.pdf"'
         return response

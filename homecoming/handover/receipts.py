@@ -50,7 +50,7 @@ def _line(pdf: FPDF, az: str, en: str, value: str) -> None:
     pdf.multi_cell(0, 7, value, new_x="LMARGIN", new_y="NEXT")
 
 
-def _receipt_page(pdf: FPDF, invitation: Invitation) -> None:
+def _receipt_page(pdf: FPDF, invitation: Invitation, birth_dates: bool) -> None:
     household = invitation.household
     unit = invitation.unit
     ceremony = invitation.ceremony
@@ -74,7 +74,8 @@ def _receipt_page(pdf: FPDF, invitation: Invitation) -> None:
     pdf.cell(0, 8, "Ailə üzvləri / Family members", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Body", "", 10)
     for i, person in enumerate(household.members.all(), start=1):
-        born = person.birth_date.strftime("%d.%m.%Y") if person.birth_date else "—"
+        # A reader whose role hides birth dates prints the receipt without them.
+        born = person.birth_date.strftime("%d.%m.%Y") if person.birth_date and birth_dates else "—"
         pdf.cell(
             0,
             6,
@@ -106,11 +107,11 @@ def _receipt_page(pdf: FPDF, invitation: Invitation) -> None:
         pdf.ln(6)
 
 
-def receipts_pdf(invitations: Iterable[Invitation]) -> bytes:
+def receipts_pdf(invitations: Iterable[Invitation], birth_dates: bool = True) -> bytes:
     """One PDF with a page per family (select_related unit, prefetch members first)."""
     pdf = _new_pdf()
     for invitation in invitations:
-        _receipt_page(pdf, invitation)
+        _receipt_page(pdf, invitation, birth_dates)
     if pdf.page == 0:
         pdf.add_page()
     return bytes(pdf.output())

@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 
 from homecoming.accounts.lifecycles import role_of
 from homecoming.allocation.models import AllocationRun
+from homecoming.allocation.services import ApprovalError
 from homecoming.core.audit import audit_note
 from homecoming.core.lifecycle import FAMILY, Lifecycle, TransitionRefused
 from homecoming.core.text import lowercase
@@ -182,6 +183,15 @@ def _set_household(household: Household, status: str, user: User, actor: str = "
 
 
 # ---------------------------------------------------------------------------- offers
+
+
+def make_offers_on_approval(sender: Any, run: AllocationRun, user: Any, **kwargs: Any) -> None:
+    """Receiver of allocation's run_approved: each housed family of the run gets its offer,
+    in the approval's transaction; a refusal refuses the approval."""
+    try:
+        do_create_offers(run, user)
+    except HandoverError as exc:
+        raise ApprovalError(str(exc)) from exc
 
 
 @transaction.atomic

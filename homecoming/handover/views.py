@@ -27,6 +27,7 @@ from homecoming.accounts.permissions import (
     require_profile,
     require_role,
 )
+from homecoming.accounts.privacy import may_see
 from homecoming.core.lifecycle import Lifecycle
 from homecoming.handover import receipts, services
 from homecoming.handover.api import conflict_detail, receipt_invitations
@@ -529,7 +530,7 @@ def ceremony_receipts(request: HttpRequest, pk: int, household: int | None = Non
     invitations = list(receipt_invitations(ceremony, household))
     if household and not invitations:
         return HttpResponse(status=404)
-    pdf = receipts.receipts_pdf(invitations)
+    pdf = receipts.receipts_pdf(invitations, birth_dates=may_see(request.user, "birth_date"))
     name = f"receipt-{ceremony.pk}-{household}.pdf" if household else f"receipts-{ceremony.pk}.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'

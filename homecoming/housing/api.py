@@ -8,6 +8,7 @@ from rest_framework import serializers
 from homecoming.core.api import ScopedViewSet, check_in_district
 from homecoming.core.lifecycle import TransitionRefused
 from homecoming.geography.models import Area
+from homecoming.housing.gate import Verdict, assess
 from homecoming.housing.lifecycles import CONSTRUCTION
 from homecoming.housing.models import (
     HANDED_STATUSES,
@@ -16,7 +17,6 @@ from homecoming.housing.models import (
     ResidentialComplex,
     Unit,
 )
-from homecoming.readiness.gate import Assessment, assess
 from homecoming.registry.models import Household
 
 
@@ -61,7 +61,7 @@ class ComplexSerializer(serializers.ModelSerializer[ResidentialComplex]):
         ]
         list_serializer_class = ComplexListSerializer
 
-    def _assessment(self, obj: ResidentialComplex) -> Assessment:
+    def _assessment(self, obj: ResidentialComplex) -> Verdict:
         found = self.context.get("readiness") or {}
         if obj.pk not in found:
             found = assess([obj])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.core.identifiers import validate_identifier
@@ -191,3 +191,23 @@ class Unit(models.Model):
         b = self.building
         c = b.complex
         return f"{c.settlement.name}, {c.name}, {b.code}, {self.number}"
+
+
+def status_counts(prefix: str = "") -> dict[str, Count]:
+    """Count(...) expressions, one per unit status, for annotate/aggregate.
+
+    `prefix` reaches units through relations, e.g. "buildings__units__" from a complex.
+    """
+    return {
+        s.value: Count(f"{prefix}pk", filter=Q(**{f"{prefix}status": s.value}), distinct=True)
+        for s in UnitStatus
+    }
+
+
+def construction_counts(prefix: str = "") -> dict[str, Count]:
+    """Count(...) expressions, one per construction state (planned, under construction,
+    built); the names differ from the allocation statuses, so both fit in one annotate."""
+    return {
+        s.value: Count(f"{prefix}pk", filter=Q(**{f"{prefix}construction": s.value}), distinct=True)
+        for s in Construction
+    }

@@ -8,9 +8,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from homecoming.accounts.permissions import require_profile
-from homecoming.core.views import construction_counts, status_counts
-from homecoming.housing.models import Building, Construction, ResidentialComplex, Unit, UnitStatus
-from homecoming.readiness.gate import assess
+from homecoming.housing.gate import assess
+from homecoming.housing.models import (
+    Building,
+    Construction,
+    ResidentialComplex,
+    Unit,
+    UnitStatus,
+    construction_counts,
+    status_counts,
+)
 
 
 @login_required

@@ -1,5 +1,5 @@
 """The travel network: nodes (places) and edges (roads, tunnels, passes...) as in
-../shared/contracts/network.md. Network data is national: every role reads it, only
+docs/contracts/network.md. Network data is national: every role reads it, only
 administrators change it. ``adapter.py`` turns these rows into the engine's ``Network``.
 """
 

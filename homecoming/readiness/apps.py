@@ -8,4 +8,10 @@ class ReadinessConfig(AppConfig):
     verbose_name = _("Readiness")
 
     def ready(self) -> None:
-        from homecoming.readiness import lifecycles  # noqa: F401  (registers its status tables)
+        from homecoming.housing import gate as housing_gate
+        from homecoming.readiness import (
+            gate,
+            lifecycles,  # noqa: F401  (registers its status tables)
+        )
+
+        housing_gate.register(gate.assess)

@@ -163,6 +163,37 @@ def pairs_from_clusters(rows: Sequence[dict[str, Any]], clusters: Iterable[Any])
     return pairs
 
 
+def shared_identity_pairs(fins: Iterable[str]) -> list[Pair]:
+    """Pairs of persons (not merged away) holding the same identity number, among `fins`.
+
+    An identity number is refused when it is taken inside the writer's scope; taken outside
+    it, the write goes through (refusing would tell the writer that the number exists
+    elsewhere) and the pair goes to the duplicate review, where only programme-wide roles
+    see a pair across districts.
+    """
+    wanted = {f for f in fins if f}
+    if not wanted:
+        return []
+    rows = person_rows(Person.objects.filter(national_id__in=wanted))
+    by_fin: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_fin[row["national_id"]].append(row)
+    pairs = []
+    for holders in by_fin.values():
+        for ra, rb in combinations(holders, 2):  # rows are ordered by pk
+            da, db = ra["household__district_id"], rb["household__district_id"]
+            pairs.append(
+                Pair(
+                    person_a=ra["pk"],
+                    person_b=rb["pk"],
+                    probability=1.0,
+                    comparison=compare(_values(ra), _values(rb)),
+                    district_id=da if da == db else None,
+                )
+            )
+    return pairs
+
+
 def run_dedup_job(job: Job, progress: Any) -> dict[str, Any]:
     """Job handler: duplicate detection on the registry (or one district of it)."""
     from homecoming.registry.linkage.dedup import dedup

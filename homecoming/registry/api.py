@@ -3,13 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from homecoming.accounts.permissions import ADMINISTRATORS, EDITORS
+from homecoming.accounts.privacy import masked_model_fields, visible_fields
 from homecoming.core.api import ScopedViewSet, check_in_district
 from homecoming.core.models import Erasure
 from homecoming.geography.models import Area
@@ -18,10 +19,38 @@ from homecoming.registry.filters import HouseholdFilter
 from homecoming.registry.models import Group, Household, Person
 
 
-class PersonSerializer(serializers.ModelSerializer[Person]):
+@extend_schema_field({"type": "boolean", "nullable": True})
+class MaskableBooleanField(serializers.BooleanField):
+    """A yes/no personal field: null in a response when the reader may not see it."""
+
+
+class MaskedFieldsMixin(serializers.Serializer):  # type: ignore[type-arg]
+    """Personal fields the requesting user may not see are given empty ("" for text, null
+    for dates, identity numbers and yes/no needs) and named in `masked_fields`
+    (homecoming.accounts.privacy)."""
+
+    masked_fields = serializers.SerializerMethodField(
+        help_text="Personal fields hidden from you: your role does not include them."
+    )
+
+    def get_masked_fields(self, obj: Any) -> list[str]:
+        request = self.context.get("request")
+        return masked_model_fields(getattr(request, "user", None), list(self.fields))
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        for name in data.get("masked_fields", []):
+            field = self.fields[name]
+            text = isinstance(field, serializers.CharField) and not field.allow_null
+            data[name] = "" if text else None
+        return data
+
+
+class PersonSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Person]):
     household = serializers.SlugRelatedField(
         slug_field="reg_number", queryset=Household.objects.all()
     )
+    needs_step_free = MaskableBooleanField(required=False)
 
     class Meta:
         model = Person
@@ -37,14 +66,43 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
             "relationship",
             "needs_step_free",
             "other_needs",
+            "masked_fields",
         ]
 
     def validate_household(self, value: Household) -> Household:
         check_in_district(self.context["request"].profile, value.district_id, "household")
         return value
 
+    def validate_national_id(self, value: str | None) -> str | None:
+        """Refused when taken by someone the writer can see; taken outside their scope, it
+        is accepted and the pair goes to the duplicate review (no existence oracle)."""
+        if not value:
+            return None
+        taken = Person.objects.for_profile(self.context["request"].profile).filter(
+            national_id=value
+        )
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        holder = taken.select_related("household").first()
+        if holder is not None:
+            raise serializers.ValidationError(
+                _("already registered to a member of family %(reg)s")
+                % {"reg": holder.household.reg_number}
+            )
+        return value
 
-class HouseholdSerializer(serializers.ModelSerializer[Household]):
+    def create(self, validated_data: dict[str, Any]) -> Person:
+        person = super().create(validated_data)
+        services.do_flag_shared_identities([person.national_id])
+        return person
+
+    def update(self, instance: Person, validated_data: dict[str, Any]) -> Person:
+        person = super().update(instance, validated_data)
+        services.do_flag_shared_identities([person.national_id])
+        return person
+
+
+class HouseholdSerializer(MaskedFieldsMixin, serializers.ModelSerializer[Household]):
     origin = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.settlements())
     destination = serializers.SlugRelatedField(
         slug_field="code", allow_null=True, required=False, queryset=Area.objects.settlements()
@@ -56,7 +114,7 @@ class HouseholdSerializer(serializers.ModelSerializer[Household]):
         slug_field="code", read_only=True
     )
     size = serializers.IntegerField(read_only=True)
-    needs_step_free = serializers.BooleanField(read_only=True)
+    needs_step_free = MaskableBooleanField(read_only=True)
 
     class Meta:
         model = Household
@@ -81,6 +139,7 @@ class HouseholdSerializer(serializers.ModelSerializer[Household]):
             "needs_step_free",
             "created_at",
             "updated_at",
+            "masked_fields",
         ]
         # A status changes only through the named actions (withdraw, offers, keys...).
         read_only_fields = ["status", "withdrawal_reason"]
@@ -173,6 +232,9 @@ class HouseholdViewSet(ScopedViewSet):
 
 
 class PersonViewSet(ScopedViewSet):
+    """Members of households. Search by identity number only for readers who see them (and
+    so only within their scope); filtering by needs only for readers who see needs."""
+
     queryset = Person.objects.select_related("household")
     serializer_class = PersonSerializer
     filterset_fields = ["household__reg_number", "sex", "relationship", "needs_step_free"]
@@ -190,6 +252,17 @@ class PersonViewSet(ScopedViewSet):
             self.get_object(), request.user, data["reason"], data["reference"]
         )
         return Response(ErasureSerializer(done).data)
+
+    def get_queryset(self) -> Any:
+        queryset = super().get_queryset()
+        personal = visible_fields(self.request.user)
+        if "national_id" not in personal:
+            self.search_fields = ["surname", "given_name", "patronymic"]
+        if "needs" not in personal and "needs_step_free" in self.request.query_params:
+            raise serializers.ValidationError(
+                {"needs_step_free": _("Your role does not include health and needs data.")}
+            )
+        return queryset
 
 
 class GroupViewSet(ScopedViewSet):

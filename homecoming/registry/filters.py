@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.accounts.privacy import PersonalField, visible_fields
 from homecoming.geography.models import Area
 from homecoming.registry.models import Household, HouseholdStatus, ShelterKind
 
@@ -25,8 +28,16 @@ class HouseholdFilter(django_filters.FilterSet):  # type: ignore[misc]
         model = Household
         fields = ["q", "status", "shelter_kind", "origin", "priority", "in_group"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        self.personal = visible_fields(user)
+        if PersonalField.NEEDS not in self.personal:
+            # filtering by a hidden need would reveal who has it
+            del self.filters["needs_step_free"]
+
     def search(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
-        return queryset.search(value)  # type: ignore[attr-defined,no-any-return]
+        return queryset.search(value, self.personal)  # type: ignore[attr-defined,no-any-return]
 
     def step_free(
         self, queryset: QuerySet[Household], name: str, value: bool | None

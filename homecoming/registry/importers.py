@@ -786,11 +786,17 @@ def _validate_persons(
     fins = {f if FIN_NORMAL.fullmatch(f) else normalise_fin(f) for f in raw_fins} - {""}
     del raw_fins
     fin_owner: dict[str, tuple[str, str, str]] = {}
+    # Only the importer's own district: a number held elsewhere is accepted and sent to the
+    # duplicate review after the write (refusing it would reveal that it exists there).
+    in_scope, scope_params = (
+        ("", []) if district_id is None else ("h.district_id = %s AND ", [district_id])
+    )
     # SQL from strings (bandit B608, reviewed): our table names; the keys are bound parameters.
     for owned, reg, surname, given in rows_for_keys(
         f"SELECT p.national_id, h.reg_number, p.surname, p.given_name FROM {P_TABLE} p"
-        f" JOIN {H_TABLE} h ON h.id = p.household_id WHERE p.national_id {{keys}}",  # nosec B608
+        f" JOIN {H_TABLE} h ON h.id = p.household_id WHERE {in_scope}p.national_id {{keys}}",  # nosec B608
         fins,
+        scope_params,
     ):
         if owned:
             fin_owner[owned] = (reg, surname.casefold(), given.casefold())
@@ -1078,7 +1084,7 @@ def _touch(pk: int) -> None:
 
 
 def _run_import(imp: RegistryImport, progress: Progress | None) -> RegistryImport:
-    from homecoming.registry.services import do_write_import
+    from homecoming.registry.services import do_flag_shared_identities, do_write_import
 
     last_touch = [time.monotonic()]
 
@@ -1118,6 +1124,7 @@ def _run_import(imp: RegistryImport, progress: Progress | None) -> RegistryImpor
     if done_before and not plan.households and not plan.persons:
         return _finish(imp, ImportStatus.UNCHANGED, plan)
     counts = do_write_import(plan, progress=lambda f, m: report(0.5 + 0.5 * f, m))
+    do_flag_shared_identities(p.national_id for p in plan.persons)
     imp.households_created, imp.persons_created = counts
     if not plan.households and not plan.persons:
         status = ImportStatus.UNCHANGED

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from homecoming.accounts.lifecycles import role_of
 from homecoming.core.jobs import no_heartbeat
 from homecoming.core.models import JobStatus
+from homecoming.registry.adapter import shared_identity_pairs
 from homecoming.registry.lifecycles import HOUSEHOLD
 from homecoming.registry.models import (
     CandidateStatus,
@@ -297,6 +298,12 @@ def do_store_candidates(pairs: Iterable[Any], job: Any = None) -> dict[str, int]
             remembered += 1
     DuplicateCandidate.objects.bulk_create(new, batch_size=2000)
     return {"new": len(new), "updated": updated, "already_decided": remembered}
+
+
+@transaction.atomic
+def do_flag_shared_identities(fins: Iterable[str | None]) -> dict[str, int]:
+    """Send persons who share an identity number with someone to the duplicate review."""
+    return do_store_candidates(shared_identity_pairs(f for f in fins if f))
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from homecoming.registry.models import Household, Person
 def household_list(request: HttpRequest) -> HttpResponse:
     profile = require_profile(request)
     base = Household.objects.for_profile(profile).with_size().select_related("origin", "group")
-    filterset = HouseholdFilter(request.GET, queryset=base)
+    filterset = HouseholdFilter(request.GET, queryset=base, request=request)
     filterset.form.fields["origin"].queryset = filterset.form.fields["origin"].queryset.filter(
         pk__in=Household.objects.for_profile(profile).values("origin")
     )

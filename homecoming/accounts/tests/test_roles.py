@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from homecoming.core.testing import PASSWORD
+from homecoming.core.testing import PASSWORD, World
 from homecoming.registry.models import Household
 
 pytestmark = pytest.mark.django_db
@@ -20,25 +20,25 @@ def logged_in(user: Any) -> Client:
     return client
 
 
-def test_it_sends_anonymous_visitors_to_the_login_page(world: Any) -> None:
+def test_it_sends_anonymous_visitors_to_the_login_page(world: World) -> None:
     response = Client().get("/households/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
 
 
-def test_a_district_officer_lists_only_families_of_their_district(world: Any) -> None:
+def test_a_district_officer_lists_only_families_of_their_district(world: World) -> None:
     page = logged_in(world.kamran).get("/households/").content.decode()
     assert "KLB-1" in page and "KLB-3" in page
     assert "LAC-1" not in page
 
 
-def test_a_district_officer_cannot_open_a_family_of_another_district(world: Any) -> None:
+def test_a_district_officer_cannot_open_a_family_of_another_district(world: World) -> None:
     client = logged_in(world.kamran)
     assert client.get("/households/KLB-1/").status_code == 200
     assert client.get("/households/LAC-1/").status_code == 404
 
 
-def test_a_district_officer_sees_only_the_housing_of_their_district(world: Any) -> None:
+def test_a_district_officer_sees_only_the_housing_of_their_district(world: World) -> None:
     client = logged_in(world.leyla)
     tree = client.get("/housing/").content.decode()
     assert "Complex LAC-RC1" in tree and "Complex KLB-RC1" not in tree
@@ -47,13 +47,13 @@ def test_a_district_officer_sees_only_the_housing_of_their_district(world: Any) 
     assert "Complex KLB-RC1" not in dashboard
 
 
-def test_the_dashboard_counts_only_the_officers_district(world: Any) -> None:
+def test_the_dashboard_counts_only_the_officers_district(world: World) -> None:
     response = logged_in(world.leyla).get("/")
     assert response.context["families"]["registered"] == 1
     assert response.context["homes"]["total"] == 2
 
 
-def test_the_api_lists_only_the_officers_district(world: Any, api: Any) -> None:
+def test_the_api_lists_only_the_officers_district(world: World, api: Any) -> None:
     client = api(world.leyla)
     for url, present, absent in [
         ("/api/households/", "LAC-1", "KLB-1"),
@@ -71,7 +71,7 @@ def test_the_api_lists_only_the_officers_district(world: Any, api: Any) -> None:
 
 
 def test_a_district_officer_cannot_register_a_family_in_another_district(
-    world: Any, api: Any
+    world: World, api: Any
 ) -> None:
     new = {
         "reg_number": "NEW-1",
@@ -88,14 +88,16 @@ def test_a_district_officer_cannot_register_a_family_in_another_district(
     assert Household.objects.get(reg_number="NEW-1").district == world.kalbajar
 
 
-def test_a_district_officer_cannot_edit_a_family_of_another_district(world: Any, api: Any) -> None:
+def test_a_district_officer_cannot_edit_a_family_of_another_district(
+    world: World, api: Any
+) -> None:
     response = api(world.kamran).patch("/api/households/LAC-1/", {"priority": 9}, format="json")
     assert response.status_code == 404
     world.lachin_family.refresh_from_db()
     assert world.lachin_family.priority == 0
 
 
-def test_an_auditor_reads_everything_and_writes_nothing(world: Any, api: Any) -> None:
+def test_an_auditor_reads_everything_and_writes_nothing(world: World, api: Any) -> None:
     client = api(world.sabina)
     assert client.get("/api/households/").json()["count"] == 4
     response = client.patch("/api/households/KLB-1/", {"priority": 9}, format="json")
@@ -103,7 +105,7 @@ def test_an_auditor_reads_everything_and_writes_nothing(world: Any, api: Any) ->
     assert logged_in(world.sabina).get("/allocation/new/").status_code == 403
 
 
-def test_an_allocation_officer_cannot_edit_the_registry(world: Any, api: Any) -> None:
+def test_an_allocation_officer_cannot_edit_the_registry(world: World, api: Any) -> None:
     response = api(world.orkhan).patch("/api/households/KLB-1/", {"priority": 9}, format="json")
     assert response.status_code == 403
 
@@ -116,7 +118,7 @@ def test_an_account_without_a_role_is_refused(db: Any, api: Any) -> None:
     assert logged_in(nobody).get("/households/").status_code == 403
 
 
-def test_the_api_accepts_a_token(world: Any) -> None:
+def test_the_api_accepts_a_token(world: World) -> None:
     from rest_framework.test import APIClient
 
     from homecoming.accounts.services import do_issue_token
@@ -127,7 +129,7 @@ def test_the_api_accepts_a_token(world: Any) -> None:
     assert client.get("/api/households/").json()["count"] == 3
 
 
-def test_the_openapi_schema_is_served(world: Any, api: Any) -> None:
+def test_the_openapi_schema_is_served(world: World, api: Any) -> None:
     response = api(world.ayten).get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/households/" in response.content

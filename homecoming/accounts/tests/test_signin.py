@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from homecoming.accounts.middleware import SEEN_AT, SIGNED_IN_AT
 from homecoming.accounts.models import ApiToken
 from homecoming.accounts.services import do_issue_token
-from homecoming.core.testing import PASSWORD, give_second_factor, totp_code, verified_client
+from homecoming.core.testing import PASSWORD, World, give_second_factor, totp_code, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,9 @@ def token_request(username: str, password: str = PASSWORD, **extra: Any) -> Any:
 # ------------------------------------------------------------------------------ lockout
 
 
-def test_100_wrong_passwords_on_the_token_endpoint_lock_out_even_the_right_one(world: Any) -> None:
+def test_100_wrong_passwords_on_the_token_endpoint_lock_out_even_the_right_one(
+    world: World,
+) -> None:
     answers = [token_request("kamran", f"guess-{i}").status_code for i in range(100)]
     assert answers[: LIMIT - 1] == [400] * (LIMIT - 1)
     assert set(answers[LIMIT:]) == {429}
@@ -62,7 +64,7 @@ def test_100_wrong_passwords_on_the_token_endpoint_lock_out_even_the_right_one(w
     assert not ApiToken.objects.exists()
 
 
-def test_50_wrong_passwords_on_the_login_page_lock_out_even_the_right_one(world: Any) -> None:
+def test_50_wrong_passwords_on_the_login_page_lock_out_even_the_right_one(world: World) -> None:
     client = Client()
     for i in range(50):
         assert log_in(client, "kamran", f"guess-{i}").status_code in {200, 429}
@@ -72,7 +74,7 @@ def test_50_wrong_passwords_on_the_login_page_lock_out_even_the_right_one(world:
     assert not signed_in(client)
 
 
-def test_the_admin_login_is_locked_out_too(world: Any) -> None:
+def test_the_admin_login_is_locked_out_too(world: World) -> None:
     world.ayten.is_staff = True
     world.ayten.save()
     client = Client()
@@ -83,7 +85,7 @@ def test_the_admin_login_is_locked_out_too(world: Any) -> None:
     assert client.get("/admin/").status_code == 302  # still sent to log in
 
 
-def test_one_client_guessing_across_many_usernames_is_locked_out(world: Any) -> None:
+def test_one_client_guessing_across_many_usernames_is_locked_out(world: World) -> None:
     attacker = Client(REMOTE_ADDR="203.0.113.7")
     for name in ["leyla", "orkhan", "sabina", "nobody-1", "nobody-2"] * 2:
         log_in(attacker, name, "guess")
@@ -95,13 +97,13 @@ def test_one_client_guessing_across_many_usernames_is_locked_out(world: Any) -> 
     assert signed_in(colleague)
 
 
-def test_an_oversized_username_is_a_clear_error_not_a_crash(world: Any) -> None:
+def test_an_oversized_username_is_a_clear_error_not_a_crash(world: World) -> None:
     answer = token_request("k" * 300)
     assert answer.status_code == 400 and "username" in answer.json()
     assert not AccessAttempt.objects.exists()
 
 
-def test_the_lockout_answer_does_not_tell_whether_the_account_exists(world: Any) -> None:
+def test_the_lockout_answer_does_not_tell_whether_the_account_exists(world: World) -> None:
     answers = []
     for username, address in [("kamran", "203.0.113.1"), ("no-such-user", "203.0.113.2")]:
         client = Client(REMOTE_ADDR=address)
@@ -113,7 +115,7 @@ def test_the_lockout_answer_does_not_tell_whether_the_account_exists(world: Any)
     assert answers[0][0] == 429
 
 
-def test_the_right_password_works_again_after_the_cool_off(world: Any) -> None:
+def test_the_right_password_works_again_after_the_cool_off(world: World) -> None:
     client = Client()
     for _ in range(LIMIT):
         log_in(client, "kamran", "guess")
@@ -122,7 +124,7 @@ def test_the_right_password_works_again_after_the_cool_off(world: Any) -> None:
     assert log_in(client, "kamran").status_code == 302
 
 
-def test_an_administrator_sees_and_lifts_a_lockout(world: Any) -> None:
+def test_an_administrator_sees_and_lifts_a_lockout(world: World) -> None:
     client = Client()
     for _ in range(LIMIT):
         log_in(client, "kamran", "guess")
@@ -139,7 +141,7 @@ def test_an_administrator_sees_and_lifts_a_lockout(world: Any) -> None:
 # ------------------------------------------------------------------------ second factor
 
 
-def test_an_administrator_without_a_second_factor_reaches_only_the_enrolment(world: Any) -> None:
+def test_an_administrator_without_a_second_factor_reaches_only_the_enrolment(world: World) -> None:
     client = Client()
     assert log_in(client, "ayten").status_code == 302
     for url in ["/", "/households/", "/admin/", "/account/tokens/", "/allocation/"]:
@@ -150,7 +152,7 @@ def test_an_administrator_without_a_second_factor_reaches_only_the_enrolment(wor
     assert client.get("/account/second-factor/").status_code == 200
 
 
-def test_an_administrator_enrols_an_authenticator_and_gets_backup_codes(world: Any) -> None:
+def test_an_administrator_enrols_an_authenticator_and_gets_backup_codes(world: World) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     client = Client()
@@ -170,7 +172,7 @@ def test_an_administrator_enrols_an_authenticator_and_gets_backup_codes(world: A
     assert signed_in(client)
 
 
-def test_a_wrong_code_is_refused_and_the_right_one_accepted(world: Any) -> None:
+def test_a_wrong_code_is_refused_and_the_right_one_accepted(world: World) -> None:
     device = give_second_factor(world.ayten)
     client = Client()
     log_in(client, "ayten")
@@ -184,7 +186,7 @@ def test_a_wrong_code_is_refused_and_the_right_one_accepted(world: Any) -> None:
     assert signed_in(client)
 
 
-def test_guessing_codes_is_throttled_by_the_device(world: Any) -> None:
+def test_guessing_codes_is_throttled_by_the_device(world: World) -> None:
     device = give_second_factor(world.ayten)
     client = Client()
     log_in(client, "ayten")
@@ -195,7 +197,7 @@ def test_guessing_codes_is_throttled_by_the_device(world: Any) -> None:
     assert not signed_in(client)
 
 
-def test_a_backup_code_signs_in_once(world: Any) -> None:
+def test_a_backup_code_signs_in_once(world: World) -> None:
     from homecoming.accounts.services import do_new_backup_codes
 
     give_second_factor(world.ayten)
@@ -211,7 +213,7 @@ def test_a_backup_code_signs_in_once(world: Any) -> None:
 
 
 def test_an_administrator_resets_a_lost_second_factor_and_the_user_enrols_again(
-    world: Any,
+    world: World,
 ) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -232,7 +234,7 @@ def test_an_administrator_resets_a_lost_second_factor_and_the_user_enrols_again(
     assert signed_in(client)
 
 
-def test_other_roles_need_a_second_factor_when_configured(world: Any, settings: Any) -> None:
+def test_other_roles_need_a_second_factor_when_configured(world: World, settings: Any) -> None:
     client = Client()
     log_in(client, "kamran")
     assert signed_in(client)  # district officers are not in OTP_REQUIRED_ROLES by default
@@ -240,7 +242,7 @@ def test_other_roles_need_a_second_factor_when_configured(world: Any, settings: 
     assert client.get("/households/")["Location"].startswith("/account/second-factor/")
 
 
-def test_the_token_endpoint_asks_an_administrator_for_the_second_factor(world: Any) -> None:
+def test_the_token_endpoint_asks_an_administrator_for_the_second_factor(world: World) -> None:
     assert token_request("ayten").status_code == 403  # no authenticator enrolled yet
     device = give_second_factor(world.ayten)
     missing = token_request("ayten")
@@ -254,7 +256,7 @@ def test_the_token_endpoint_asks_an_administrator_for_the_second_factor(world: A
     assert client.get("/api/households/").status_code == 200
 
 
-def test_wrong_codes_on_the_token_endpoint_count_towards_the_lockout(world: Any) -> None:
+def test_wrong_codes_on_the_token_endpoint_count_towards_the_lockout(world: World) -> None:
     device = give_second_factor(world.ayten)
     for _ in range(LIMIT):
         token_request("ayten", otp="000000")
@@ -265,7 +267,7 @@ def test_wrong_codes_on_the_token_endpoint_count_towards_the_lockout(world: Any)
 # ------------------------------------------------------------------------------- tokens
 
 
-def test_the_token_endpoint_answers_as_before_for_a_district_officer(world: Any) -> None:
+def test_the_token_endpoint_answers_as_before_for_a_district_officer(world: World) -> None:
     answer = token_request("kamran")
     assert answer.status_code == 200
     raw = answer.json()["token"]
@@ -279,7 +281,7 @@ def test_the_token_endpoint_answers_as_before_for_a_district_officer(world: Any)
     assert token.last_used_at is not None
 
 
-def test_an_expired_token_is_refused(world: Any) -> None:
+def test_an_expired_token_is_refused(world: World) -> None:
     token, raw = do_issue_token(world.kamran)
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     client = APIClient()
@@ -287,7 +289,7 @@ def test_an_expired_token_is_refused(world: Any) -> None:
     assert client.get("/api/households/").status_code == 401
 
 
-def test_a_revoked_token_is_refused(world: Any) -> None:
+def test_a_revoked_token_is_refused(world: World) -> None:
     token, raw = do_issue_token(world.kamran)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
@@ -300,7 +302,7 @@ def test_a_revoked_token_is_refused(world: Any) -> None:
     assert api.get("/api/households/").status_code == 401
 
 
-def test_officers_revoke_only_their_own_tokens_and_administrators_anyone_s(world: Any) -> None:
+def test_officers_revoke_only_their_own_tokens_and_administrators_anyone_s(world: World) -> None:
     leylas, _raw = do_issue_token(world.leyla)
     kamran = Client()
     kamran.force_login(world.kamran)
@@ -313,7 +315,7 @@ def test_officers_revoke_only_their_own_tokens_and_administrators_anyone_s(world
     assert leylas.revoked_at is not None
 
 
-def test_a_new_token_from_the_page_is_shown_once(world: Any) -> None:
+def test_a_new_token_from_the_page_is_shown_once(world: World) -> None:
     client = Client()
     client.force_login(world.kamran)
     raw = client.post("/account/tokens/", {"name": "laptop"}).context["new_token"]
@@ -331,7 +333,7 @@ def age_session(client: Client, **seconds_ago: float) -> None:
     session.save()
 
 
-def test_an_idle_session_is_logged_out(world: Any) -> None:
+def test_an_idle_session_is_logged_out(world: World) -> None:
     client = Client()
     log_in(client, "kamran")
     assert signed_in(client)
@@ -341,14 +343,14 @@ def test_an_idle_session_is_logged_out(world: Any) -> None:
     assert not signed_in(client)
 
 
-def test_a_session_ends_after_twelve_hours_even_when_busy(world: Any) -> None:
+def test_a_session_ends_after_twelve_hours_even_when_busy(world: World) -> None:
     client = Client()
     log_in(client, "kamran")
     age_session(client, **{SIGNED_IN_AT: 12 * 3600 + 60, SEEN_AT: 10})
     assert not signed_in(client)
 
 
-def test_a_new_password_ends_other_sessions_and_revokes_tokens(world: Any) -> None:
+def test_a_new_password_ends_other_sessions_and_revokes_tokens(world: World) -> None:
     client = Client()
     log_in(client, "kamran")
     _token, raw = do_issue_token(world.kamran)
@@ -363,7 +365,7 @@ def test_a_new_password_ends_other_sessions_and_revokes_tokens(world: Any) -> No
 # ---------------------------------------------------------------------------- throttles
 
 
-def test_the_api_throttles_each_user(world: Any, settings: Any) -> None:
+def test_the_api_throttles_each_user(world: World, settings: Any) -> None:
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "user": "5/minute"}
     _token, raw = do_issue_token(world.kamran)
     client = APIClient()
@@ -372,7 +374,7 @@ def test_the_api_throttles_each_user(world: Any, settings: Any) -> None:
     assert answers == [200] * 5 + [429]
 
 
-def test_the_token_endpoint_throttles_each_client(world: Any, settings: Any) -> None:
+def test_the_token_endpoint_throttles_each_client(world: World, settings: Any) -> None:
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "token": "3/minute"}
     answers = [token_request("kamran").status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
@@ -392,7 +394,7 @@ def test_every_api_endpoint_is_throttled() -> None:
 # --------------------------------------------------------------------------------- demo
 
 
-def test_the_demo_administrator_signs_in_with_the_printed_second_factor(world: Any) -> None:
+def test_the_demo_administrator_signs_in_with_the_printed_second_factor(world: World) -> None:
     from base64 import b32decode
     from io import StringIO
 

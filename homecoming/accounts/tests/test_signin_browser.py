@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from homecoming.core.testing import give_second_factor, log_in
+from homecoming.core.testing import World, give_second_factor, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_administrator_logs_in_with_the_code_from_the_authenticator(
-    world: Any, live_server: Any, page: Any, settings: Any
+    world: World, live_server: Any, page: Any, settings: Any
 ) -> None:
     settings.OTP_REQUIRED_ROLES = ["administrator"]
     device = give_second_factor(world.ayten)

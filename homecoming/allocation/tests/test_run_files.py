@@ -11,13 +11,13 @@ import pytest
 from homecoming.allocation import services
 from homecoming.allocation.engine.cli import main as allocate_cli
 from homecoming.allocation.models import AllocationRun, RunStatus
-from homecoming.core.testing import make_family
+from homecoming.core.testing import World, make_family
 from homecoming.housing.models import Unit
 
 pytestmark = pytest.mark.django_db
 
 
-def run_for(world: Any, capture: Any) -> AllocationRun:
+def run_for(world: World, capture: Any) -> AllocationRun:
     with capture(execute=True):
         run = services.do_create_run(
             user=world.orkhan,
@@ -43,7 +43,7 @@ def replays(run: AllocationRun, folder: Path) -> bool:
 
 
 def test_normal_run_files_carry_no_quote_and_keep_negative_floors(
-    world: Any, django_capture_on_commit_callbacks: Any, tmp_path: Path
+    world: World, django_capture_on_commit_callbacks: Any, tmp_path: Path
 ) -> None:
     Unit.objects.filter(building__complex=world.kalbajar_complex).update(floor=-1)
     run = run_for(world, django_capture_on_commit_callbacks)
@@ -55,7 +55,7 @@ def test_normal_run_files_carry_no_quote_and_keep_negative_floors(
 
 
 def test_a_formula_in_a_legacy_registration_number_is_neutralised_and_still_matched(
-    world: Any, django_capture_on_commit_callbacks: Any, tmp_path: Path
+    world: World, django_capture_on_commit_callbacks: Any, tmp_path: Path
 ) -> None:
     # Stored before the identifier pattern existed (create() runs no validators).
     legacy = make_family('=HYPERLINK("evil.example","x")', world.zar, 2, priority=9)

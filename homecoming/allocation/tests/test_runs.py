@@ -12,6 +12,7 @@ from homecoming.allocation import services
 from homecoming.allocation.engine.cli import main as allocate_cli
 from homecoming.allocation.models import AllocationRun, RunStatus, seed_commitment
 from homecoming.core.models import JobStatus
+from homecoming.core.testing import World
 from homecoming.housing.models import Unit, UnitStatus
 from homecoming.registry.models import Household, HouseholdStatus
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def start_run(
-    world: Any, capture: Any, method: str = "lottery", seed: int | None = None
+    world: World, capture: Any, method: str = "lottery", seed: int | None = None
 ) -> AllocationRun:
     with capture(execute=True):
         run = services.do_create_run(
@@ -34,7 +35,7 @@ def start_run(
     return run
 
 
-def test_it_commits_to_the_seed_and_freezes_the_inputs(world: Any) -> None:
+def test_it_commits_to_the_seed_and_freezes_the_inputs(world: World) -> None:
     run = services.do_create_run(
         user=world.orkhan,
         name="Draw",
@@ -53,7 +54,7 @@ def test_it_commits_to_the_seed_and_freezes_the_inputs(world: Any) -> None:
 
 
 def test_the_job_stores_results_and_reveals_the_seed(
-    world: Any, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     run = start_run(world, django_capture_on_commit_callbacks)
     assert run.job is not None and run.job.status == JobStatus.SUCCEEDED, run.job and run.job.error
@@ -65,7 +66,7 @@ def test_the_job_stores_results_and_reveals_the_seed(
 
 
 def test_anyone_can_replay_a_finished_run_with_the_published_files(
-    world: Any, django_capture_on_commit_callbacks: Any, tmp_path: Path
+    world: World, django_capture_on_commit_callbacks: Any, tmp_path: Path
 ) -> None:
     run = start_run(world, django_capture_on_commit_callbacks, method="optimal")
     (tmp_path / "households.csv").write_text(run.households_csv)
@@ -90,7 +91,7 @@ def test_anyone_can_replay_a_finished_run_with_the_published_files(
 
 
 def test_it_keeps_the_unhoused_on_a_reserve_list_in_priority_order(
-    world: Any, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     from homecoming.core.testing import make_family
 
@@ -105,7 +106,7 @@ def test_it_keeps_the_unhoused_on_a_reserve_list_in_priority_order(
 
 
 def test_approving_a_run_gives_each_housed_family_its_home(
-    world: Any, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     run = start_run(world, django_capture_on_commit_callbacks)
     assert services.do_approve_run(run, world.orkhan) == 3
@@ -121,7 +122,7 @@ def test_approving_a_run_gives_each_housed_family_its_home(
 
 
 def test_it_refuses_to_approve_a_run_whose_homes_were_taken_since(
-    world: Any, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     first = start_run(world, django_capture_on_commit_callbacks)
     second = start_run(world, django_capture_on_commit_callbacks)
@@ -134,7 +135,7 @@ def test_it_refuses_to_approve_a_run_whose_homes_were_taken_since(
 
 
 def test_the_same_seed_gives_the_same_result(
-    world: Any, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     a = start_run(world, django_capture_on_commit_callbacks, seed=7)
     b = start_run(world, django_capture_on_commit_callbacks, seed=7)
@@ -142,7 +143,7 @@ def test_the_same_seed_gives_the_same_result(
 
 
 def test_the_run_page_shows_commitment_metrics_and_files(
-    world: Any, django_capture_on_commit_callbacks: Any, client: Any
+    world: World, django_capture_on_commit_callbacks: Any, client: Any
 ) -> None:
     run = start_run(world, django_capture_on_commit_callbacks)
     client.force_login(world.kamran)
@@ -157,7 +158,7 @@ def test_the_run_page_shows_commitment_metrics_and_files(
 
 
 def test_an_officer_starts_a_run_from_the_form(
-    world: Any, django_capture_on_commit_callbacks: Any, client: Any
+    world: World, django_capture_on_commit_callbacks: Any, client: Any
 ) -> None:
     client.force_login(world.orkhan)
     form = {
@@ -173,7 +174,7 @@ def test_an_officer_starts_a_run_from_the_form(
     assert run.status == RunStatus.DONE
 
 
-def test_the_form_refuses_a_complex_outside_the_district(world: Any, client: Any) -> None:
+def test_the_form_refuses_a_complex_outside_the_district(world: World, client: Any) -> None:
     client.force_login(world.orkhan)
     form = {
         "name": "Bad",
@@ -188,7 +189,7 @@ def test_the_form_refuses_a_complex_outside_the_district(world: Any, client: Any
 
 
 def test_an_optimal_run_is_compared_with_the_lottery_on_the_same_inputs(
-    world: Any, django_capture_on_commit_callbacks: Any, client: Any
+    world: World, django_capture_on_commit_callbacks: Any, client: Any
 ) -> None:
     run = start_run(world, django_capture_on_commit_callbacks, method="optimal")
     assert run.report["baseline"]["method"] == "lottery"
@@ -226,7 +227,7 @@ def test_the_fairness_module_examples_hold() -> None:
 
 
 def test_choosing_a_stage_takes_its_ready_complexes_in_the_district(
-    world: Any, django_capture_on_commit_callbacks: Any, client: Any
+    world: World, django_capture_on_commit_callbacks: Any, client: Any
 ) -> None:
     client.force_login(world.orkhan)
     form = {"name": "Stage draw", "method": "lottery", "district": world.kalbajar.pk, "stage": "1"}
@@ -237,7 +238,7 @@ def test_choosing_a_stage_takes_its_ready_complexes_in_the_district(
     assert list(run.complexes.all()) == [world.kalbajar_complex]
 
 
-def test_the_form_refuses_a_policy_the_engine_cannot_use(world: Any, client: Any) -> None:
+def test_the_form_refuses_a_policy_the_engine_cannot_use(world: World, client: Any) -> None:
     client.force_login(world.orkhan)
     form = {
         "name": "Bad policy",

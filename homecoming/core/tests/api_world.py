@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from homecoming.core.testing import give_home, make_world
+from homecoming.core.testing import World, give_home, make_world
 
 
 def make_api_world() -> Any:
@@ -36,7 +36,7 @@ def make_api_world() -> Any:
     from homecoming.readiness.models import HazardArea, ItemKind, ReadinessItem, School, Stage
     from homecoming.registry.models import Household
 
-    world: Any = make_world()
+    world: World = make_world()
     units = list(Unit.objects.filter(building__complex=world.kalbajar_complex).order_by("pk"))
     families = list(Household.objects.filter(district=world.kalbajar).order_by("pk"))
     run = AllocationRun.objects.create(

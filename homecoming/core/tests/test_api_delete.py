@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from homecoming.core.testing import World
 from homecoming.core.tests.api_world import make_api_world
 from homecoming.registry.models import Household, Person
 
@@ -50,7 +51,7 @@ def test_delete_answers_405_on_every_endpoint_and_keeps_the_row(api: Any) -> Non
     assert tried >= 20
 
 
-def test_a_district_officer_cannot_delete_a_household(world: Any, api: Any) -> None:
+def test_a_district_officer_cannot_delete_a_household(world: World, api: Any) -> None:
     family = world.kalbajar_family
     members = Person.objects.filter(household=family).count()
     response = api(world.kamran).delete(f"/api/households/{family.reg_number}/")
@@ -60,7 +61,7 @@ def test_a_district_officer_cannot_delete_a_household(world: Any, api: Any) -> N
     assert Person.objects.filter(household=family).count() == members == 4
 
 
-def test_the_schema_publishes_no_delete_operation(world: Any, api: Any) -> None:
+def test_the_schema_publishes_no_delete_operation(world: World, api: Any) -> None:
     schema = api(world.ayten).get("/api/schema/?format=json").json()
     methods = {method for operations in schema["paths"].values() for method in operations}
     assert "delete" not in methods and {"get", "post", "patch"} <= methods

@@ -8,12 +8,13 @@ import pytest
 from rest_framework.exceptions import ValidationError
 
 from homecoming.core.api import exception_handler
+from homecoming.core.testing import World
 from homecoming.housing.models import Unit
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_value_the_database_refuses_is_a_409_naming_the_rule(world: Any, api: Any) -> None:
+def test_a_value_the_database_refuses_is_a_409_naming_the_rule(world: World, api: Any) -> None:
     unit = Unit.objects.filter(building__complex=world.kalbajar_complex).first()
     assert unit is not None
     response = api(world.ayten).patch(f"/api/units/{unit.pk}/", {"rooms": 0}, format="json")
@@ -33,7 +34,7 @@ def test_a_value_the_database_refuses_is_a_409_naming_the_rule(world: Any, api: 
         "/households/KLB-1%00/",
     ],
 )
-def test_a_nul_character_in_the_address_is_a_400(world: Any, api: Any, url: str) -> None:
+def test_a_nul_character_in_the_address_is_a_400(world: World, api: Any, url: str) -> None:
     response = api(world.ayten).get(url)
     assert response.status_code == 400
     if url.startswith("/api/"):
@@ -43,13 +44,13 @@ def test_a_nul_character_in_the_address_is_a_400(world: Any, api: Any, url: str)
 @pytest.mark.parametrize(
     "header", ["HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_IDEMPOTENCY_KEY", "HTTP_ACCEPT_LANGUAGE"]
 )
-def test_a_nul_character_in_a_header_is_a_400(world: Any, api: Any, header: str) -> None:
+def test_a_nul_character_in_a_header_is_a_400(world: World, api: Any, header: str) -> None:
     response = api(world.ayten).get("/api/households/", **{header: "Token abcdefgh\x00ij"})
     assert response.status_code == 400
     assert "NUL" in response.json()["detail"]
 
 
-def test_a_nul_character_in_a_body_is_a_400_and_changes_nothing(world: Any, api: Any) -> None:
+def test_a_nul_character_in_a_body_is_a_400_and_changes_nothing(world: World, api: Any) -> None:
     client = api(world.ayten)
     family = world.kalbajar_family
     for body in ({"origin": "AZ110104\x00"}, {"notes": "a\x00b"}, {"x\x00": 1}):
@@ -61,7 +62,7 @@ def test_a_nul_character_in_a_body_is_a_400_and_changes_nothing(world: Any, api:
     assert family.notes == "" and family.origin == world.zar
 
 
-def test_an_address_no_api_route_matches_is_a_json_404(world: Any, api: Any) -> None:
+def test_an_address_no_api_route_matches_is_a_json_404(world: World, api: Any) -> None:
     response = api(world.ayten).get("/api/households/a.b/c/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
@@ -82,7 +83,7 @@ def test_a_bare_list_of_messages_becomes_an_object() -> None:
     assert response.data == {"non_field_errors": ["unknown offer"]}
 
 
-def test_the_schema_declares_the_errors_each_operation_can_answer(world: Any, api: Any) -> None:
+def test_the_schema_declares_the_errors_each_operation_can_answer(world: World, api: Any) -> None:
     paths = api(world.ayten).get("/api/schema/?format=json").json()["paths"]
     household = paths["/api/households/{reg_number}/"]
     assert {"200", "400", "403", "404", "409"} <= set(household["patch"]["responses"])

@@ -11,6 +11,7 @@ from django.test import Client
 
 from homecoming.core.audit import audit_context, audited_models, install_triggers
 from homecoming.core.models import AuditEvent
+from homecoming.core.testing import World
 from homecoming.registry.models import Household, Person
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def events(table: str, pk: object) -> list[AuditEvent]:
 
 
 def test_an_api_patch_is_recorded_with_the_user_and_the_values_before_and_after(
-    world: Any, api: Any
+    world: World, api: Any
 ) -> None:
     family = world.kalbajar_family
     old = family.priority
@@ -44,7 +45,7 @@ def test_an_api_patch_is_recorded_with_the_user_and_the_values_before_and_after(
     assert event.request_id
 
 
-def test_an_admin_change_is_recorded_as_the_admin_channel(world: Any) -> None:
+def test_an_admin_change_is_recorded_as_the_admin_channel(world: World) -> None:
     world.ayten.is_staff = world.ayten.is_superuser = True
     world.ayten.save()
     client = Client()
@@ -74,7 +75,7 @@ def test_an_admin_change_is_recorded_as_the_admin_channel(world: Any) -> None:
     assert (event.actor, event.channel) == ("ayten", "admin")
 
 
-def test_a_queryset_update_records_every_row(world: Any) -> None:
+def test_a_queryset_update_records_every_row(world: World) -> None:
     with audit_context("cli", actor_label="operator", path="homecoming shell"):
         changed = Household.objects.filter(
             pk__in=[world.kalbajar_family.pk, world.lachin_family.pk]
@@ -86,7 +87,7 @@ def test_a_queryset_update_records_every_row(world: Any) -> None:
         assert (event.channel, event.actor, event.path) == ("cli", "operator", "homecoming shell")
 
 
-def test_a_bulk_create_records_each_new_row(world: Any) -> None:
+def test_a_bulk_create_records_each_new_row(world: World) -> None:
     family = world.kalbajar_family
     with audit_context("import", actor=world.kamran, path="import #1 test.csv"):
         made = Person.objects.bulk_create(
@@ -112,7 +113,7 @@ def test_a_bulk_create_records_each_new_row(world: Any) -> None:
     assert all(p.pk for p in made)
 
 
-def test_a_bulk_update_records_each_changed_row(world: Any) -> None:
+def test_a_bulk_update_records_each_changed_row(world: World) -> None:
     families = [world.kalbajar_family, world.lachin_family]
     for family in families:
         family.shelter_address = f"Block {family.pk}"
@@ -124,7 +125,7 @@ def test_a_bulk_update_records_each_changed_row(world: Any) -> None:
         assert (event.new["shelter_address"], event.actor) == (f"Block {family.pk}", "ayten")
 
 
-def test_a_raw_sql_update_is_recorded(world: Any) -> None:
+def test_a_raw_sql_update_is_recorded(world: World) -> None:
     family = world.lachin_family
     with (
         audit_context("system", actor_label="maintenance script"),
@@ -140,7 +141,7 @@ def test_a_raw_sql_update_is_recorded(world: Any) -> None:
     assert (event.channel, event.actor) == ("system", "maintenance script")
 
 
-def test_a_context_whose_first_query_streams_rows_still_records_its_actor(world: Any) -> None:
+def test_a_context_whose_first_query_streams_rows_still_records_its_actor(world: World) -> None:
     # On PostgreSQL .iterator() runs on a server-side cursor: the context push must not.
     with audit_context("job", actor_label="streamer"):
         pks = [h.pk for h in Household.objects.iterator(chunk_size=1)]
@@ -150,13 +151,13 @@ def test_a_context_whose_first_query_streams_rows_still_records_its_actor(world:
     }
 
 
-def test_a_write_outside_any_context_is_still_recorded_as_the_system(world: Any) -> None:
+def test_a_write_outside_any_context_is_still_recorded_as_the_system(world: World) -> None:
     Household.objects.filter(pk=world.kalbajar_family.pk).update(priority=7)
     event = events("registry_household", world.kalbajar_family.pk)[-1]
     assert (event.channel, event.actor, event.actor_id) == ("system", "", None)
 
 
-def test_a_delete_keeps_the_last_values(world: Any) -> None:
+def test_a_delete_keeps_the_last_values(world: World) -> None:
     person = Person.objects.filter(household=world.kalbajar_family).first()
     assert person is not None
     pk, name = person.pk, person.given_name
@@ -165,14 +166,14 @@ def test_a_delete_keeps_the_last_values(world: Any) -> None:
     assert (event.action, event.after, event.old["given_name"]) == ("delete", None, name)
 
 
-def test_an_update_that_changes_nothing_leaves_no_event(world: Any) -> None:
+def test_an_update_that_changes_nothing_leaves_no_event(world: World) -> None:
     family = world.kalbajar_family
     before = len(events("registry_household", family.pk))
     Household.objects.filter(pk=family.pk).update(priority=family.priority)
     assert len(events("registry_household", family.pk)) == before
 
 
-def test_password_hashes_never_enter_the_trail(world: Any) -> None:
+def test_password_hashes_never_enter_the_trail(world: World) -> None:
     user = world.sabina
     user.set_password("a new long passphrase")
     user.save()
@@ -195,7 +196,7 @@ def test_password_hashes_never_enter_the_trail(world: Any) -> None:
     ],
     ids=["orm-update", "orm-delete", "orm-save", "sql-update", "sql-delete"],
 )
-def test_the_database_refuses_to_change_or_delete_an_audit_event(world: Any, write: Any) -> None:
+def test_the_database_refuses_to_change_or_delete_an_audit_event(world: World, write: Any) -> None:
     Household.objects.filter(pk=world.kalbajar_family.pk).update(priority=7)
     count = AuditEvent.objects.count()
     assert count > 0
@@ -223,7 +224,7 @@ def test_every_domain_table_is_audited_and_secrets_are_not() -> None:
 
 @pytest.mark.postgres_only
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
-def test_postgresql_refuses_to_truncate_the_trail(world: Any) -> None:
+def test_postgresql_refuses_to_truncate_the_trail(world: World) -> None:
     count = AuditEvent.objects.count()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         connection.cursor().execute("TRUNCATE core_auditevent")

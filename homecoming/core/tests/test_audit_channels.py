@@ -11,6 +11,7 @@ import pytest
 from homecoming.cli import main
 from homecoming.core import jobs
 from homecoming.core.models import AuditEvent
+from homecoming.core.testing import World
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import Household
 
@@ -25,7 +26,7 @@ def raise_priority(job: Any, progress: Any) -> dict[str, Any]:
 
 # Commands close the database connections when they end: outside a test transaction.
 @pytest.mark.django_db(transaction=True)
-def test_a_command_s_writes_are_the_cli_s_under_the_system_account(world: Any) -> None:
+def test_a_command_s_writes_are_the_cli_s_under_the_system_account(world: World) -> None:
     assert main(["createuser", "farid", "--role", "auditor", "--password", "long-pass-123"]) == 0
     event = AuditEvent.objects.get(table="auth_user", action="insert", after__username="farid")
     assert (event.channel, event.actor) == ("cli", getpass.getuser())
@@ -33,7 +34,7 @@ def test_a_command_s_writes_are_the_cli_s_under_the_system_account(world: Any) -
 
 
 def test_a_job_s_writes_are_its_requester_s_through_the_job_channel(
-    world: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+    world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
     monkeypatch.setitem(jobs.HANDLERS, "test_raise", f"{__name__}.raise_priority")
     with django_capture_on_commit_callbacks(execute=True):
@@ -46,7 +47,7 @@ def test_a_job_s_writes_are_its_requester_s_through_the_job_channel(
 
 
 def test_an_import_is_recorded_on_the_import_channel_as_its_author(
-    world: Any, tmp_path: Path
+    world: World, tmp_path: Path
 ) -> None:
     households = tmp_path / "households.csv"
     households.write_text(

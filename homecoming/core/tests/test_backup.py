@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from homecoming.core.backup import MANIFEST, BackupError, Database, restore
+from homecoming.core.testing import World
 from homecoming.registry.models import Household, Person
 
 
@@ -61,7 +62,7 @@ def _count(url: str, table: str) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_restores_into_a_fresh_database_with_the_same_rows_and_files(
-    world: Any, settings: Any, tmp_path: Path, fresh_database_url: str
+    world: World, settings: Any, tmp_path: Path, fresh_database_url: str
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     evidence = Path(settings.MEDIA_ROOT) / "evidence" / "water-certificate.pdf"
@@ -102,7 +103,7 @@ def test_a_backup_restores_into_a_fresh_database_with_the_same_rows_and_files(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_damaged_backup_is_refused_before_anything_is_written(
-    world: Any, settings: Any, tmp_path: Path
+    world: World, settings: Any, tmp_path: Path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     folder = tmp_path / "backup"

@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from homecoming.core.testing import log_in
+from homecoming.core.testing import World, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_officer_logs_in_opens_a_family_and_runs_an_allocation(
-    world: Any, live_server: Any, page: Any
+    world: World, live_server: Any, page: Any
 ) -> None:
     base = live_server.url
     log_in(page, base, "orkhan")
@@ -46,7 +46,7 @@ def test_an_officer_logs_in_opens_a_family_and_runs_an_allocation(
 
 
 def test_a_district_officer_sees_only_their_district_in_the_browser(
-    world: Any, live_server: Any, page: Any
+    world: World, live_server: Any, page: Any
 ) -> None:
     log_in(page, live_server.url, "leyla")
     page.goto(f"{live_server.url}/households/")

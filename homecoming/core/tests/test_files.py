@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from homecoming.core import exports, files, identifiers
 from homecoming.core.files import FileRefused, decode_text, open_zip, read_entry, sniff_evidence
+from homecoming.core.testing import World
 from homecoming.core.tests.bombs import CHUNK, build_zip
 from homecoming.registry import importers
 from homecoming.registry.importers import ImportFileError, create_import, run_import
@@ -53,7 +54,7 @@ def test_the_zip_bomb_is_small_on_disk_and_really_unpacks_to_525_mib(zip_bomb: b
 
 @pytest.mark.django_db
 def test_a_zip_bomb_import_is_refused_fast_with_little_memory_and_nothing_written(
-    world: Any, zip_bomb: bytes, tmp_path: Path
+    world: World, zip_bomb: bytes, tmp_path: Path
 ) -> None:
     path = tmp_path / "odk-export.zip"
     path.write_bytes(zip_bomb)
@@ -138,7 +139,7 @@ def test_an_ordinary_zip_of_csv_files_still_reads() -> None:
 
 @pytest.mark.django_db
 def test_an_upload_past_the_hard_cap_is_refused_and_not_stored(
-    world: Any, client: Any, settings: Any, tmp_path: Path
+    world: World, client: Any, settings: Any, tmp_path: Path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     settings.FILE_LIMITS = {**settings.FILE_LIMITS, "upload_max_bytes": 1000}

@@ -15,6 +15,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from homecoming.core.testing import World
+
 LOCALE = Path(settings.BASE_DIR) / "homecoming" / "locale"
 TRANSLATED = ["az", "ru"]
 PLURAL_FORMS = {"az": 2, "ru": 3}
@@ -90,7 +92,7 @@ def test_the_po_parser_reads_plurals_contexts_and_flags() -> None:
 
 
 def test_the_dashboard_speaks_azerbaijani_when_the_browser_asks_for_it(
-    world: Any, client: Any
+    world: World, client: Any
 ) -> None:
     client.force_login(world.ayten)
     page = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="az").content.decode()
@@ -99,7 +101,9 @@ def test_the_dashboard_speaks_azerbaijani_when_the_browser_asks_for_it(
     assert ">Families</a>" not in page
 
 
-def test_the_dashboard_speaks_russian_when_the_browser_asks_for_it(world: Any, client: Any) -> None:
+def test_the_dashboard_speaks_russian_when_the_browser_asks_for_it(
+    world: World, client: Any
+) -> None:
     client.force_login(world.ayten)
     page = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert '<html lang="ru">' in page
@@ -111,7 +115,7 @@ def test_the_dashboard_speaks_russian_when_the_browser_asks_for_it(world: Any, c
     ("lang", "families"), [("az", "Ailələr"), ("ru", "Семьи"), ("en", "Families")]
 )
 def test_the_language_cookie_chooses_the_language_of_the_dashboard(
-    world: Any, client: Any, lang: str, families: str
+    world: World, client: Any, lang: str, families: str
 ) -> None:
     client.force_login(world.ayten)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
@@ -121,7 +125,7 @@ def test_the_language_cookie_chooses_the_language_of_the_dashboard(
 
 
 def test_the_language_switcher_sets_the_language_for_the_next_pages(
-    world: Any, client: Any
+    world: World, client: Any
 ) -> None:
     client.force_login(world.ayten)
     response = client.post(reverse("set_language"), {"language": "ru", "next": "/"})

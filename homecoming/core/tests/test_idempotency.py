@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from homecoming.core.models import IdempotencyKey
+from homecoming.core.testing import World
 from homecoming.handover.models import Appeal, Convoy
 from homecoming.registry.models import Group
 
@@ -18,11 +19,11 @@ def appeal(text: str = "The flat offered has no ramp.") -> dict[str, Any]:
     return {"household": "KLB-1", "kind": "grievance", "text": text}
 
 
-def convoy(world: Any, name: str = "Convoy 1") -> dict[str, Any]:
+def convoy(world: World, name: str = "Convoy 1") -> dict[str, Any]:
     return {"district": world.kalbajar.pk, "name": name, "departs_on": "2026-06-12"}
 
 
-def test_an_appeal_posted_twice_with_one_key_is_filed_once(world: Any, api: Any) -> None:
+def test_an_appeal_posted_twice_with_one_key_is_filed_once(world: World, api: Any) -> None:
     client = api(world.kamran)
     first = client.post("/api/appeals/", appeal(), format="json", HTTP_IDEMPOTENCY_KEY="a-1")
     assert first.status_code == 201, first.json()
@@ -33,7 +34,7 @@ def test_an_appeal_posted_twice_with_one_key_is_filed_once(world: Any, api: Any)
     assert Appeal.objects.count() == 1
 
 
-def test_a_convoy_posted_twice_with_one_key_is_planned_once(world: Any, api: Any) -> None:
+def test_a_convoy_posted_twice_with_one_key_is_planned_once(world: World, api: Any) -> None:
     client = api(world.kamran)
     body = convoy(world)
     first = client.post("/api/convoys/", body, format="json", HTTP_IDEMPOTENCY_KEY="c-1")
@@ -46,7 +47,7 @@ def test_a_convoy_posted_twice_with_one_key_is_planned_once(world: Any, api: Any
     assert Convoy.objects.count() == 2
 
 
-def test_a_group_posted_twice_with_one_key_is_created_once(world: Any, api: Any) -> None:
+def test_a_group_posted_twice_with_one_key_is_created_once(world: World, api: Any) -> None:
     client = api(world.ayten)
     body = {"code": "G-9", "kind": "relatives", "name": "The Aliyevs"}
     for _ in range(3):
@@ -55,7 +56,7 @@ def test_a_group_posted_twice_with_one_key_is_created_once(world: Any, api: Any)
     assert Group.objects.filter(code="G-9").count() == 1
 
 
-def test_the_same_fields_in_another_order_are_the_same_request(world: Any, api: Any) -> None:
+def test_the_same_fields_in_another_order_are_the_same_request(world: World, api: Any) -> None:
     client = api(world.kamran)
     pk = world.kalbajar.pk
     body = f'{{"name": "Convoy 1", "district": {pk}, "departs_on": "2026-06-12"}}'
@@ -68,7 +69,7 @@ def test_the_same_fields_in_another_order_are_the_same_request(world: Any, api: 
     assert Convoy.objects.count() == 1
 
 
-def test_long_keys_differing_only_at_the_end_do_not_collide(world: Any, api: Any) -> None:
+def test_long_keys_differing_only_at_the_end_do_not_collide(world: World, api: Any) -> None:
     client = api(world.kamran)
     one, two = "k" * 299 + "1", "k" * 299 + "2"
     first = client.post("/api/convoys/", convoy(world), format="json", HTTP_IDEMPOTENCY_KEY=one)
@@ -84,7 +85,7 @@ def test_long_keys_differing_only_at_the_end_do_not_collide(world: Any, api: Any
     }
 
 
-def test_the_same_key_with_another_body_is_a_422_and_does_nothing(world: Any, api: Any) -> None:
+def test_the_same_key_with_another_body_is_a_422_and_does_nothing(world: World, api: Any) -> None:
     client = api(world.kamran)
     client.post("/api/appeals/", appeal(), format="json", HTTP_IDEMPOTENCY_KEY="a-1")
     response = client.post(
@@ -95,7 +96,7 @@ def test_the_same_key_with_another_body_is_a_422_and_does_nothing(world: Any, ap
     assert list(Appeal.objects.values_list("text", flat=True)) == ["The flat offered has no ramp."]
 
 
-def test_a_key_is_scoped_to_its_user_and_operation(world: Any, api: Any) -> None:
+def test_a_key_is_scoped_to_its_user_and_operation(world: World, api: Any) -> None:
     kamran = api(world.kamran)
     kamran.post("/api/convoys/", convoy(world), format="json", HTTP_IDEMPOTENCY_KEY="same")
     # Another operation with the same key is another request, not a replay nor a 422.
@@ -110,7 +111,7 @@ def test_a_key_is_scoped_to_its_user_and_operation(world: Any, api: Any) -> None
 
 
 @pytest.mark.parametrize("key", ["", "x" * 1025, "ключ", "tab\there"])
-def test_a_malformed_key_is_a_400_and_does_nothing(world: Any, api: Any, key: str) -> None:
+def test_a_malformed_key_is_a_400_and_does_nothing(world: World, api: Any, key: str) -> None:
     response = api(world.kamran).post(
         "/api/convoys/", convoy(world), format="json", HTTP_IDEMPOTENCY_KEY=key
     )
@@ -119,7 +120,7 @@ def test_a_malformed_key_is_a_400_and_does_nothing(world: Any, api: Any, key: st
     assert Convoy.objects.count() == 0 and IdempotencyKey.objects.count() == 0
 
 
-def test_a_refused_request_is_replayed_as_refused(world: Any, api: Any) -> None:
+def test_a_refused_request_is_replayed_as_refused(world: World, api: Any) -> None:
     client = api(world.leyla)  # Kalbajar is not Leyla's district
     first = client.post("/api/convoys/", convoy(world), format="json", HTTP_IDEMPOTENCY_KEY="l")
     again = client.post("/api/convoys/", convoy(world), format="json", HTTP_IDEMPOTENCY_KEY="l")
@@ -128,7 +129,7 @@ def test_a_refused_request_is_replayed_as_refused(world: Any, api: Any) -> None:
     assert Convoy.objects.count() == 0
 
 
-def test_a_caller_the_api_refuses_stores_no_key(world: Any, api: Any) -> None:
+def test_a_caller_the_api_refuses_stores_no_key(world: World, api: Any) -> None:
     response = api(world.sabina).post(
         "/api/convoys/", convoy(world), format="json", HTTP_IDEMPOTENCY_KEY="s"
     )
@@ -136,7 +137,7 @@ def test_a_caller_the_api_refuses_stores_no_key(world: Any, api: Any) -> None:
     assert IdempotencyKey.objects.count() == 0
 
 
-def test_the_schema_declares_the_header_on_every_post(world: Any, api: Any) -> None:
+def test_the_schema_declares_the_header_on_every_post(world: World, api: Any) -> None:
     schema = api(world.ayten).get("/api/schema/?format=json").json()
     posts = [(p, ops["post"]) for p, ops in schema["paths"].items() if "post" in ops]
     posts = [(p, op) for p, op in posts if p != "/api/token/"]

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection, connections
 
 from homecoming.core.models import IdempotencyKey
+from homecoming.core.testing import World
 from homecoming.handover.models import Appeal, Convoy
 
 THREADS = 30
@@ -44,7 +45,9 @@ def together(post: Any) -> list[Any]:
 
 
 @pytest.mark.parametrize("round_", range(3))
-def test_concurrent_appeals_with_one_key_file_one_appeal(world: Any, api: Any, round_: int) -> None:
+def test_concurrent_appeals_with_one_key_file_one_appeal(
+    world: World, api: Any, round_: int
+) -> None:
     body = {"household": "KLB-1", "kind": "grievance", "text": f"No ramp ({round_})"}
     responses = together(
         lambda: api(world.kamran).post(
@@ -58,7 +61,7 @@ def test_concurrent_appeals_with_one_key_file_one_appeal(world: Any, api: Any, r
 
 
 def test_concurrent_convoys_with_one_key_and_other_bodies_plan_one_convoy(
-    world: Any, api: Any
+    world: World, api: Any
 ) -> None:
     counter = iter(range(THREADS))
     lock = threading.Lock()

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from homecoming.core.models import IdempotencyKey
-from homecoming.core.testing import migrate_to
+from homecoming.core.testing import World, migrate_to
 
 BEFORE = [("core", "0001_initial"), ("handover", "0001_initial")]
 
@@ -19,7 +19,7 @@ migrate = migrate_to
 
 
 @pytest.mark.django_db(transaction=True)
-def test_keys_stored_before_the_move_are_kept_and_still_replay(world: Any, api: Any) -> None:
+def test_keys_stored_before_the_move_are_kept_and_still_replay(world: World, api: Any) -> None:
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
     old_apps = migrate(BEFORE)
     Old = old_apps.get_model("handover", "IdempotencyKey")

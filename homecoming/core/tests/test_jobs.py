@@ -10,11 +10,12 @@ from django.core.management import call_command
 from homecoming.allocation import services
 from homecoming.allocation.models import RunStatus
 from homecoming.core.models import JobStatus
+from homecoming.core.testing import World
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_runs_a_queued_allocation_from_the_database_queue(
-    world: Any, settings: Any
+    world: World, settings: Any
 ) -> None:
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
@@ -38,7 +39,7 @@ def test_a_worker_runs_a_queued_allocation_from_the_database_queue(
 
 @pytest.mark.django_db
 def test_a_failing_job_records_its_error(
-    world: Any, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     from homecoming.allocation.models import AllocationRun
 

@@ -24,6 +24,7 @@ from homecoming.core.lifecycle import (
     TransitionRefused,
     as_markdown,
 )
+from homecoming.core.testing import World
 from homecoming.housing.models import Unit, UnitStatus
 from homecoming.registry import services as registry_services
 from homecoming.registry.lifecycles import HOUSEHOLD
@@ -110,7 +111,7 @@ def test_the_lifecycles_page_is_what_the_code_says() -> None:
 
 
 @pytest.mark.django_db
-def test_the_database_refuses_a_status_jump_however_it_is_written(world: Any) -> None:
+def test_the_database_refuses_a_status_jump_however_it_is_written(world: World) -> None:
     family = world.kalbajar_family
     with pytest.raises(IntegrityError), transaction.atomic():
         Household.objects.filter(pk=family.pk).update(status=HouseholdStatus.MOVED_IN)
@@ -162,7 +163,7 @@ CHECKED_BY_THEIR_ACTION = {
 
 
 @pytest.mark.django_db
-def test_no_api_serializer_writes_a_status_behind_the_tables_back(world: Any) -> None:
+def test_no_api_serializer_writes_a_status_behind_the_tables_back(world: World) -> None:
     from config.urls import router
 
     request = RequestFactory().get("/api/")
@@ -191,7 +192,7 @@ def test_the_admin_deletes_nothing_and_shows_statuses_read_only() -> None:
 
 
 @pytest.mark.django_db
-def test_a_patch_through_the_api_cannot_change_a_family_status(world: Any, api: Any) -> None:
+def test_a_patch_through_the_api_cannot_change_a_family_status(world: World, api: Any) -> None:
     url = f"/api/households/{world.kalbajar_family.reg_number}/"
     response = api(world.kamran).patch(url, {"status": "moved_in"}, format="json")
     assert response.status_code == 200
@@ -205,7 +206,7 @@ def test_a_patch_through_the_api_cannot_change_a_family_status(world: Any, api: 
 
 
 @pytest.mark.django_db
-def test_a_family_is_withdrawn_with_a_reason_and_never_deleted(world: Any, api: Any) -> None:
+def test_a_family_is_withdrawn_with_a_reason_and_never_deleted(world: World, api: Any) -> None:
     url = f"/api/households/{world.kalbajar_family.reg_number}/"
     client = api(world.kamran)
     assert client.post(url + "withdraw/", {}, format="json").status_code == 400
@@ -224,7 +225,7 @@ def test_a_family_is_withdrawn_with_a_reason_and_never_deleted(world: Any, api: 
 
 
 @pytest.mark.django_db
-def test_a_role_the_table_does_not_name_is_refused_by_the_action(world: Any) -> None:
+def test_a_role_the_table_does_not_name_is_refused_by_the_action(world: World) -> None:
     # The auditor reads only; the table gives withdrawing to administrators and district officers.
     with pytest.raises(TransitionRefused, match="role"):
         registry_services.do_withdraw_household(world.kalbajar_family, "no", world.sabina)
@@ -236,7 +237,7 @@ def test_a_role_the_table_does_not_name_is_refused_by_the_action(world: Any) -> 
 
 
 @pytest.mark.django_db
-def test_the_database_refuses_a_family_offered_a_home_it_does_not_hold(world: Any) -> None:
+def test_the_database_refuses_a_family_offered_a_home_it_does_not_hold(world: World) -> None:
     family = world.kalbajar_family
     with pytest.raises(IntegrityError), transaction.atomic():
         Household.objects.filter(pk=family.pk).update(status=HouseholdStatus.OFFERED)

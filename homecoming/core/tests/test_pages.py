@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from homecoming.core.testing import make_family
+from homecoming.core.testing import World, make_family
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def queries_for(client: Any, url: str) -> int:
     "url",
     ["/", "/households/", "/housing/", "/housing/KLB-RC1/", "/households/KLB-1/", "/allocation/"],
 )
-def test_hot_pages_do_not_grow_queries_with_the_data(world: Any, client: Any, url: str) -> None:
+def test_hot_pages_do_not_grow_queries_with_the_data(world: World, client: Any, url: str) -> None:
     client.force_login(world.ayten)
     before = queries_for(client, url)
     for i in range(15):
@@ -32,7 +32,9 @@ def test_hot_pages_do_not_grow_queries_with_the_data(world: Any, client: Any, ur
     assert queries_for(client, url) == before
 
 
-def test_the_household_list_filters_by_shelter_and_step_free_needs(world: Any, client: Any) -> None:
+def test_the_household_list_filters_by_shelter_and_step_free_needs(
+    world: World, client: Any
+) -> None:
     client.force_login(world.ayten)
     page = client.get("/households/?needs_step_free=true").content.decode()
     assert "KLB-3" in page and "KLB-1" not in page
@@ -40,7 +42,7 @@ def test_the_household_list_filters_by_shelter_and_step_free_needs(world: Any, c
     assert "KLB-2" in page and "KLB-1<" not in page
 
 
-def test_the_household_list_answers_htmx_with_rows_only(world: Any, client: Any) -> None:
+def test_the_household_list_answers_htmx_with_rows_only(world: World, client: Any) -> None:
     client.force_login(world.ayten)
     body = client.get("/households/?q=LAC", HTTP_HX_REQUEST="true").content.decode()
     assert "LAC-1" in body and "<html" not in body

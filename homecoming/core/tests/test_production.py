@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from homecoming.core.testing import log_in
+from homecoming.core.testing import World, log_in
 
 ROOT = Path(__file__).resolve().parents[3]
 GOOD_KEY = "k3y-" + "x9Qz" * 12 + "-random-enough"
@@ -83,7 +83,7 @@ def test_outside_production_the_key_is_random_and_kept_not_public(tmp_path: Path
 
 
 @pytest.mark.django_db
-def test_every_page_carries_the_content_security_policy(world: Any, client: Any) -> None:
+def test_every_page_carries_the_content_security_policy(world: World, client: Any) -> None:
     client.force_login(world.ayten)
     for url in ("/", "/households/", "/handover/", "/admin/"):
         header = client.get(url).headers["Content-Security-Policy"]
@@ -94,7 +94,7 @@ def test_every_page_carries_the_content_security_policy(world: Any, client: Any)
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_pages_work_under_the_policy_without_violations(
-    world: Any, live_server: Any, page: Any
+    world: World, live_server: Any, page: Any
 ) -> None:
     violations: list[str] = []
     page.on(

@@ -17,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 
 from homecoming.core import retention
 from homecoming.core.models import AuditEvent, IdempotencyKey
+from homecoming.core.testing import World
 from homecoming.handover.messaging import MAX_ATTEMPTS
 from homecoming.handover.models import (
     Message,
@@ -63,7 +64,7 @@ def message(household: Household, status: str, **dates: datetime) -> Message:
 
 
 @pytest.fixture
-def old_and_new(world: Any, tmp_path: Path, settings: Any) -> dict[str, Any]:
+def old_and_new(world: World, tmp_path: Path, settings: Any) -> dict[str, Any]:
     """Of each kind, one row just past its period and one just inside it."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     family = Household.objects.get(reg_number="KLB-1")
@@ -174,7 +175,7 @@ def test_a_message_still_being_retried_keeps_its_text(old_and_new: dict[str, Any
 
 
 def test_an_imports_files_are_deleted_from_storage_and_its_record_kept(
-    old_and_new: dict[str, Any], world: Any
+    old_and_new: dict[str, Any], world: World
 ) -> None:
     old, new = old_and_new["old"], old_and_new["new"]
     before = RegistryImport.objects.get(pk=old["import"].pk)

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from homecoming.core.testing import make_scene
+from homecoming.core.testing import World, make_scene
 from homecoming.handover.models import Offer, OfferStatus
 from homecoming.registry import importers
 from homecoming.registry.models import Group, Household
@@ -31,7 +31,7 @@ def test_expire_now_by_a_district_officer_leaves_the_other_districts_offers_alon
     assert Offer.objects.get(pk=scene.lachin.offer_b.pk).status == OfferStatus.PENDING
 
 
-def test_a_group_is_its_families_district_and_an_empty_one_anyones(world: Any) -> None:
+def test_a_group_is_its_families_district_and_an_empty_one_anyones(world: World) -> None:
     empty = Group.objects.create(code="G-EMPTY", kind="relatives")
     kalbajar = world.kamran.profile
     lachin = world.leyla.profile
@@ -71,7 +71,7 @@ def test_a_ceremony_on_another_districts_complex_is_refused_even_for_the_adminis
 
 
 def test_an_officers_import_may_not_name_another_districts_group_or_destination(
-    world: Any,
+    world: World,
 ) -> None:
     lachin_group = Group.objects.create(code="G-LAC", kind="relatives")
     Household.objects.filter(reg_number="LAC-1").update(group=lachin_group)
@@ -86,7 +86,7 @@ def test_an_officers_import_may_not_name_another_districts_group_or_destination(
     assert not plan.households
 
 
-def test_scope_relations_reaches_nested_serializers_and_many_to_many(world: Any) -> None:
+def test_scope_relations_reaches_nested_serializers_and_many_to_many(world: World) -> None:
     from rest_framework import serializers
 
     from homecoming.core.api import scope_relations
@@ -113,7 +113,7 @@ def test_scope_relations_reaches_nested_serializers_and_many_to_many(world: Any)
         assert regs == {"KLB-1", "KLB-2", "KLB-3"}
 
 
-def test_a_scoped_form_offers_only_the_users_districts_choices(world: Any) -> None:
+def test_a_scoped_form_offers_only_the_users_districts_choices(world: World) -> None:
     from django import forms
 
     from homecoming.core.scoping import ScopedFormMixin

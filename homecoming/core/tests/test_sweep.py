@@ -17,6 +17,7 @@ from homecoming.allocation.models import RunStatus
 from homecoming.core import jobs
 from homecoming.core.management.commands.worker import sweep_every
 from homecoming.core.models import Job, JobStatus
+from homecoming.core.testing import World
 
 
 def ago(seconds: float) -> dt.datetime:
@@ -66,7 +67,9 @@ def test_a_queued_job_waits_for_a_worker_as_long_as_it_takes_unless_it_never_rea
 
 
 @pytest.mark.django_db
-def test_an_allocation_run_whose_worker_died_fails_with_its_job(world: Any, settings: Any) -> None:
+def test_an_allocation_run_whose_worker_died_fails_with_its_job(
+    world: World, settings: Any
+) -> None:
     settings.JOB_HEARTBEAT_TIMEOUT = 60
     run = allocation.do_create_run(
         user=world.orkhan,

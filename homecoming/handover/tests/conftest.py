@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from homecoming.allocation.models import AllocationResult, AllocationRun, RunStatus, seed_commitment
+from homecoming.core.testing import World
 from homecoming.handover.messaging import MemoryBackend
 from homecoming.housing.models import Unit
 from homecoming.readiness.tests.helpers import record_ready
@@ -24,7 +25,7 @@ def _memory_outbox(settings: Any) -> Iterator[list[tuple[str, str, str]]]:
 
 
 @pytest.fixture
-def world(world: Any) -> Any:
+def world(world: World) -> Any:
     """The personas' world with both cities' readiness recorded as done: the gate fails
     closed, and these tests are about what happens once homes are ready."""
     record_ready(world.kalbajar_city, world.lachin_city)
@@ -36,12 +37,12 @@ def sent() -> list[tuple[str, str, str]]:
     return MemoryBackend.sent
 
 
-def unit_no(world: Any, number: str) -> Unit:
+def unit_no(world: World, number: str) -> Unit:
     return Unit.objects.get(building__complex=world.kalbajar_complex, number=number)
 
 
 @pytest.fixture
-def make_run(world: Any) -> Callable[..., AllocationRun]:
+def make_run(world: World) -> Callable[..., AllocationRun]:
     """A finished run of Kalbajar: `housed` as (reg, unit number), `reserve` as regs."""
 
     def build(

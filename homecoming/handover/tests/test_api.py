@@ -10,6 +10,7 @@ from django.db import IntegrityError
 
 from homecoming.allocation import services as allocation
 from homecoming.core.models import IdempotencyKey
+from homecoming.core.testing import World
 from homecoming.handover.history import transitions
 from homecoming.handover.models import Offer
 from homecoming.handover.tests.conftest import unit_no
@@ -18,13 +19,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def offer(world: Any, make_run: Any) -> Offer:
+def offer(world: World, make_run: Any) -> Offer:
     allocation.do_approve_run(make_run([("KLB-1", "2"), ("KLB-2", "5")]), world.orkhan)
     return Offer.objects.get(household__reg_number="KLB-1")
 
 
 def test_accept_with_an_idempotency_key_happens_once_and_replays(
-    world: Any, api: Any, offer: Offer
+    world: World, api: Any, offer: Offer
 ) -> None:
     client = api(world.kamran)
     url = f"/api/offers/{offer.pk}/accept/"
@@ -37,7 +38,7 @@ def test_accept_with_an_idempotency_key_happens_once_and_replays(
     assert IdempotencyKey.objects.count() == 1
 
 
-def test_a_key_reused_with_another_body_is_refused(world: Any, api: Any, offer: Offer) -> None:
+def test_a_key_reused_with_another_body_is_refused(world: World, api: Any, offer: Offer) -> None:
     client = api(world.kamran)
     url = f"/api/offers/{offer.pk}/decline/"
     client.post(url, {"reason": "too small"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
@@ -47,7 +48,7 @@ def test_a_key_reused_with_another_body_is_refused(world: Any, api: Any, offer: 
 
 
 def test_a_decline_replayed_after_a_conflict_gives_the_same_409(
-    world: Any, api: Any, offer: Offer
+    world: World, api: Any, offer: Offer
 ) -> None:
     client = api(world.kamran)
     client.post(f"/api/offers/{offer.pk}/accept/", {}, format="json")
@@ -59,7 +60,9 @@ def test_a_decline_replayed_after_a_conflict_gives_the_same_409(
     assert second.status_code == 409 and second.json() == first.json()
 
 
-def test_decline_needs_a_reason_and_passes_the_home_on(world: Any, api: Any, offer: Offer) -> None:
+def test_decline_needs_a_reason_and_passes_the_home_on(
+    world: World, api: Any, offer: Offer
+) -> None:
     client = api(world.kamran)
     assert client.post(f"/api/offers/{offer.pk}/decline/", {}, format="json").status_code == 400
     response = client.post(
@@ -68,7 +71,7 @@ def test_decline_needs_a_reason_and_passes_the_home_on(world: Any, api: Any, off
     assert response.status_code == 200 and response.json()["decline_reason"] == "too small"
 
 
-def test_offering_a_taken_home_is_a_409_not_a_500(world: Any, api: Any, offer: Offer) -> None:
+def test_offering_a_taken_home_is_a_409_not_a_500(world: World, api: Any, offer: Offer) -> None:
     response = api(world.kamran).post(
         "/api/offers/", {"unit": offer.unit_id, "household": "KLB-3"}, format="json"
     )
@@ -77,7 +80,7 @@ def test_offering_a_taken_home_is_a_409_not_a_500(world: Any, api: Any, offer: O
 
 
 def test_a_constraint_violation_is_a_409_with_a_clear_message(
-    world: Any, api: Any, offer: Offer
+    world: World, api: Any, offer: Offer
 ) -> None:
     with mock.patch(
         "homecoming.handover.services.do_make_offer",
@@ -90,7 +93,7 @@ def test_a_constraint_violation_is_a_409_with_a_clear_message(
     assert "only one active offer" in response.json()["detail"]
 
 
-def test_an_officer_makes_an_offer_by_hand(world: Any, api: Any, offer: Offer) -> None:
+def test_an_officer_makes_an_offer_by_hand(world: World, api: Any, offer: Offer) -> None:
     response = api(world.kamran).post(
         "/api/offers/", {"unit": unit_no(world, "3").pk, "household": "KLB-3"}, format="json"
     )
@@ -99,7 +102,7 @@ def test_an_officer_makes_an_offer_by_hand(world: Any, api: Any, offer: Offer) -
 
 
 def test_officers_see_and_answer_only_their_district_s_offers(
-    world: Any, api: Any, offer: Offer
+    world: World, api: Any, offer: Offer
 ) -> None:
     leyla = api(world.leyla)
     assert leyla.get("/api/offers/").json()["count"] == 0
@@ -111,7 +114,7 @@ def test_officers_see_and_answer_only_their_district_s_offers(
 
 
 def test_the_api_plans_a_convoy_and_puts_a_family_on_a_bus(
-    world: Any, api: Any, offer: Offer
+    world: World, api: Any, offer: Offer
 ) -> None:
     client = api(world.kamran)
     client.post(f"/api/offers/{offer.pk}/accept/", {}, format="json")

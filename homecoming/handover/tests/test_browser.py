@@ -10,6 +10,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from homecoming.allocation import services as allocation
+from homecoming.core.testing import World
 from homecoming.handover.models import Offer
 from homecoming.registry.models import Household
 
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_family_accepts_its_home_on_a_phone(
-    world: Any, make_run: Any, sent: Any, live_server: Any, phone: Any
+    world: World, make_run: Any, sent: Any, live_server: Any, phone: Any
 ) -> None:
     Household.objects.filter(reg_number="KLB-1").update(phone="+994501110001")
     allocation.do_approve_run(make_run([("KLB-1", "2"), ("KLB-2", "5")]), world.orkhan)

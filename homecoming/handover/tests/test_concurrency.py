@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, connections
 
-from homecoming.core.testing import make_family
+from homecoming.core.testing import World, make_family
 from homecoming.handover import services
 from homecoming.handover.history import transitions
 from homecoming.handover.models import Offer, OfferStatus
@@ -56,7 +56,7 @@ def race(work: list[Callable[[], Any]]) -> list[str]:
 
 
 @pytest.mark.parametrize("round_", range(5))
-def test_fifty_concurrent_offers_of_one_home_leave_one_offer(world: Any, round_: int) -> None:
+def test_fifty_concurrent_offers_of_one_home_leave_one_offer(world: World, round_: int) -> None:
     families = [make_family(f"KLB-C{round_}-{i}", world.zar, 3) for i in range(THREADS)]
     unit = unit_no(world, "5")
 
@@ -73,7 +73,7 @@ def test_fifty_concurrent_offers_of_one_home_leave_one_offer(world: Any, round_:
 
 
 @pytest.mark.parametrize("round_", range(5))
-def test_fifty_concurrent_answers_to_one_offer_leave_one_answer(world: Any, round_: int) -> None:
+def test_fifty_concurrent_answers_to_one_offer_leave_one_answer(world: World, round_: int) -> None:
     offer = services.do_make_offer(unit_no(world, "5"), world.kalbajar_family)
     work: list[Callable[[], Any]] = []
     for i in range(THREADS):
@@ -96,7 +96,7 @@ def test_fifty_concurrent_answers_to_one_offer_leave_one_answer(world: Any, roun
 
 @pytest.mark.parametrize("round_", range(3))
 def test_fifty_concurrent_api_accepts_with_one_key_answer_once(
-    world: Any, api: Any, round_: int
+    world: World, api: Any, round_: int
 ) -> None:
     offer = services.do_make_offer(unit_no(world, "5"), world.kalbajar_family)
     responses: list[int] = []

@@ -11,13 +11,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from homecoming.allocation import services as allocation
+from homecoming.core.testing import World
 from homecoming.handover.models import Message, Offer, OneTimeCode
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def offers(world: Any, make_run: Any) -> Any:
+def offers(world: World, make_run: Any) -> Any:
     for reg, phone in (("KLB-1", "+994501110001"), ("KLB-2", "+994501110002")):
         world.kalbajar_family.__class__.objects.filter(reg_number=reg).update(phone=phone)
     allocation.do_approve_run(make_run([("KLB-1", "2"), ("KLB-2", "5")]), world.orkhan)

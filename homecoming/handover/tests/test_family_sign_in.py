@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from homecoming.core.clientip import client_key
-from homecoming.core.testing import make_family
+from homecoming.core.testing import World, make_family
 from homecoming.handover import throttle
 from homecoming.handover.models import Message, OneTimeCode, SignInAttempt
 from homecoming.handover.otp import _digest
@@ -31,7 +31,7 @@ HOME_ADDR = "198.51.100.10"
 
 
 @pytest.fixture
-def family(world: Any) -> Household:
+def family(world: World) -> Household:
     Household.objects.filter(reg_number=FAMILY).update(phone=PHONE)
     return Household.objects.get(reg_number=FAMILY)
 
@@ -108,7 +108,7 @@ def test_a_hundred_wrong_codes_across_fresh_codes_are_refused_after_the_per_numb
 
 
 def test_one_client_asking_codes_for_forty_families_is_stopped_after_its_limit(
-    world: Any, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     limit = settings.FAMILY_CODES_PER_CLIENT
     assert limit < 40
@@ -137,7 +137,7 @@ def test_one_client_asking_codes_for_forty_families_is_stopped_after_its_limit(
 
 
 def test_the_answers_for_an_existing_and_an_unknown_number_are_identical(
-    family: Household, world: Any, django_capture_on_commit_callbacks: Any
+    family: Household, world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     Household.objects.filter(reg_number="KLB-2").update(phone="")
     # The same limits hit an existing number and one that does not exist.

@@ -7,12 +7,12 @@ keeps them from all reading "under the limit" together.
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 import pytest
 from django.conf import settings
 from django.db import connection, connections
 
+from homecoming.core.testing import World
 from homecoming.handover import otp
 from homecoming.registry.models import Household
 
@@ -28,7 +28,7 @@ pytestmark = [
 
 @pytest.mark.parametrize("round_", range(3))
 def test_fifty_simultaneous_wrong_codes_get_exactly_the_limit_of_tries(
-    world: Any, round_: int
+    world: World, round_: int
 ) -> None:
     Household.objects.filter(reg_number="KLB-1").update(phone="+994501110001")
     otp.do_request_code("KLB-1", "198.51.100.1", "en")

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from homecoming.allocation import services as allocation
-from homecoming.core.testing import make_family
+from homecoming.core.testing import World, make_family
 from homecoming.handover.models import Offer, PickupPoint
 from homecoming.registry.models import Household
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_from_an_approved_run_to_printed_key_receipts(
-    world: Any, client: Any, django_capture_on_commit_callbacks: Any
+    world: World, client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     for i in range(4):
         make_family(f"KLB-W{i}", world.zar, 2, priority=0)

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from homecoming.allocation import services as allocation
+from homecoming.core.testing import World
 from homecoming.handover import services
 from homecoming.handover.models import Ceremony, Invitation, Offer
 from homecoming.handover.tests.conftest import unit_no
@@ -22,19 +23,19 @@ from homecoming.registry.models import Household, HouseholdStatus
 pytestmark = pytest.mark.django_db
 
 
-def being_built(world: Any, *numbers: str) -> None:
+def being_built(world: World, *numbers: str) -> None:
     Unit.objects.filter(building__complex=world.kalbajar_complex, number__in=numbers).update(
         construction=Construction.UNDER_CONSTRUCTION
     )
 
 
-def unrecord_water(world: Any) -> None:
+def unrecord_water(world: World) -> None:
     """The city's water supply record is gone: the complex's gate closes (nothing recorded
     is never ready)."""
     ReadinessItem.objects.filter(settlement=world.kalbajar_city, kind__code="water").delete()
 
 
-def allocated(world: Any, make_run: Any, reg: str = "KLB-1", number: str = "2") -> Invitation:
+def allocated(world: World, make_run: Any, reg: str = "KLB-1", number: str = "2") -> Invitation:
     """Approve a run giving `reg` home `number`, accept it, invite the family to a ceremony."""
     allocation.do_approve_run(make_run([(reg, number)]), world.orkhan)
     services.do_accept_offer(Offer.objects.get(household__reg_number=reg), actor="family")
@@ -51,7 +52,7 @@ def allocated(world: Any, make_run: Any, reg: str = "KLB-1", number: str = "2") 
 
 
 def test_an_offer_with_a_deadline_is_refused_for_a_home_under_construction(
-    world: Any,
+    world: World,
 ) -> None:
     being_built(world, "5")
     klb2 = Household.objects.get(reg_number="KLB-2")
@@ -63,7 +64,7 @@ def test_an_offer_with_a_deadline_is_refused_for_a_home_under_construction(
     assert unit_no(world, "5").status == UnitStatus.FREE
 
 
-def test_an_offer_with_a_deadline_is_refused_in_a_complex_not_ready(world: Any) -> None:
+def test_an_offer_with_a_deadline_is_refused_in_a_complex_not_ready(world: World) -> None:
     unrecord_water(world)
     with pytest.raises(services.NotReady) as refused:
         services.do_make_offer(unit_no(world, "5"), Household.objects.get(reg_number="KLB-2"))
@@ -71,7 +72,7 @@ def test_an_offer_with_a_deadline_is_refused_in_a_complex_not_ready(world: Any) 
 
 
 def test_a_run_drawn_in_advance_holds_a_home_being_built_until_it_is_ready(
-    world: Any, make_run: Any, sent: list[tuple[str, str, str]]
+    world: World, make_run: Any, sent: list[tuple[str, str, str]]
 ) -> None:
     # Home 5 stands finished in a building of its own; home 2 is still being built.
     b2 = Building.objects.create(complex=world.kalbajar_complex, code="B2", kind="block")
@@ -92,7 +93,7 @@ def test_a_run_drawn_in_advance_holds_a_home_being_built_until_it_is_ready(
 
 
 def test_the_clock_starts_and_the_family_hears_when_the_home_is_ready(
-    world: Any,
+    world: World,
     make_run: Any,
     sent: list[tuple[str, str, str]],
     django_capture_on_commit_callbacks: Any,
@@ -110,7 +111,7 @@ def test_the_clock_starts_and_the_family_hears_when_the_home_is_ready(
     assert [t for _, t, _ in sent] == ["offer_made"]
 
 
-def test_keys_are_refused_for_a_home_under_construction(world: Any, make_run: Any) -> None:
+def test_keys_are_refused_for_a_home_under_construction(world: World, make_run: Any) -> None:
     being_built(world, "2")
     invitation = allocated(world, make_run)
     with pytest.raises(services.NotReady) as refused:
@@ -122,7 +123,7 @@ def test_keys_are_refused_for_a_home_under_construction(world: Any, make_run: An
 
 
 def test_keys_are_refused_while_another_home_of_the_building_is_being_built(
-    world: Any, make_run: Any
+    world: World, make_run: Any
 ) -> None:
     invitation = allocated(world, make_run)
     being_built(world, "6")
@@ -131,7 +132,7 @@ def test_keys_are_refused_while_another_home_of_the_building_is_being_built(
     assert refused.value.reasons == ["Building KLB-RC1/B1: 1 of 6 homes are not built yet."]
 
 
-def test_keys_are_refused_in_a_complex_not_ready(world: Any, make_run: Any) -> None:
+def test_keys_are_refused_in_a_complex_not_ready(world: World, make_run: Any) -> None:
     invitation = allocated(world, make_run)
     unrecord_water(world)
     with pytest.raises(services.NotReady) as refused:
@@ -140,7 +141,7 @@ def test_keys_are_refused_in_a_complex_not_ready(world: Any, make_run: Any) -> N
 
 
 def test_the_move_in_is_refused_when_the_complex_is_no_longer_ready(
-    world: Any, make_run: Any
+    world: World, make_run: Any
 ) -> None:
     invitation = allocated(world, make_run)
     services.do_hand_keys(invitation, user=world.kamran)
@@ -152,7 +153,7 @@ def test_the_move_in_is_refused_when_the_complex_is_no_longer_ready(
     assert unit_no(world, "2").status == UnitStatus.KEYS_HANDED
 
 
-def test_the_database_refuses_keys_for_a_home_not_built(world: Any, make_run: Any) -> None:
+def test_the_database_refuses_keys_for_a_home_not_built(world: World, make_run: Any) -> None:
     from django.db import IntegrityError, transaction
 
     invitation = allocated(world, make_run)
@@ -169,7 +170,7 @@ def test_the_database_refuses_keys_for_a_home_not_built(world: Any, make_run: An
 
 
 def test_the_ceremony_page_refuses_the_keys_with_a_message_listing_the_reasons(
-    world: Any, make_run: Any, client: Any
+    world: World, make_run: Any, client: Any
 ) -> None:
     being_built(world, "2")
     invitation = allocated(world, make_run)
@@ -185,7 +186,7 @@ def test_the_ceremony_page_refuses_the_keys_with_a_message_listing_the_reasons(
 
 
 def test_the_move_in_button_refuses_with_the_reasons(
-    world: Any, make_run: Any, client: Any
+    world: World, make_run: Any, client: Any
 ) -> None:
     invitation = allocated(world, make_run)
     services.do_hand_keys(invitation, user=world.kamran)
@@ -200,7 +201,7 @@ def test_the_move_in_button_refuses_with_the_reasons(
 # ------------------------------------------------------------------ API
 
 
-def test_the_api_answers_409_with_the_reasons_for_an_offer(world: Any, api: Any) -> None:
+def test_the_api_answers_409_with_the_reasons_for_an_offer(world: World, api: Any) -> None:
     being_built(world, "5")
     response = api(world.kamran).post(
         "/api/offers/", {"unit": unit_no(world, "5").pk, "household": "KLB-2"}, format="json"
@@ -211,7 +212,7 @@ def test_the_api_answers_409_with_the_reasons_for_an_offer(world: Any, api: Any)
 
 
 def test_the_api_answers_409_with_the_reasons_for_keys_and_move_in(
-    world: Any, make_run: Any, api: Any
+    world: World, make_run: Any, api: Any
 ) -> None:
     being_built(world, "2")
     invitation = allocated(world, make_run)
@@ -237,7 +238,7 @@ def test_the_api_answers_409_with_the_reasons_for_keys_and_move_in(
 
 
 def test_the_units_api_shows_both_states_and_keeps_the_allocation_read_only(
-    world: Any, make_run: Any, api: Any
+    world: World, make_run: Any, api: Any
 ) -> None:
     being_built(world, "2")
     allocated(world, make_run)

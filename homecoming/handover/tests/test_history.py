@@ -14,6 +14,7 @@ from django.test import Client
 
 from homecoming.allocation import services as allocation
 from homecoming.core.models import AuditEvent
+from homecoming.core.testing import World
 from homecoming.handover.models import Offer
 from homecoming.housing.models import Unit
 
@@ -21,14 +22,14 @@ MIGRATION = "0004_audit_trail_replaces_transitions"
 
 
 @pytest.fixture
-def offer(world: Any, make_run: Any) -> Offer:
+def offer(world: World, make_run: Any) -> Offer:
     allocation.do_approve_run(make_run([("KLB-1", "2")]), world.orkhan)
     return Offer.objects.get(household__reg_number="KLB-1")
 
 
 @pytest.mark.django_db
 def test_the_transitions_api_shows_who_accepted_through_which_channel(
-    world: Any, api: Any, offer: Offer
+    world: World, api: Any, offer: Offer
 ) -> None:
     assert api(world.kamran).post(f"/api/offers/{offer.pk}/accept/").status_code == 200
     rows = api(world.kamran).get(f"/api/transitions/?entity=offer&entity_id={offer.pk}").json()
@@ -44,7 +45,7 @@ def test_the_transitions_api_shows_who_accepted_through_which_channel(
 
 @pytest.mark.django_db
 def test_another_district_s_officer_sees_none_of_these_transitions(
-    world: Any, api: Any, offer: Offer
+    world: World, api: Any, offer: Offer
 ) -> None:
     url = f"/api/transitions/?entity=offer&entity_id={offer.pk}"
     assert api(world.leyla).get(url).json()["count"] == 0
@@ -59,7 +60,7 @@ def test_another_district_s_officer_sees_none_of_these_transitions(
 
 @pytest.mark.django_db
 def test_the_offer_page_shows_its_history_with_the_withdrawal_note(
-    world: Any, offer: Offer
+    world: World, offer: Offer
 ) -> None:
     client = Client()
     client.force_login(world.kamran)
@@ -70,7 +71,7 @@ def test_the_offer_page_shows_its_history_with_the_withdrawal_note(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_old_transitions_are_copied_into_the_audit_trail(world: Any) -> None:
+def test_old_transitions_are_copied_into_the_audit_trail(world: World) -> None:
     migration = importlib.import_module(f"homecoming.handover.migrations.{MIGRATION}")
     loader = MigrationLoader(connection)
     before_it = [
@@ -132,7 +133,7 @@ def test_old_transitions_are_copied_into_the_audit_trail(world: Any) -> None:
 
 @pytest.mark.django_db
 def test_a_family_s_own_answer_is_recorded_as_the_family_s(
-    world: Any, make_run: Any, client: Any, sent: Any, django_capture_on_commit_callbacks: Any
+    world: World, make_run: Any, client: Any, sent: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     from homecoming.handover.tests.test_family import sign_in
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from homecoming.allocation import services as allocation
+from homecoming.core.testing import World
 from homecoming.handover import receipts, services
 from homecoming.handover.models import Bus, Ceremony, Convoy, Occupancy, Offer, PickupPoint
 from homecoming.handover.tests.conftest import unit_no
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def accepted(world: Any, make_run: Any) -> Any:
+def accepted(world: World, make_run: Any) -> Any:
     Household.objects.filter(reg_number="KLB-1").update(phone="+994501110001")
     allocation.do_approve_run(make_run([("KLB-1", "2"), ("KLB-2", "5")]), world.orkhan)
     for offer in Offer.objects.all():

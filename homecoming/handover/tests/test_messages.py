@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from homecoming.core.testing import World
 from homecoming.handover import messaging
 from homecoming.handover.models import Message
 
@@ -22,7 +23,7 @@ class Broken:
 
 
 def test_a_message_is_sent_only_when_its_transaction_commits(
-    world: Any, sent: Any, django_capture_on_commit_callbacks: Any
+    world: World, sent: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with (
         django_capture_on_commit_callbacks(execute=True),
@@ -34,7 +35,7 @@ def test_a_message_is_sent_only_when_its_transaction_commits(
     assert sent == [] and not Message.objects.exists()
 
 
-def test_the_templates_render_in_each_language(world: Any) -> None:
+def test_the_templates_render_in_each_language(world: World) -> None:
     context = {"reg": "KLB-1", "date": "12.06.2026", "place": "Kəlbəcər"}
     assert "mərasimi" in messaging.render("ceremony_invitation", "az", context)
     assert "ceremony" in messaging.render("ceremony_invitation", "en", context)
@@ -44,7 +45,7 @@ def test_the_templates_render_in_each_language(world: Any) -> None:
 
 
 def test_the_file_backend_writes_the_outbox_to_disk(
-    world: Any, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+    world: World, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     settings.DATA_DIR = tmp_path
     settings.HANDOVER_MESSAGE_BACKEND = "homecoming.handover.messaging.FileBackend"
@@ -68,7 +69,7 @@ def test_the_file_backend_writes_the_outbox_to_disk(
 
 
 def test_failed_messages_are_kept_and_retried(
-    world: Any, settings: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+    world: World, settings: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     monkeypatch.setattr(messaging, "backend", lambda: Broken())
     with django_capture_on_commit_callbacks(execute=True):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from homecoming.allocation import services as allocation
 from homecoming.core.audit import audit_context
-from homecoming.core.testing import make_family
+from homecoming.core.testing import World, make_family
 from homecoming.handover import services
 from homecoming.handover.history import transitions
 from homecoming.handover.models import Offer, OfferStatus
@@ -34,7 +34,7 @@ def offer_of(reg: str) -> Offer:
 
 
 @pytest.fixture
-def reserve_world(world: Any) -> Any:
+def reserve_world(world: World) -> Any:
     # Reserve, in rank order: too big for a 3-room home, too small, and one that fits.
     make_family("KLB-R1", world.zar, 7, priority=5)
     make_family("KLB-R2", world.zar, 2, priority=4)
@@ -43,7 +43,7 @@ def reserve_world(world: Any) -> Any:
 
 
 def test_approving_a_run_offers_each_housed_family_its_home_with_a_deadline(
-    world: Any, make_run: Any, settings: Any
+    world: World, make_run: Any, settings: Any
 ) -> None:
     settings.HANDOVER_OFFER_DAYS = 10
     run = make_run([("KLB-1", "2"), ("KLB-2", "5")])
@@ -60,7 +60,7 @@ def test_approving_a_run_offers_each_housed_family_its_home_with_a_deadline(
 
 
 def test_accepting_makes_the_home_the_family_s_and_logs_who_and_when(
-    world: Any, make_run: Any
+    world: World, make_run: Any
 ) -> None:
     run = make_run([("KLB-1", "2")])
     allocation.do_approve_run(run, world.orkhan)
@@ -78,7 +78,7 @@ def test_accepting_makes_the_home_the_family_s_and_logs_who_and_when(
 
 
 def test_a_declined_home_goes_to_the_first_family_of_the_reserve_list_it_suits(
-    reserve_world: Any, make_run: Any
+    reserve_world: World, make_run: Any
 ) -> None:
     world = reserve_world
     run = make_run([("KLB-1", "2"), ("KLB-2", "5")], reserve=["KLB-R1", "KLB-R2", "KLB-R3"])
@@ -97,7 +97,7 @@ def test_a_declined_home_goes_to_the_first_family_of_the_reserve_list_it_suits(
 
 
 def test_the_reserve_list_respects_step_free_needs_and_destinations(
-    world: Any, make_run: Any
+    world: World, make_run: Any
 ) -> None:
     make_family("KLB-S1", world.zar, 3, step_free=True)  # needs step-free: unit 5 is not
     make_family("KLB-D1", world.zar, 3, destination=world.zar)  # chose Zar, unit is in the city
@@ -108,7 +108,7 @@ def test_the_reserve_list_respects_step_free_needs_and_destinations(
     assert offer_of("KLB-OK").unit == unit_no(world, "5")
 
 
-def test_a_home_nobody_on_the_list_suits_stays_free(world: Any, make_run: Any) -> None:
+def test_a_home_nobody_on_the_list_suits_stays_free(world: World, make_run: Any) -> None:
     make_family("KLB-BIG", world.zar, 8)
     run = make_run([("KLB-2", "5")], reserve=["KLB-BIG"])
     allocation.do_approve_run(run, world.orkhan)
@@ -118,7 +118,7 @@ def test_a_home_nobody_on_the_list_suits_stays_free(world: Any, make_run: Any) -
 
 
 def test_unanswered_offers_expire_and_go_down_the_reserve_list(
-    reserve_world: Any, make_run: Any
+    reserve_world: World, make_run: Any
 ) -> None:
     run = make_run([("KLB-1", "2")], reserve=["KLB-R3"])
     allocation.do_approve_run(run, reserve_world.orkhan)
@@ -134,7 +134,7 @@ def test_unanswered_offers_expire_and_go_down_the_reserve_list(
 
 
 def test_the_command_expires_overdue_offers_and_reminds_the_others(
-    world: Any, make_run: Any
+    world: World, make_run: Any
 ) -> None:
     world.kalbajar_family.phone = "+994501112233"
     world.kalbajar_family.save()
@@ -153,7 +153,7 @@ def test_the_command_expires_overdue_offers_and_reminds_the_others(
     assert world.kalbajar_family.messages.filter(template="deadline_near").count() == 1
 
 
-def test_an_answered_offer_cannot_be_answered_the_other_way(world: Any, make_run: Any) -> None:
+def test_an_answered_offer_cannot_be_answered_the_other_way(world: World, make_run: Any) -> None:
     allocation.do_approve_run(make_run([("KLB-1", "2")]), world.orkhan)
     offer = services.do_decline_offer(offer_of("KLB-1"), "no", actor="family")
     with pytest.raises(services.Conflict, match="declined"):
@@ -162,7 +162,7 @@ def test_an_answered_offer_cannot_be_answered_the_other_way(world: Any, make_run
 
 
 def test_the_database_refuses_two_active_offers_for_one_home_or_one_family(
-    world: Any, make_run: Any
+    world: World, make_run: Any
 ) -> None:
     allocation.do_approve_run(make_run([("KLB-1", "2")]), world.orkhan)
     first = offer_of("KLB-1")
@@ -176,7 +176,7 @@ def test_the_database_refuses_two_active_offers_for_one_home_or_one_family(
 
 
 def test_it_refuses_to_offer_a_taken_home_or_to_a_family_with_one(
-    world: Any, make_run: Any
+    world: World, make_run: Any
 ) -> None:
     allocation.do_approve_run(make_run([("KLB-1", "2")]), world.orkhan)
     klb2 = Household.objects.get(reg_number="KLB-2")
@@ -186,7 +186,7 @@ def test_it_refuses_to_offer_a_taken_home_or_to_a_family_with_one(
         services.do_make_offer(unit_no(world, "5"), world.kalbajar_family, user=world.kamran)
 
 
-def block_complex(world: Any) -> None:
+def block_complex(world: World) -> None:
     from homecoming.readiness.models import ItemKind, ReadinessItem, ReadinessPolicy
 
     water, _ = ItemKind.objects.get_or_create(code="water", defaults={"name": "Water"})
@@ -196,7 +196,7 @@ def block_complex(world: Any) -> None:
 
 
 def test_approval_holds_a_home_of_a_complex_not_ready_and_an_offer_by_hand_is_refused(
-    world: Any, make_run: Any, sent: list[tuple[str, str, str]]
+    world: World, make_run: Any, sent: list[tuple[str, str, str]]
 ) -> None:
     block_complex(world)
     run = make_run([("KLB-1", "2")])
@@ -209,7 +209,7 @@ def test_approval_holds_a_home_of_a_complex_not_ready_and_an_offer_by_hand_is_re
         services.do_make_offer(unit_no(world, "5"), klb2, user=world.kamran)
 
 
-def test_consenting_families_swap_their_homes(world: Any, make_run: Any) -> None:
+def test_consenting_families_swap_their_homes(world: World, make_run: Any) -> None:
     allocation.do_approve_run(make_run([("KLB-1", "2"), ("KLB-2", "5")]), world.orkhan)
     services.do_accept_offer(offer_of("KLB-1"), actor="family")
     a, b = offer_of("KLB-1"), offer_of("KLB-2")
@@ -226,14 +226,14 @@ def test_consenting_families_swap_their_homes(world: Any, make_run: Any) -> None
     assert reload(a).status == reload(b).status == OfferStatus.SWAPPED
 
 
-def test_a_swap_must_suit_both_families(world: Any, make_run: Any) -> None:
+def test_a_swap_must_suit_both_families(world: World, make_run: Any) -> None:
     allocation.do_approve_run(make_run([("KLB-1", "2"), ("KLB-3", "4")]), world.orkhan)
     with pytest.raises(services.HandoverError, match="does not suit"):
         # KLB-1 (4 persons: 2-3 rooms) cannot take the 4-room home of KLB-3.
         services.do_propose_swap(offer_of("KLB-1"), offer_of("KLB-3"), user=world.kamran)
 
 
-def test_appeals_are_recorded_with_their_decision(world: Any, make_run: Any) -> None:
+def test_appeals_are_recorded_with_their_decision(world: World, make_run: Any) -> None:
     allocation.do_approve_run(make_run([("KLB-1", "2")]), world.orkhan)
     offer = services.do_decline_offer(offer_of("KLB-1"), "the floor is too high", actor="family")
     appeal = services.do_file_appeal(

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from homecoming.allocation import services as allocation
-from homecoming.core.testing import make_family
+from homecoming.core.testing import World, make_family
 from homecoming.handover.models import Offer
 from homecoming.handover.tests.conftest import unit_no
 
@@ -28,7 +28,7 @@ PAGES = [
 
 
 @pytest.fixture
-def approved(world: Any, make_run: Any) -> Any:
+def approved(world: World, make_run: Any) -> Any:
     allocation.do_approve_run(make_run([("KLB-1", "2"), ("KLB-2", "5")]), world.orkhan)
     return world
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from homecoming.core.testing import make_family, migrate_to
+from homecoming.core.testing import World, make_family, migrate_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +23,7 @@ def migrate(targets: list[tuple[str, str]] | None = None) -> Any:
     return migrate_to(targets or MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
-def test_the_split_keeps_each_home_s_construction_and_allocation(world: Any) -> None:
+def test_the_split_keeps_each_home_s_construction_and_allocation(world: World) -> None:
     make_family("KLB-5", world.zar)
     apps = migrate(BEFORE)
     try:

@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from homecoming.core.testing import give_home
+from homecoming.core.testing import World, give_home
 from homecoming.housing.models import Construction, Unit, UnitStatus
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_complex_page_shows_construction_and_allocation_of_each_home(
-    world: Any, client: Any
+    world: World, client: Any
 ) -> None:
     home = Unit.objects.get(building__complex=world.kalbajar_complex, number="2")
     Unit.objects.filter(pk=home.pk).update(construction=Construction.UNDER_CONSTRUCTION)
@@ -29,7 +29,7 @@ def test_the_complex_page_shows_construction_and_allocation_of_each_home(
 
 
 def test_the_housing_tree_counts_homes_by_construction_and_by_allocation(
-    world: Any, client: Any
+    world: World, client: Any
 ) -> None:
     for state in (Construction.UNDER_CONSTRUCTION, Construction.PLANNED):  # works paused
         Unit.objects.filter(building__complex=world.kalbajar_complex, number="1").update(
@@ -41,7 +41,9 @@ def test_the_housing_tree_counts_homes_by_construction_and_by_allocation(
     assert 'title="Free: 6"' in page
 
 
-def test_the_unit_api_refuses_to_unbuild_a_home_whose_keys_are_handed(world: Any, api: Any) -> None:
+def test_the_unit_api_refuses_to_unbuild_a_home_whose_keys_are_handed(
+    world: World, api: Any
+) -> None:
     home = Unit.objects.get(building__complex=world.kalbajar_complex, number="2")
     give_home(home, world.kalbajar_family, UnitStatus.KEYS_HANDED)
     response = api(world.kamran).patch(

@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
+from homecoming.core.testing import World
+
 
 @pytest.fixture
-def network(world: Any) -> Any:
+def network(world: World) -> Any:
     from homecoming.network.services import load_demo_network
 
     load_demo_network()

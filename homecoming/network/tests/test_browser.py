@@ -7,14 +7,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from homecoming.core.testing import log_in
+from homecoming.core.testing import World, log_in
 from homecoming.network.services import load_demo_network
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_auditor_opens_kalbajar_s_accessibility_with_its_chart_and_map(
-    world: Any, live_server: Any, page: Any
+    world: World, live_server: Any, page: Any
 ) -> None:
     load_demo_network()
     base = live_server.url

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
+from homecoming.core.testing import World
 from homecoming.network.engine import InputError
 from homecoming.network.importers import DEMO_DIR, read_network_file
 from homecoming.network.models import Edge, Node, Role
@@ -41,7 +42,7 @@ def test_the_demo_network_is_imported_with_its_roles_and_links(network: Any) -> 
     assert Edge.objects.get(edge_id="murov-pass-north").closed_months == "1,2,3,4,11,12"
 
 
-def test_a_settlement_is_linked_by_name_when_no_code_is_given(world: Any, tmp_path: Path) -> None:
+def test_a_settlement_is_linked_by_name_when_no_code_is_given(world: World, tmp_path: Path) -> None:
     (tmp_path / "nodes.csv").write_text(
         "node_id,name,lat,lon,kind\nz,Zar,40.1,46.2,settlement\nk,Kalbajar,40.1,46.0,junction\n"
     )
@@ -116,7 +117,7 @@ def test_a_reimport_replaces_the_whole_network(network: Any, tmp_path: Path, cap
     assert list(Edge.objects.values_list("edge_id", flat=True)) == ["ab"]
 
 
-def test_a_geojson_network_is_imported_with_its_extras(world: Any, tmp_path: Path) -> None:
+def test_a_geojson_network_is_imported_with_its_extras(world: World, tmp_path: Path) -> None:
     def point(node_id: str, lon: float, lat: float, **props: Any) -> dict[str, Any]:
         return {
             "type": "Feature",

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from homecoming.core.testing import World
 from homecoming.network.engine import InputError
 from homecoming.network.importers import DEMO_DIR, read_network_file
 from homecoming.network.models import Edge
@@ -46,7 +47,7 @@ def test_a_node_file_with_an_invalid_byte_is_refused_naming_line_and_byte(
 
 
 def test_an_upload_past_the_import_limit_changes_nothing(
-    world: Any, network: Any, client: Any, settings: Any
+    world: World, network: Any, client: Any, settings: Any
 ) -> None:
     settings.FILE_LIMITS = {**settings.FILE_LIMITS, "import_max_bytes": 500}
     before = list(Edge.objects.values_list("edge_id", flat=True))

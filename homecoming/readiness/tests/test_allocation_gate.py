@@ -11,6 +11,7 @@ from django.test import Client
 
 from homecoming.allocation import services as allocation
 from homecoming.allocation.forms import RunForm
+from homecoming.core.testing import World
 from homecoming.handover import services as handover
 from homecoming.handover.models import Offer
 from homecoming.housing.models import Unit, UnitStatus
@@ -29,7 +30,7 @@ from homecoming.readiness.tests.helpers import (
 pytestmark = pytest.mark.django_db
 
 
-def form_for(world: Any, complex_: Any) -> RunForm:
+def form_for(world: World, complex_: Any) -> RunForm:
     return RunForm(
         {
             "name": "Draw",
@@ -42,7 +43,7 @@ def form_for(world: Any, complex_: Any) -> RunForm:
     )
 
 
-def draw(world: Any, capture: Any) -> Any:
+def draw(world: World, capture: Any) -> Any:
     with capture(execute=True):
         run = allocation.do_create_run(
             user=world.orkhan,
@@ -56,7 +57,7 @@ def draw(world: Any, capture: Any) -> Any:
 
 
 def test_the_run_form_takes_a_complex_not_ready_and_says_why_it_is_not(
-    world: Any, client: Client
+    world: World, client: Client
 ) -> None:
     policy("electricity")
     assert form_for(world, world.kalbajar_complex).is_valid()
@@ -69,7 +70,7 @@ def test_the_run_form_takes_a_complex_not_ready_and_says_why_it_is_not(
 
 
 def test_approval_on_a_complex_not_ready_holds_the_homes_without_a_deadline(
-    world: Any, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     policy("electricity")
     power = item(world.kalbajar_complex, "electricity", ItemStatus.IN_PROGRESS)
@@ -85,7 +86,7 @@ def test_approval_on_a_complex_not_ready_holds_the_homes_without_a_deadline(
 
 
 def test_a_complex_near_an_unreleased_hazard_area_gets_no_deadline_until_released(
-    world: Any, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     record_ready(world.kalbajar_city)
     run = draw(world, django_capture_on_commit_callbacks)

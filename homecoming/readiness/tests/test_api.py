@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from homecoming.core.testing import audited_changes
+from homecoming.core.testing import World, audited_changes
 from homecoming.readiness.importers import import_hazard_geojson
 from homecoming.readiness.models import ItemStatus, ReadinessItem, School, Stage
 from homecoming.readiness.tests.helpers import (
@@ -22,7 +22,7 @@ from homecoming.readiness.tests.helpers import (
 pytestmark = pytest.mark.django_db
 
 
-def test_district_officers_see_only_their_district_through_the_api(world: Any, api: Any) -> None:
+def test_district_officers_see_only_their_district_through_the_api(world: World, api: Any) -> None:
     item(world.kalbajar_complex, "water")
     item(world.lachin_complex, "water")
     import_hazard_geojson(
@@ -43,14 +43,14 @@ def test_district_officers_see_only_their_district_through_the_api(world: Any, a
     assert api(world.ayten).get("/api/hazard-areas/").json()["features"][1]["id"] == "HA-L"
 
 
-def test_an_officer_cannot_create_an_item_outside_their_district(world: Any, api: Any) -> None:
+def test_an_officer_cannot_create_an_item_outside_their_district(world: World, api: Any) -> None:
     response = api(world.kamran).post(
         "/api/readiness-items/", {"kind": "water", "complex": "LAC-RC1", "status": "done"}
     )
     assert response.status_code == 400
 
 
-def test_items_written_through_the_api_are_audited(world: Any, api: Any) -> None:
+def test_items_written_through_the_api_are_audited(world: World, api: Any) -> None:
     client = api(world.kamran)
     response = client.post(
         "/api/readiness-items/",
@@ -65,14 +65,14 @@ def test_items_written_through_the_api_are_audited(world: Any, api: Any) -> None
     assert ("status", "in_progress", "done", "kamran") in changes
 
 
-def test_the_auditor_reads_but_cannot_write(world: Any, api: Any) -> None:
+def test_the_auditor_reads_but_cannot_write(world: World, api: Any) -> None:
     sabina = api(world.sabina)
     assert sabina.get("/api/readiness-items/").status_code == 200
     response = sabina.post("/api/readiness-items/", {"kind": "water", "complex": "KLB-RC1"})
     assert response.status_code == 403
 
 
-def test_releasing_a_hazard_area_through_the_api_opens_the_complex(world: Any, api: Any) -> None:
+def test_releasing_a_hazard_area_through_the_api_opens_the_complex(world: World, api: Any) -> None:
     from homecoming.readiness.gate import blockers
 
     place_complex(world.kalbajar_complex)
@@ -96,7 +96,7 @@ def test_releasing_a_hazard_area_through_the_api_opens_the_complex(world: Any, a
     assert blockers(world.kalbajar_complex) == []
 
 
-def test_a_school_and_a_stage_carry_their_plan_and_progress(world: Any, api: Any) -> None:
+def test_a_school_and_a_stage_carry_their_plan_and_progress(world: World, api: Any) -> None:
     school = School.objects.create(
         name="Kalbajar school",
         kind="school",

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import importlib
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from homecoming.core.models import AuditEvent
+from homecoming.core.testing import World
 from homecoming.readiness.tests.helpers import item
 
 MIGRATION = "0003_audit_trail_replaces_changes"
 
 
 @pytest.mark.django_db(transaction=True)
-def test_old_readiness_changes_are_copied_into_the_audit_trail(world: Any) -> None:
+def test_old_readiness_changes_are_copied_into_the_audit_trail(world: World) -> None:
     migration = importlib.import_module(f"homecoming.readiness.migrations.{MIGRATION}")
     loader = MigrationLoader(connection)
     before_it = [

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from homecoming.core.testing import log_in
+from homecoming.core.testing import World, log_in
 from homecoming.readiness.importers import import_hazard_geojson
 from homecoming.readiness.models import ItemStatus
 from homecoming.readiness.tests.helpers import collection, feature, item, place_complex, policy
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_officer_opens_the_readiness_matrix_and_the_map(
-    world: Any, live_server: Any, page: Any
+    world: World, live_server: Any, page: Any
 ) -> None:
     policy("water")
     item(world.kalbajar_city, "water", ItemStatus.IN_PROGRESS)

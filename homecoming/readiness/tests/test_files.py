@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from homecoming.core.testing import World
 from homecoming.readiness.importers import HazardImportError, parse_hazard_geojson
 from homecoming.readiness.models import Evidence, HazardArea, ItemStatus
 from homecoming.readiness.tests.helpers import collection, feature, item
@@ -21,7 +22,7 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.cookie)"/
 
 
 @pytest.fixture
-def mines(world: Any, settings: Any, tmp_path: Path) -> Any:
+def mines(world: World, settings: Any, tmp_path: Path) -> Any:
     settings.MEDIA_ROOT = tmp_path
     return item(world.kalbajar_complex, "mine-clearance", ItemStatus.CERTIFIED)
 
@@ -43,7 +44,7 @@ def upload(client: Any, mines: Any, name: str, data: bytes, content_type: str) -
     ],
 )
 def test_evidence_that_is_not_pdf_jpeg_png_or_text_is_refused(
-    world: Any, client: Any, mines: Any, name: str, data: bytes, claimed: str
+    world: World, client: Any, mines: Any, name: str, data: bytes, claimed: str
 ) -> None:
     client.force_login(world.kamran)
     response = upload(client, mines, name, data, claimed)
@@ -53,7 +54,7 @@ def test_evidence_that_is_not_pdf_jpeg_png_or_text_is_refused(
 
 
 def test_evidence_past_its_size_limit_is_refused(
-    world: Any, client: Any, mines: Any, settings: Any
+    world: World, client: Any, mines: Any, settings: Any
 ) -> None:
     settings.FILE_LIMITS = {**settings.FILE_LIMITS, "evidence_max_bytes": 100}
     client.force_login(world.kamran)
@@ -63,7 +64,7 @@ def test_evidence_past_its_size_limit_is_refused(
 
 
 def test_a_pdf_is_accepted_and_downloaded_only_in_scope_as_an_attachment(
-    world: Any, client: Any, mines: Any, tmp_path: Path
+    world: World, client: Any, mines: Any, tmp_path: Path
 ) -> None:
     client.force_login(world.kamran)
     assert upload(client, mines, "act of acceptance.PDF", PDF, "text/html").status_code == 302
@@ -93,7 +94,7 @@ def test_a_pdf_is_accepted_and_downloaded_only_in_scope_as_an_attachment(
 
 
 def test_a_file_stored_before_the_check_is_served_as_an_opaque_download(
-    world: Any, client: Any, mines: Any
+    world: World, client: Any, mines: Any
 ) -> None:
     from django.core.files.base import ContentFile
 
@@ -106,7 +107,7 @@ def test_a_file_stored_before_the_check_is_served_as_an_opaque_download(
 
 
 def test_a_hazard_certificate_is_checked_and_downloaded_in_scope(
-    world: Any, client: Any, mines: Any
+    world: World, client: Any, mines: Any
 ) -> None:
     doc = collection(feature("HA-1", status="cleared"))
     client.force_login(world.kamran)
@@ -149,7 +150,7 @@ def test_a_hazard_code_is_an_identifier_and_the_file_must_be_utf8() -> None:
 
 
 def test_a_plain_text_document_is_served_as_utf8_text_to_download(
-    world: Any, client: Any, mines: Any
+    world: World, client: Any, mines: Any
 ) -> None:
     client.force_login(world.kamran)
     upload(client, mines, "akt.txt", "Akt qəbul edildi\n".encode(), "text/html")

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
 
 import pytest
 
-from homecoming.core.testing import acting_as, audited_changes
+from homecoming.core.testing import World, acting_as, audited_changes
 from homecoming.readiness import services
 from homecoming.readiness.gate import (
     assess,
@@ -39,7 +38,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_complex_with_nothing_recorded_is_not_ready_and_says_not_recorded_yet(
-    world: Any,
+    world: World,
 ) -> None:
     ensure_default_kinds(ItemKind)
     reasons = blockers(world.kalbajar_complex)
@@ -48,7 +47,7 @@ def test_a_complex_with_nothing_recorded_is_not_ready_and_says_not_recorded_yet(
     assert reasons == [f"{k.name}: not recorded yet." for k in kinds]
 
 
-def test_with_a_policy_nothing_recorded_is_not_ready_per_required_kind(world: Any) -> None:
+def test_with_a_policy_nothing_recorded_is_not_ready_per_required_kind(world: World) -> None:
     policy("electricity", "water")
     assert blockers(world.kalbajar_complex) == [
         "Electricity: not recorded yet.",
@@ -57,27 +56,27 @@ def test_with_a_policy_nothing_recorded_is_not_ready_per_required_kind(world: An
 
 
 def test_every_active_kind_recorded_as_done_opens_a_complex_without_a_policy(
-    world: Any,
+    world: World,
 ) -> None:
     record_ready(world.kalbajar_city)
     assert blockers(world.kalbajar_complex) == []
     assert blockers(world.lachin_complex) != []
 
 
-def test_one_required_kind_left_unrecorded_keeps_the_complex_closed(world: Any) -> None:
+def test_one_required_kind_left_unrecorded_keeps_the_complex_closed(world: World) -> None:
     record_ready(world.kalbajar_city)
     ReadinessItem.objects.filter(settlement=world.kalbajar_city, kind__code="gas").delete()
     assert blockers(world.kalbajar_complex) == ["Gas supply: not recorded yet."]
 
 
-def test_an_explicit_policy_is_met_when_all_its_kinds_are_done(world: Any) -> None:
+def test_an_explicit_policy_is_met_when_all_its_kinds_are_done(world: World) -> None:
     policy("electricity", "water")
     item(world.kalbajar_complex, "electricity")
     item(world.kalbajar_city, "water")
     assert blockers(world.kalbajar_complex) == []
 
 
-def test_with_no_kind_defined_and_no_policy_readiness_cannot_be_told(world: Any) -> None:
+def test_with_no_kind_defined_and_no_policy_readiness_cannot_be_told(world: World) -> None:
     ItemKind.objects.all().delete()
     (reason,) = blockers(world.kalbajar_complex)
     assert "cannot be told" in reason
@@ -85,7 +84,7 @@ def test_with_no_kind_defined_and_no_policy_readiness_cannot_be_told(world: Any)
 
 
 def test_a_settlement_is_ready_only_when_its_required_items_are_recorded_done(
-    world: Any,
+    world: World,
 ) -> None:
     policy("electricity", "school")
     verdict = assess_settlements([world.kalbajar_city])[world.kalbajar_city.pk]
@@ -98,21 +97,21 @@ def test_a_settlement_is_ready_only_when_its_required_items_are_recorded_done(
     assert assess_settlements([world.kalbajar_city])[world.kalbajar_city.pk].ready
 
 
-def test_a_missing_required_item_blocks_and_says_which(world: Any) -> None:
+def test_a_missing_required_item_blocks_and_says_which(world: World) -> None:
     policy("electricity", "water")
     item(world.kalbajar_complex, "electricity")
     reasons = blockers(world.kalbajar_complex)
     assert reasons == ["Water supply: not recorded yet."]
 
 
-def test_an_unfinished_item_blocks_with_its_status_and_planned_date(world: Any) -> None:
+def test_an_unfinished_item_blocks_with_its_status_and_planned_date(world: World) -> None:
     policy("water")
     item(world.kalbajar_city, "water", ItemStatus.IN_PROGRESS, planned_end=date(2026, 5, 1))
     (reason,) = blockers(world.kalbajar_complex)
     assert reason == "Water supply (Kalbajar): in progress, planned for 2026-05-01."
 
 
-def test_finishing_the_item_opens_the_complex(world: Any) -> None:
+def test_finishing_the_item_opens_the_complex(world: World) -> None:
     policy("water")
     water = item(world.kalbajar_city, "water", ItemStatus.IN_PROGRESS)
     assert blockers(world.kalbajar_complex)
@@ -122,21 +121,21 @@ def test_finishing_the_item_opens_the_complex(world: Any) -> None:
     assert blockers(world.kalbajar_complex) == []
 
 
-def test_a_settlement_item_and_a_complex_item_must_both_be_finished(world: Any) -> None:
+def test_a_settlement_item_and_a_complex_item_must_both_be_finished(world: World) -> None:
     policy("electricity")
     item(world.kalbajar_city, "electricity")
     item(world.kalbajar_complex, "electricity", ItemStatus.NOT_STARTED)
     assert len(blockers(world.kalbajar_complex)) == 1
 
 
-def test_an_item_finished_after_the_given_day_does_not_count_on_that_day(world: Any) -> None:
+def test_an_item_finished_after_the_given_day_does_not_count_on_that_day(world: World) -> None:
     policy("gas")
     item(world.kalbajar_complex, "gas", actual_end=date(2026, 3, 1))
     assert blockers(world.kalbajar_complex, on=date(2026, 2, 1))
     assert blockers(world.kalbajar_complex, on=date(2026, 3, 1)) == []
 
 
-def test_an_unreleased_hazard_area_nearby_blocks_and_releasing_it_opens(world: Any) -> None:
+def test_an_unreleased_hazard_area_nearby_blocks_and_releasing_it_opens(world: World) -> None:
     place_complex(world.kalbajar_complex)
     policy()  # no item required: only hazard areas count here
     import_hazard_geojson(
@@ -153,7 +152,7 @@ def test_an_unreleased_hazard_area_nearby_blocks_and_releasing_it_opens(world: A
     assert ("status", "cleared", "released") in audit
 
 
-def test_a_hazard_area_farther_than_the_policy_distance_does_not_block(world: Any) -> None:
+def test_a_hazard_area_farther_than_the_policy_distance_does_not_block(world: World) -> None:
     place_complex(world.kalbajar_complex)
     policy(buffer_m=40)  # requires no item: an explicit decision of the programme
     import_hazard_geojson(
@@ -162,7 +161,7 @@ def test_a_hazard_area_farther_than_the_policy_distance_does_not_block(world: An
     assert blockers(world.kalbajar_complex) == []
 
 
-def test_a_building_inside_a_hazard_area_is_named(world: Any) -> None:
+def test_a_building_inside_a_hazard_area_is_named(world: World) -> None:
     place_complex(world.kalbajar_complex, lat=40.108, lon=46.0385)
     policy()  # no item required: only hazard areas count here
     import_hazard_geojson(
@@ -174,7 +173,7 @@ def test_a_building_inside_a_hazard_area_is_named(world: Any) -> None:
 
 
 def test_a_complex_without_coordinates_is_blocked_while_its_district_has_hazards(
-    world: Any,
+    world: World,
 ) -> None:
     policy()  # no item required: only hazard areas count here
     import_hazard_geojson(
@@ -184,7 +183,7 @@ def test_a_complex_without_coordinates_is_blocked_while_its_district_has_hazards
     assert blockers(world.lachin_complex) == []
 
 
-def test_ready_complexes_keeps_only_those_that_pass(world: Any) -> None:
+def test_ready_complexes_keeps_only_those_that_pass(world: World) -> None:
     from homecoming.housing.models import ResidentialComplex
 
     policy("road")
@@ -193,7 +192,7 @@ def test_ready_complexes_keeps_only_those_that_pass(world: Any) -> None:
 
 
 def test_a_home_is_ready_only_built_in_a_finished_building_of_a_ready_complex(
-    world: Any,
+    world: World,
 ) -> None:
     from homecoming.housing.models import Construction, Unit
 
@@ -214,7 +213,7 @@ def test_a_home_is_ready_only_built_in_a_finished_building_of_a_ready_complex(
     )
 
 
-def test_item_changes_are_audited_with_who_and_from_what_to_what(world: Any) -> None:
+def test_item_changes_are_audited_with_who_and_from_what_to_what(world: World) -> None:
     water = item(world.kalbajar_complex, "water", ItemStatus.NOT_STARTED)
     with acting_as(world.kamran):
         services.do_save_item(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from homecoming.core.models import AuditEvent
-from homecoming.core.testing import acting_as, audited_changes
+from homecoming.core.testing import World, acting_as, audited_changes
 from homecoming.readiness.importers import HazardImportError, import_hazard_geojson
 from homecoming.readiness.models import HazardArea
 from homecoming.readiness.tests.helpers import NEAR_KALBAJAR, collection, feature
@@ -16,13 +16,13 @@ from homecoming.readiness.tests.helpers import NEAR_KALBAJAR, collection, featur
 pytestmark = pytest.mark.django_db
 
 
-def load(world: Any, doc: Any, name: str = "areas.geojson") -> Any:
+def load(world: World, doc: Any, name: str = "areas.geojson") -> Any:
     data = doc if isinstance(doc, str) else json.dumps(doc)
     with acting_as(world.kamran):
         return import_hazard_geojson(name, data, world.kalbajar, world.kamran)
 
 
-def test_a_valid_file_creates_areas_with_their_bounding_boxes(world: Any) -> None:
+def test_a_valid_file_creates_areas_with_their_bounding_boxes(world: World) -> None:
     report = load(world, collection(feature("HA-1", name="Orchard"), feature("HA-2", "released")))
     assert (report.created, report.updated) == (2, 0)
     area = HazardArea.objects.get(code="HA-1")
@@ -30,7 +30,7 @@ def test_a_valid_file_creates_areas_with_their_bounding_boxes(world: Any) -> Non
     assert area.district == world.kalbajar and area.source == "areas.geojson"
 
 
-def test_reimporting_updates_by_code_and_audits_the_status_change(world: Any) -> None:
+def test_reimporting_updates_by_code_and_audits_the_status_change(world: World) -> None:
     load(world, collection(feature("HA-1")))
     report = load(world, collection(feature("HA-1", "cleared")))
     assert (report.created, report.updated) == (0, 1)
@@ -98,7 +98,7 @@ SWAPPED = {
     ],
 )
 def test_a_malformed_file_is_refused_with_where_and_why_and_changes_nothing(
-    world: Any, doc: Any, expected: str
+    world: World, doc: Any, expected: str
 ) -> None:
     load(world, collection(feature("OLD", "suspected")))
     before = list(HazardArea.objects.values_list("code", "status", "geometry"))
@@ -115,7 +115,7 @@ def test_a_malformed_file_is_refused_with_where_and_why_and_changes_nothing(
     assert AuditEvent.objects.count() == changes
 
 
-def test_multipolygons_and_numeric_ids_are_accepted(world: Any) -> None:
+def test_multipolygons_and_numeric_ids_are_accepted(world: World) -> None:
     doc = collection(
         {
             "type": "Feature",

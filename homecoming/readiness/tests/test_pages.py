@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from homecoming.core.testing import audited_changes, make_complex
+from homecoming.core.testing import World, audited_changes, make_complex
 from homecoming.readiness.importers import import_hazard_geojson
 from homecoming.readiness.models import HazardArea, ItemStatus, ReadinessItem
 from homecoming.readiness.tests.helpers import (
@@ -43,7 +43,7 @@ def queries_for(client: Any, url: str) -> int:
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_every_readiness_page_opens_for_every_persona(world: Any, client: Any, url: str) -> None:
+def test_every_readiness_page_opens_for_every_persona(world: World, client: Any, url: str) -> None:
     policy("water")
     item(world.kalbajar_city, "water", ItemStatus.IN_PROGRESS, planned_end=date(2026, 6, 1))
     for user in (world.ayten, world.kamran, world.leyla, world.orkhan, world.sabina):
@@ -51,7 +51,7 @@ def test_every_readiness_page_opens_for_every_persona(world: Any, client: Any, u
         assert client.get(url).status_code == 200, (url, user)
 
 
-def test_the_matrix_does_not_grow_queries_with_the_data(world: Any, client: Any) -> None:
+def test_the_matrix_does_not_grow_queries_with_the_data(world: World, client: Any) -> None:
     policy("water", "electricity")
     place_complex(world.kalbajar_complex)
     client.force_login(world.ayten)
@@ -66,7 +66,7 @@ def test_the_matrix_does_not_grow_queries_with_the_data(world: Any, client: Any)
     assert queries_for(client, "/readiness/") == before
 
 
-def test_the_matrix_shows_status_dates_and_the_reasons(world: Any, client: Any) -> None:
+def test_the_matrix_shows_status_dates_and_the_reasons(world: World, client: Any) -> None:
     policy("water")
     item(world.kalbajar_city, "water", ItemStatus.IN_PROGRESS, planned_end=date(2026, 6, 1))
     client.force_login(world.ayten)
@@ -75,7 +75,7 @@ def test_the_matrix_shows_status_dates_and_the_reasons(world: Any, client: Any) 
     assert "Water supply (Kalbajar): in progress, planned for 2026-06-01." in page
 
 
-def test_a_district_officer_sees_only_their_district(world: Any, client: Any) -> None:
+def test_a_district_officer_sees_only_their_district(world: World, client: Any) -> None:
     lachin_item = item(world.lachin_complex, "road")
     import_hazard_geojson("a.geojson", json.dumps(collection(feature("HA-L"))), world.lachin, None)
     client.force_login(world.kamran)
@@ -87,7 +87,7 @@ def test_a_district_officer_sees_only_their_district(world: Any, client: Any) ->
     assert "HA-L" in client.get("/readiness/map/").content.decode()
 
 
-def test_an_officer_records_an_item_and_the_change_is_audited(world: Any, client: Any) -> None:
+def test_an_officer_records_an_item_and_the_change_is_audited(world: World, client: Any) -> None:
     client.force_login(world.kamran)
     url = f"/readiness/items/new/?kind=water&complex={world.kalbajar_complex.pk}"
     response = client.post(url, {"status": "in_progress", "organisation": "Azersu"})
@@ -102,7 +102,7 @@ def test_an_officer_records_an_item_and_the_change_is_audited(world: Any, client
 
 
 def test_evidence_is_uploaded_under_the_media_root(
-    world: Any, client: Any, settings: Any, tmp_path: Any
+    world: World, client: Any, settings: Any, tmp_path: Any
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     mines = item(world.kalbajar_complex, "mine-clearance", ItemStatus.CERTIFIED)
@@ -113,14 +113,14 @@ def test_evidence_is_uploaded_under_the_media_root(
     assert (tmp_path / evidence.file.name).read_bytes() == b"%PDF-1.4 handover"
 
 
-def test_the_auditor_cannot_change_an_item(world: Any, client: Any) -> None:
+def test_the_auditor_cannot_change_an_item(world: World, client: Any) -> None:
     water = item(world.kalbajar_complex, "water", ItemStatus.IN_PROGRESS)
     client.force_login(world.sabina)
     assert client.post(f"/readiness/items/{water.pk}/", {"status": "done"}).status_code == 403
 
 
 def test_the_map_import_refuses_a_malformed_file_and_changes_nothing(
-    world: Any, client: Any
+    world: World, client: Any
 ) -> None:
     client.force_login(world.kamran)
     bad = collection(feature("HA-1"), feature("HA-2", status="dangerous"))
@@ -132,7 +132,7 @@ def test_the_map_import_refuses_a_malformed_file_and_changes_nothing(
     assert not HazardArea.objects.exists()
 
 
-def test_the_map_draws_hazard_areas_and_buildings(world: Any, client: Any) -> None:
+def test_the_map_draws_hazard_areas_and_buildings(world: World, client: Any) -> None:
     place_complex(world.kalbajar_complex)
     import_hazard_geojson(
         "a.geojson", json.dumps(collection(feature("HA-1"))), world.kalbajar, None
@@ -143,7 +143,7 @@ def test_the_map_draws_hazard_areas_and_buildings(world: Any, client: Any) -> No
     assert 'class="building"' in page
 
 
-def test_the_admin_cannot_change_audited_readiness_records(world: Any, client: Any) -> None:
+def test_the_admin_cannot_change_audited_readiness_records(world: World, client: Any) -> None:
     from django.contrib.auth import get_user_model
 
     admin_user = get_user_model().objects.create_superuser("root", password="x-root-pass")
@@ -153,7 +153,7 @@ def test_the_admin_cannot_change_audited_readiness_records(world: Any, client: A
     assert client.get("/admin/readiness/readinessitem/").status_code == 200
 
 
-def test_a_place_with_nothing_recorded_is_never_shown_ready(world: Any, client: Any) -> None:
+def test_a_place_with_nothing_recorded_is_never_shown_ready(world: World, client: Any) -> None:
     client.force_login(world.ayten)
     for url in ("/readiness/", "/housing/", "/housing/KLB-RC1/", "/readiness/map/"):
         page = client.get(url).content.decode()
@@ -165,7 +165,7 @@ def test_a_place_with_nothing_recorded_is_never_shown_ready(world: Any, client: 
     assert "Water supply: not recorded yet." in page
 
 
-def test_a_recorded_and_done_place_is_shown_ready(world: Any, client: Any) -> None:
+def test_a_recorded_and_done_place_is_shown_ready(world: World, client: Any) -> None:
     record_ready(world.kalbajar_city)
     client.force_login(world.ayten)
     page = client.get("/housing/KLB-RC1/").content.decode()

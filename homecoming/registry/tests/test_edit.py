@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from homecoming.core.testing import World
+
 pytestmark = pytest.mark.django_db
 
 FORM = {
@@ -20,7 +22,7 @@ FORM = {
 }
 
 
-def test_a_district_officer_corrects_a_family_of_their_district(world: Any, client: Any) -> None:
+def test_a_district_officer_corrects_a_family_of_their_district(world: World, client: Any) -> None:
     client.force_login(world.kamran)
     response = client.post("/households/KLB-1/edit/", FORM)
     assert response.status_code == 302
@@ -28,19 +30,19 @@ def test_a_district_officer_corrects_a_family_of_their_district(world: Any, clie
     assert world.kalbajar_family.shelter_kind == "unfinished"
 
 
-def test_it_refuses_to_edit_a_family_of_another_district(world: Any, client: Any) -> None:
+def test_it_refuses_to_edit_a_family_of_another_district(world: World, client: Any) -> None:
     client.force_login(world.kamran)
     assert client.post("/households/LAC-1/edit/", FORM).status_code == 404
     world.lachin_family.refresh_from_db()
     assert world.lachin_family.shelter_kind == "dormitory"
 
 
-def test_an_auditor_cannot_edit(world: Any, client: Any) -> None:
+def test_an_auditor_cannot_edit(world: World, client: Any) -> None:
     client.force_login(world.sabina)
     assert client.get("/households/KLB-1/edit/").status_code == 403
 
 
-def test_consent_needs_its_date(world: Any, client: Any) -> None:
+def test_consent_needs_its_date(world: World, client: Any) -> None:
     client.force_login(world.ayten)
     response = client.post("/households/KLB-1/edit/", {**FORM, "consent_on": ""})
     assert response.status_code == 200

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from homecoming.core.testing import World
 from homecoming.registry import importers, services
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import Household, ImportStatus, Person, RegistryImport
@@ -52,7 +53,7 @@ def import_files(h: Path, p: Path | None, user: Any = None, **kw: Any) -> Regist
     return run_import(create_import(h, p, user=user, **kw))
 
 
-def test_a_good_csv_pair_imports_households_and_their_members(world: Any, tmp_path: Path) -> None:
+def test_a_good_csv_pair_imports_households_and_their_members(world: World, tmp_path: Path) -> None:
     imp = import_files(*write(tmp_path, HOUSEHOLDS, PERSONS), user=world.kamran)
     assert imp.status == ImportStatus.IMPORTED and imp.error_count == 0
     assert (imp.households_created, imp.persons_created) == (2, 4)
@@ -65,7 +66,7 @@ def test_a_good_csv_pair_imports_households_and_their_members(world: Any, tmp_pa
 
 
 def test_a_file_with_bad_rows_changes_nothing_and_reports_every_bad_row(
-    world: Any, tmp_path: Path
+    world: World, tmp_path: Path
 ) -> None:
     before = registry_state()
     h, p = write(tmp_path, HOUSEHOLDS + "".join(BAD_ROWS), PERSONS + "".join(BAD_PERSONS))
@@ -92,7 +93,7 @@ def test_a_file_with_bad_rows_changes_nothing_and_reports_every_bad_row(
 
 
 def test_a_partial_import_keeps_the_good_families_and_the_report(
-    world: Any, tmp_path: Path
+    world: World, tmp_path: Path
 ) -> None:
     h, p = write(tmp_path, HOUSEHOLDS + "".join(BAD_ROWS), PERSONS + "".join(BAD_PERSONS))
     imp = import_files(h, p, user=world.kamran, partial=True)
@@ -104,7 +105,7 @@ def test_a_partial_import_keeps_the_good_families_and_the_report(
     assert dropped == {("households.csv", 3), ("persons.csv", 4), ("persons.csv", 5)}
 
 
-def test_reimporting_the_same_files_changes_nothing(world: Any, tmp_path: Path) -> None:
+def test_reimporting_the_same_files_changes_nothing(world: World, tmp_path: Path) -> None:
     h, p = write(tmp_path, HOUSEHOLDS, PERSONS)
     import_files(h, p)
     after_first = registry_state()
@@ -123,7 +124,7 @@ def test_reimporting_the_same_files_changes_nothing(world: Any, tmp_path: Path) 
 
 
 def test_a_killed_import_leaves_the_registry_as_it_was(
-    world: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = registry_state()
     h, p = write(tmp_path, HOUSEHOLDS, PERSONS)
@@ -144,7 +145,7 @@ def test_a_killed_import_leaves_the_registry_as_it_was(
 
 
 def test_a_district_officer_cannot_import_a_family_of_another_district(
-    world: Any, tmp_path: Path
+    world: World, tmp_path: Path
 ) -> None:
     h, p = write(
         tmp_path,
@@ -163,7 +164,7 @@ def test_a_district_officer_cannot_import_a_family_of_another_district(
 
 
 def test_the_cli_prints_progress_and_every_bad_row_and_fails(
-    world: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     h, p = write(tmp_path, HOUSEHOLDS + BAD_ROWS[0], PERSONS)
     report = tmp_path / "report.csv"
@@ -179,7 +180,7 @@ def test_the_cli_prints_progress_and_every_bad_row_and_fails(
     assert Household.objects.filter(reg_number="KLB-100").exists()
 
 
-def test_an_xlsx_workbook_with_two_sheets_imports(world: Any, tmp_path: Path) -> None:
+def test_an_xlsx_workbook_with_two_sheets_imports(world: World, tmp_path: Path) -> None:
     from openpyxl import Workbook
 
     book = Workbook()

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from homecoming.core.testing import World
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import Household, ImportStatus, Person
 from homecoming.registry.services import household_pks, rows_for_keys
@@ -26,7 +26,7 @@ PERSONS_HEADER = (
 )
 
 
-def test_registry_look_ups_find_every_key_in_one_query_or_in_chunks(world: Any) -> None:
+def test_registry_look_ups_find_every_key_in_one_query_or_in_chunks(world: World) -> None:
     keys = {"KLB-1", "KLB-2", "LAC-1", "", *(f"NONE-{i}" for i in range(12_000))}
     sql = f"SELECT reg_number, id FROM {Household._meta.db_table} WHERE reg_number {{keys}}"
     with CaptureQueriesContext(connection) as queries:
@@ -44,7 +44,9 @@ def test_registry_look_ups_find_every_key_in_one_query_or_in_chunks(world: Any) 
     assert household_pks(["KLB-1", "NONE-1"]) == {"KLB-1": world.kalbajar_family.pk}
 
 
-def test_the_fast_row_checks_accept_what_the_full_checks_accept(world: Any, tmp_path: Path) -> None:
+def test_the_fast_row_checks_accept_what_the_full_checks_accept(
+    world: World, tmp_path: Path
+) -> None:
     persons = PERSONS_HEADER + (
         "KLB-200,Məmmədov,Rəşid,kişi,05.03.1961,5gxm-4dz,Head,Bəli\n"
         "KLB-200,Məmmədova,Sevinc,Qadın,05.03.1961,,Spouse,X\n"
@@ -69,7 +71,7 @@ def test_the_fast_row_checks_accept_what_the_full_checks_accept(world: Any, tmp_
     ]
 
 
-def test_a_bad_value_met_again_is_reported_again(world: Any, tmp_path: Path) -> None:
+def test_a_bad_value_met_again_is_reported_again(world: World, tmp_path: Path) -> None:
     future = (date.today() + timedelta(days=400)).isoformat()
     rows = [
         "KLB-200,Quliyev,Anar,M,1980-02-30,,head,",  # 2: not a date

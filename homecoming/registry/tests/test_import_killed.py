@@ -25,7 +25,7 @@ from django.core.management import call_command
 
 from homecoming.core import jobs
 from homecoming.core.models import Job, JobStatus
-from homecoming.core.testing import database_for_subprocess
+from homecoming.core.testing import World, database_for_subprocess
 from homecoming.registry.importers import create_import
 from homecoming.registry.models import Household, ImportStatus, Person, RegistryImport
 
@@ -123,7 +123,7 @@ def outlive_the_timeout(settings: Any) -> None:
 
 
 def test_a_cli_import_killed_mid_write_is_marked_failed_and_left_nothing(
-    world: Any, tmp_path: Path, settings: Any
+    world: World, tmp_path: Path, settings: Any
 ) -> None:
     h, p = write_files(tmp_path)
     before = registry_state()
@@ -150,7 +150,7 @@ def test_a_cli_import_killed_mid_write_is_marked_failed_and_left_nothing(
 
 
 def test_a_worker_killed_mid_import_has_its_job_and_import_marked_failed_at_the_next_start(
-    world: Any, tmp_path: Path, settings: Any
+    world: World, tmp_path: Path, settings: Any
 ) -> None:
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from homecoming.core.testing import World
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import (
     Household,
@@ -101,7 +102,7 @@ def kobo_xlsx(tmp_path: Path) -> Path:
 
 @pytest.mark.django_db
 def test_an_odk_central_export_imports_and_reports_a_repeat_row_without_submission(
-    world: Any, tmp_path: Path
+    world: World, tmp_path: Path
 ) -> None:
     rejected = run_import(create_import(central_zip(tmp_path), user=world.kamran))
     assert rejected.format == "odk" and rejected.status == ImportStatus.REJECTED
@@ -122,7 +123,7 @@ def test_an_odk_central_export_imports_and_reports_a_repeat_row_without_submissi
 
 
 @pytest.mark.django_db
-def test_unzipped_central_csv_files_import_as_odk(world: Any, tmp_path: Path) -> None:
+def test_unzipped_central_csv_files_import_as_odk(world: World, tmp_path: Path) -> None:
     main = tmp_path / "household_registration.csv"
     main.write_text(CENTRAL_MAIN)
     members = tmp_path / "household_registration-members.csv"
@@ -133,7 +134,7 @@ def test_unzipped_central_csv_files_import_as_odk(world: Any, tmp_path: Path) ->
 
 
 @pytest.mark.django_db
-def test_a_kobo_xlsx_export_imports_its_members_sheet(world: Any, tmp_path: Path) -> None:
+def test_a_kobo_xlsx_export_imports_its_members_sheet(world: World, tmp_path: Path) -> None:
     imp = run_import(create_import(kobo_xlsx(tmp_path), fmt="odk"))
     assert imp.status == ImportStatus.IMPORTED, imp.errors
     family = Household.objects.get(reg_number="KLB-600")

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.forms import modelform_factory
 
+from homecoming.core.testing import World
 from homecoming.registry.importers import create_import, run_import
 from homecoming.registry.models import Group, Household, ImportStatus, Person, RegistryImport
 
@@ -39,7 +40,7 @@ def files(tmp_path: Path, persons: bytes) -> tuple[Path, Path]:
 
 
 def test_a_utf8_file_with_one_invalid_byte_is_refused_naming_line_and_byte(
-    world: Any, tmp_path: Path
+    world: World, tmp_path: Path
 ) -> None:
     # One byte 0xFF in place of an "ə": what one bad save or copy leaves behind.
     broken = PERSONS.encode().replace("Məmmədov,".encode(), b"M\xffmm\xc9\x99dov,")
@@ -56,7 +57,7 @@ def test_a_utf8_file_with_one_invalid_byte_is_refused_naming_line_and_byte(
 
 
 def test_a_windows_1251_file_is_refused_unless_its_encoding_is_chosen(
-    world: Any, tmp_path: Path
+    world: World, tmp_path: Path
 ) -> None:
     h, p = files(tmp_path, RUSSIAN.encode("cp1251"))
     imp = run_import(create_import(h, p, user=world.kamran))
@@ -71,7 +72,11 @@ def test_a_windows_1251_file_is_refused_unless_its_encoding_is_chosen(
 
 
 def test_the_import_page_takes_an_encoding_choice(
-    world: Any, client: Any, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+    world: World,
+    client: Any,
+    settings: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     client.force_login(world.kamran)
@@ -91,7 +96,7 @@ def test_the_import_page_takes_an_encoding_choice(
 
 
 def test_a_registration_number_with_a_slash_is_refused_everywhere(
-    world: Any, api: Any, tmp_path: Path
+    world: World, api: Any, tmp_path: Path
 ) -> None:
     h = tmp_path / "households.csv"
     h.write_text(HOUSEHOLDS.replace("KLB-100", "KLB/100"), encoding="utf-8")
@@ -145,7 +150,11 @@ def test_every_identifier_of_the_demo_passes_the_pattern(db: Any) -> None:
 
 
 def test_a_formula_in_an_import_report_is_written_as_text(
-    world: Any, client: Any, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+    world: World,
+    client: Any,
+    settings: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     client.force_login(world.kamran)
@@ -170,7 +179,7 @@ def test_a_formula_in_an_import_report_is_written_as_text(
 
 
 def test_an_import_file_is_downloaded_only_in_scope_and_as_an_attachment(
-    world: Any, client: Any, settings: Any, tmp_path: Path
+    world: World, client: Any, settings: Any, tmp_path: Path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     client.force_login(world.kamran)

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from homecoming.core.models import Job, JobStatus
+from homecoming.core.testing import World
 from homecoming.registry import adapter, services
 from homecoming.registry.models import (
     CandidateStatus,
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 GIVEN = ["Elvin", "Aysel", "Tural", "Nigar", "Rauf", "Səbinə", "Kənan", "Ləman", "Orxan", "Zaur"]
 
 
-def give_real_names(world: Any) -> None:
+def give_real_names(world: World) -> None:
     """The world's persons are Member0..n; dedup rightly finds those all alike."""
     for i, p in enumerate(Person.objects.order_by("pk")):
         p.given_name = GIVEN[i % len(GIVEN)] + ("" if i < len(GIVEN) else "a")
@@ -32,9 +33,10 @@ def give_real_names(world: Any) -> None:
         p.save()
 
 
-def add_duplicate(world: Any) -> tuple[Person, Person]:
+def add_duplicate(world: World) -> tuple[Person, Person]:
     """Kalbajar's head of KLB-1, registered again by another agency in Cyrillic."""
     original = world.kalbajar_family.head
+    assert original is not None
     family = Household.objects.create(
         reg_number="KLB-77",
         origin=world.zar,
@@ -67,7 +69,7 @@ def find(user: Any, capture: Any) -> Job:
 
 
 def test_duplicate_search_stores_the_pair_with_what_matched_and_what_did_not(
-    world: Any, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     give_real_names(world)
     original, copy = add_duplicate(world)
@@ -84,7 +86,7 @@ def test_duplicate_search_stores_the_pair_with_what_matched_and_what_did_not(
 
 
 def test_a_pair_judged_different_is_not_proposed_again(
-    world: Any, django_capture_on_commit_callbacks: Any
+    world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     give_real_names(world)
     original, copy = add_duplicate(world)
@@ -105,7 +107,7 @@ def test_a_pair_judged_different_is_not_proposed_again(
     assert pair.pk not in [p.pk for p in page.context["page"]]
 
 
-def test_a_merge_keeps_both_records_links_them_and_records_what_changed(world: Any) -> None:
+def test_a_merge_keeps_both_records_links_them_and_records_what_changed(world: World) -> None:
     original, copy = add_duplicate(world)
     assert original.patronymic == "" and not original.needs_step_free
     pair = DuplicateCandidate.objects.create(
@@ -125,7 +127,7 @@ def test_a_merge_keeps_both_records_links_them_and_records_what_changed(world: A
     assert copy.pk not in {r["pk"] for r in rows}
 
 
-def test_a_district_officer_sees_and_decides_only_pairs_of_their_district(world: Any) -> None:
+def test_a_district_officer_sees_and_decides_only_pairs_of_their_district(world: World) -> None:
     original, copy = add_duplicate(world)
     pair = DuplicateCandidate.objects.create(
         person_a=original, person_b=copy, probability=0.99, district=world.kalbajar
@@ -148,9 +150,10 @@ def test_a_district_officer_sees_and_decides_only_pairs_of_their_district(world:
     assert pair.status == CandidateStatus.OPEN
 
 
-def test_pairs_across_districts_are_for_programme_wide_roles_only(world: Any) -> None:
+def test_pairs_across_districts_are_for_programme_wide_roles_only(world: World) -> None:
     a = world.kalbajar_family.head
     b = world.lachin_family.head
+    assert a is not None and b is not None
     pairs = adapter.pairs_from_clusters(
         adapter.person_rows(Person.objects.filter(pk__in=[a.pk, b.pk])),
         [_Assignment(str(a.pk), "x", 0.95), _Assignment(str(b.pk), "x", 0.97)],
@@ -170,7 +173,7 @@ class _Assignment:
 
 
 def test_the_import_pages_show_the_report_and_scope_it(
-    world: Any, django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any
+    world: World, django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     from django.core.files.uploadedfile import SimpleUploadedFile

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from homecoming.core.testing import log_in
+from homecoming.core.testing import World, log_in
 from homecoming.registry.models import CandidateStatus, DuplicateCandidate, PersonMerge
 from homecoming.registry.tests.test_review import add_duplicate, give_real_names
 
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_district_officer_finds_reviews_and_merges_a_duplicate_pair(
-    world: Any, live_server: Any, page: Any
+    world: World, live_server: Any, page: Any
 ) -> None:
     give_real_names(world)
     original, copy = add_duplicate(world)

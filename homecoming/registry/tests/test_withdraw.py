@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from homecoming.core.testing import World
+
 
 def test_an_officer_withdraws_a_family_in_its_page_and_only_an_administrator_brings_it_back(
-    world: Any, client: Any
+    world: World, client: Any
 ) -> None:
     reg = world.kalbajar_family.reg_number
     client.force_login(world.kamran)
