@@ -54,6 +54,25 @@ def _http_request(request: Any) -> HttpRequest:
     return getattr(request, "_request", request)  # type: ignore[no-any-return]
 
 
+#: Query parameters that carry what a user typed to find someone (a name, an identity
+#: number): kept out of the record, which outlives an erasure of that person.
+SEARCH_PARAMETERS = frozenset({"q", "search"})
+
+
+def recorded_path(request: HttpRequest) -> str:
+    """The request's path and query, search terms replaced by "…".
+
+    >>> from django.test import RequestFactory
+    >>> recorded_path(RequestFactory().get("/api/persons/", {"search": "5ABCD7E", "page": 2}))
+    '/api/persons/?search=%E2%80%A6&page=2'
+    """
+    query = request.GET.copy()
+    for name in SEARCH_PARAMETERS & set(query):
+        query.setlist(name, ["…" for _ in query.getlist(name)])
+    encoded = query.urlencode()
+    return request.path + (f"?{encoded}" if encoded else "")
+
+
 def do_record_access(
     request: Any,
     kind: str,
@@ -86,7 +105,7 @@ def do_record_access(
             role=profile.role if profile is not None else "",
             channel=channel_of(http.path),
             ip=client_ip(http)[:45],
-            path=f"{http.method} {http.get_full_path()}"[:300],
+            path=f"{http.method} {recorded_path(http)}"[:300],
             kind=kind,
             format=fmt,
             object_type=object_type,

@@ -40,6 +40,8 @@ ACCESS_TABLE = "core_accessevent"
 APPEND_ONLY_TABLES = (AUDIT_TABLE, ACCESS_TABLE)
 PG_SETTING = "homecoming.audit_context"
 PG_MAINTENANCE = "homecoming.audit_maintenance"
+PG_SCRUB = "homecoming.audit_scrub"
+ERASURE_TABLE = "core_erasure"
 TRIGGER_PREFIX = "hc_audit"
 
 CHANNELS = ("ui", "api", "admin", "cli", "job", "import", "system")
@@ -62,6 +64,8 @@ SECRET_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 HIDDEN = "[hidden]"
 CHANGED = "[changed]"
+#: What an erased personal value becomes, in the rows and in their audit events.
+ERASED = "[erased]"
 
 
 # ---------------------------------------------------------------------------- context
@@ -131,6 +135,9 @@ _current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar(
 )
 _maintenance: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "homecoming_audit_maintenance", default=False
+)
+_scrub: contextvars.ContextVar[ScrubPermit | None] = contextvars.ContextVar(
+    "homecoming_audit_scrub", default=None
 )
 
 
@@ -227,6 +234,156 @@ def audit_maintenance() -> Iterator[None]:
         _maintenance.reset(token)
 
 
+# ---------------------------------------------------------------------------- erasure scrub
+#
+# The trail's one allowed change: an erasure (registry/erasure.py) replaces the personal
+# values of the rows it erases in the before/after of *their* events. The database checks
+# it (the append-only trigger): an UPDATE of core_auditevent passes only while a permit is
+# open in this transaction, names an erasure record that exists, is about a row the permit
+# names, and changes nothing but the permit's keys of that row in `before`/`after`.
+
+
+@dataclass(frozen=True)
+class ScrubTarget:
+    """Keys of one row whose values are erased in its audit events (see `erase_value`)."""
+
+    table: str
+    pk: str
+    keys: frozenset[str]
+    needles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScrubPermit:
+    erasure_id: int
+    rows: dict[str, frozenset[str]]  # "table pk" -> keys
+
+
+def _longest_first(needles: tuple[str, ...]) -> tuple[str, ...]:
+    """So that a value holding another is replaced whole."""
+    return tuple(sorted(set(needles), key=len, reverse=True))
+
+
+def _row_key(table: str, pk: str) -> str:
+    return f"{table} {pk}"
+
+
+def scrub_strings(value: Any, needles: tuple[str, ...]) -> Any:
+    """`value` (JSON) with every needle replaced by ERASED inside its strings."""
+    if isinstance(value, str):
+        for needle in needles:
+            if needle and needle in value:
+                value = value.replace(needle, ERASED)
+        return value
+    if isinstance(value, list):
+        return [scrub_strings(v, needles) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub_strings(v, needles) for k, v in value.items()}
+    return value
+
+
+def erase_value(value: Any, needles: tuple[str, ...] = ()) -> Any:
+    """A value erased. With `needles` (the erased values themselves, for a text or JSON that
+    also holds other things: an import's errors, a family's appeal naming one member) only
+    they are replaced. Without: a plain value becomes ERASED and JSON keeps its shape (keys,
+    numbers, booleans) with every text in it ERASED. Empty stays empty: it says nothing."""
+    if needles:
+        return scrub_strings(value, needles)
+    if value is None or value == "" or isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return [erase_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: erase_value(v) for k, v in value.items()}
+    return ERASED
+
+
+def _erased_row(row: Any, target: ScrubTarget) -> Any:
+    if not isinstance(row, dict):
+        return row
+    return {k: erase_value(v, target.needles) if k in target.keys else v for k, v in row.items()}
+
+
+def _sqlite_scrub_erasure() -> int | None:
+    permit = _scrub.get()
+    return None if permit is None else permit.erasure_id
+
+
+def _sqlite_scrub_allowed(
+    table: str, pk: str, old_before: Any, new_before: Any, old_after: Any, new_after: Any
+) -> int:
+    """1 when an audit row's new before/after differ from the old only in the keys the open
+    permit names for that row (the trigger checks the other columns and the erasure)."""
+    permit = _scrub.get()
+    keys = None if permit is None else permit.rows.get(_row_key(table, pk))
+    if keys is None:
+        return 0
+    for old_text, new_text in ((old_before, new_before), (old_after, new_after)):
+        if old_text is None or new_text is None:
+            if old_text is not new_text:
+                return 0
+            continue
+        old, new = json.loads(old_text), json.loads(new_text)
+        if not isinstance(old, dict) or not isinstance(new, dict) or set(old) != set(new):
+            return 0
+        if any(old[k] != new[k] for k in old if k not in keys):
+            return 0
+    return 1
+
+
+@contextmanager
+def scrub_permit(
+    erasure_id: int, rows: dict[tuple[str, str], frozenset[str]], using: str = "default"
+) -> Iterator[None]:
+    """Open the database's permit to change these keys of these rows' audit events (and
+    nothing else), inside the current transaction only. `scrub_events` uses it."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        raise RuntimeError("scrub audit events inside the erasure's transaction")
+    permit = ScrubPermit(erasure_id, {_row_key(t, pk): keys for (t, pk), keys in rows.items()})
+    token = _scrub.set(permit)
+    try:
+        if connection.vendor == "postgresql":
+            # Local to the transaction: gone at its commit or rollback whatever happens.
+            grant = {"erasure": erasure_id, "rows": {k: sorted(v) for k, v in permit.rows.items()}}
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, %s, true)", [PG_SCRUB, json.dumps(grant)])
+        yield
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, '', true)", [PG_SCRUB])
+    finally:
+        _scrub.reset(token)
+
+
+def scrub_events(erasure_id: int, targets: list[ScrubTarget], using: str = "default") -> int:
+    """Erase the targets' keys in the before/after of their audit events; return how many
+    events changed. Call it inside the erasure's transaction, after the rows are blanked
+    (so the events of the blanking are scrubbed too), with the erasure record written."""
+    from homecoming.core.models import AuditEvent  # the model module imports nothing here
+
+    merged: dict[tuple[str, str], ScrubTarget] = {}
+    for t in targets:
+        old = merged.get((t.table, t.pk))
+        merged[(t.table, t.pk)] = (
+            t
+            if old is None
+            else ScrubTarget(
+                t.table, t.pk, old.keys | t.keys, _longest_first(old.needles + t.needles)
+            )
+        )
+    changed = 0
+    with scrub_permit(erasure_id, {k: t.keys for k, t in merged.items()}, using):
+        for target in merged.values():
+            events = AuditEvent.objects.using(using).filter(table=target.table, object_pk=target.pk)
+            for pk, before, after in events.values_list("pk", "before", "after"):
+                new_before, new_after = _erased_row(before, target), _erased_row(after, target)
+                if (new_before, new_after) != (before, after):
+                    events.filter(pk=pk).update(before=new_before, after=new_after)
+                    changed += 1
+    return changed
+
+
 # ---------------------------------------------------------------------------- connections
 
 
@@ -288,6 +445,8 @@ def on_connection_created(sender: Any, connection: BaseDatabaseWrapper, **kwargs
         raw = connection.connection
         raw.create_function("hc_audit_context", 0, _sqlite_context, deterministic=False)
         raw.create_function("hc_audit_live", 0, _sqlite_live, deterministic=False)
+        raw.create_function("hc_audit_scrub_erasure", 0, _sqlite_scrub_erasure)
+        raw.create_function("hc_audit_scrub_allowed", 6, _sqlite_scrub_allowed)
     elif connection.vendor == "postgresql":
         connection._hc_audit_pushed = ("", "")  # type: ignore[attr-defined]
         if not any(getattr(w, "_hc_audit", False) for w in connection.execute_wrappers):
@@ -384,10 +543,29 @@ BEGIN
 END $$;
 
 CREATE OR REPLACE FUNCTION hc_audit_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    permit jsonb;
+    row_keys jsonb;
+    erased text[];
 BEGIN
     IF TG_OP IN ('DELETE', 'TRUNCATE')
        AND current_setting('{PG_MAINTENANCE}', true) = 'on' THEN
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NULL END;
+    END IF;
+    -- An erasure's scrub (audit.scrub_events): a permit local to its transaction, naming
+    -- an erasure record that exists, the rows and their keys; nothing else may change.
+    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = '{AUDIT_TABLE}' THEN
+        permit := NULLIF(current_setting('{PG_SCRUB}', true), '')::jsonb;
+        row_keys := permit -> 'rows' -> (OLD."table" || ' ' || OLD.object_pk);
+        IF row_keys IS NOT NULL
+           AND EXISTS (SELECT 1 FROM {ERASURE_TABLE} e WHERE e.id = (permit ->> 'erasure')::bigint)
+           AND (to_jsonb(NEW) - 'before' - 'after') = (to_jsonb(OLD) - 'before' - 'after') THEN
+            erased := ARRAY(SELECT jsonb_array_elements_text(row_keys));
+            IF (OLD.before - erased) IS NOT DISTINCT FROM (NEW.before - erased)
+               AND (OLD.after - erased) IS NOT DISTINCT FROM (NEW.after - erased) THEN
+                RETURN NEW;
+            END IF;
+        END IF;
     END IF;
     RAISE EXCEPTION 'audit events are append-only (% refused)', TG_OP
         USING ERRCODE = 'insufficient_privilege';
@@ -472,9 +650,27 @@ def _sqlite_triggers(model: type[Model]) -> list[str]:
     ]
 
 
+#: Columns of an audit row an erasure's scrub leaves as they are (all but before/after).
+_KEPT = ("id", "at", "table", "object_pk", "action", *CONTEXT_COLUMNS.replace(" ", "").split(","))
+
+#: The audit trail's UPDATE is allowed only as an erasure's scrub (audit.scrub_events); the
+#: permit comes from this connection's Python functions, so a connection without them (the
+#: sqlite3 shell) cannot run the check and is refused.
+_SCRUB_ALLOWED = (
+    "NOT ("
+    + " AND ".join(f"NEW.{_q(c)} IS OLD.{_q(c)}" for c in _KEPT)
+    # SQL from strings (bandit B608, reviewed): trigger DDL from this module's constants.
+    + f" AND EXISTS (SELECT 1 FROM {ERASURE_TABLE} WHERE id = hc_audit_scrub_erasure())"  # nosec B608
+    ' AND hc_audit_scrub_allowed(OLD."table", OLD.object_pk, OLD.before, NEW.before,'
+    " OLD.after, NEW.after))"
+)
+
+
 def _sqlite_refuse(table: str) -> list[str]:
+    update_when = f" WHEN {_SCRUB_ALLOWED}" if table == AUDIT_TABLE else ""
     return [
-        f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_update_{table} BEFORE UPDATE ON {table} "
+        f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_update_{table} BEFORE UPDATE ON {table}"
+        f"{update_when} "
         "BEGIN SELECT RAISE(ABORT, 'audit events are append-only (UPDATE refused)'); END",
         f"CREATE TRIGGER {TRIGGER_PREFIX}_refuse_delete_{table} BEFORE DELETE ON {table} "
         "WHEN hc_audit_live() "

@@ -269,3 +269,64 @@ class BulkReadAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor}: {self.records} records ({self.at:%Y-%m-%d %H:%M})"
+
+
+class Erasure(models.Model):
+    """One person's or family's personal data erased on request: who, when, why, which
+    request, and what was scrubbed where.
+
+    The erased rows stay (their keys, the family's registration number and the facts the
+    allocation history needs); their personal values are replaced, in the rows and in the
+    audit trail's before/after of those rows (`homecoming.core.audit.scrub_events`, the one
+    change the trail allows, and only while this record's transaction holds a permit).
+    Written in the same transaction as the erasure; its own insert is in the trail.
+    """
+
+    at = models.DateTimeField(_("erased at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    # A plain copy, like the trail's: the record outlives the account.
+    actor_name = models.CharField(_("erased by"), max_length=150)
+    reason = models.CharField(_("reason"), max_length=400)
+    reference = models.CharField(_("request reference"), max_length=100)
+    table = models.CharField(_("table"), max_length=100)
+    object_pk = models.CharField(_("object id"), max_length=64)
+    label = models.CharField(_("what was erased"), max_length=100)
+    #: "table.column" of every value blanked, in the rows and in their audit events.
+    fields = models.JSONField(_("fields scrubbed"), default=list, blank=True)
+    #: What was done, by kind: {"persons": 4, "audit events": 31, "messages": 2, ...}.
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+        indexes = [models.Index(fields=["table", "object_pk"], name="erasure_object")]
+
+    def __str__(self) -> str:
+        return f"{self.label} erased {self.at:%Y-%m-%d}"
+
+
+class ErasedRecord(models.Model):
+    """A person or family record an erasure erased: how a page knows a record is erased, and
+    when (an erasure also erases the records merged with a person, wherever they are)."""
+
+    erasure = models.ForeignKey(Erasure, on_delete=models.PROTECT, related_name="records")
+    table = models.CharField(_("table"), max_length=100)
+    object_pk = models.CharField(_("object id"), max_length=64)
+
+    class Meta:
+        verbose_name = _("erased record")
+        verbose_name_plural = _("erased records")
+        constraints = [
+            models.UniqueConstraint(fields=["table", "object_pk"], name="erased_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.object_pk}"

@@ -13,9 +13,9 @@ from homecoming.accounts.permissions import ADMINISTRATORS, EDITORS
 from homecoming.accounts.privacy import masked_model_fields, visible_fields
 from homecoming.core.access import RecordedReads
 from homecoming.core.api import ScopedViewSet, check_in_district
-from homecoming.core.models import AccessKind
+from homecoming.core.models import AccessKind, Erasure
 from homecoming.geography.models import Area
-from homecoming.registry import services
+from homecoming.registry import erasure, services
 from homecoming.registry.filters import HouseholdFilter
 from homecoming.registry.models import Group, Household, Person
 
@@ -168,6 +168,17 @@ class ReasonInput(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=400)
 
 
+class ErasureInput(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(max_length=400)
+    reference = serializers.CharField(max_length=100)
+
+
+class ErasureSerializer(serializers.ModelSerializer[Erasure]):
+    class Meta:
+        model = Erasure
+        fields = ["id", "at", "actor_name", "reason", "reference", "label", "fields", "counts"]
+
+
 class GroupSerializer(serializers.ModelSerializer[Group]):
     households: serializers.SlugRelatedField[Household] = serializers.SlugRelatedField(
         slug_field="reg_number", many=True, read_only=True
@@ -194,7 +205,7 @@ class HouseholdViewSet(RecordedReads, ScopedViewSet):
     ordering_fields = ["reg_number", "priority", "registered_on"]
     lookup_field = "reg_number"
     write_roles = EDITORS
-    input_serializers = {"withdraw": ReasonInput}
+    input_serializers = {"withdraw": ReasonInput, "erase": ErasureInput}
 
     @extend_schema(request=ReasonInput, responses={200: HouseholdSerializer})
     @action(detail=True, methods=["post"])
@@ -211,6 +222,17 @@ class HouseholdViewSet(RecordedReads, ScopedViewSet):
         services.do_reinstate_household(self.get_object(), request.user)
         return Response(self.get_serializer(self.get_queryset().get(reg_number=reg_number)).data)
 
+    @extend_schema(request=ErasureInput, responses={200: ErasureSerializer})
+    @action(detail=True, methods=["post"], write_roles=ADMINISTRATORS)
+    def erase(self, request: Request, reg_number: str) -> Response:
+        """Erase the family's and its members' personal data on request (administrators;
+        409 if already erased)."""
+        data = self.validated_input()
+        done = erasure.do_erase_household(
+            self.get_object(), request.user, data["reason"], data["reference"]
+        )
+        return Response(ErasureSerializer(done).data)
+
 
 class PersonViewSet(RecordedReads, ScopedViewSet):
     """Members of households. Search by identity number only for readers who see them (and
@@ -221,6 +243,19 @@ class PersonViewSet(RecordedReads, ScopedViewSet):
     serializer_class = PersonSerializer
     filterset_fields = ["household__reg_number", "sex", "relationship", "needs_step_free"]
     search_fields = ["surname", "given_name", "patronymic", "national_id"]
+    write_roles = EDITORS
+    input_serializers = {"erase": ErasureInput}
+
+    @extend_schema(request=ErasureInput, responses={200: ErasureSerializer})
+    @action(detail=True, methods=["post"], write_roles=ADMINISTRATORS)
+    def erase(self, request: Request, pk: str) -> Response:
+        """Erase one member's personal data on request (administrators; 409 if already
+        erased)."""
+        data = self.validated_input()
+        done = erasure.do_erase_person(
+            self.get_object(), request.user, data["reason"], data["reference"]
+        )
+        return Response(ErasureSerializer(done).data)
 
     def get_queryset(self) -> Any:
         queryset = super().get_queryset()

@@ -46,3 +46,14 @@ class HouseholdForm(ScopedFormMixin, forms.ModelForm[Household]):
         if data.get("consent") and not data.get("consent_on"):
             self.add_error("consent_on", _("Give the date the family consented."))
         return data
+
+
+class ErasureForm(forms.Form):
+    """An administrator's confirmation of an erasure on request."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=400)
+    reference = forms.CharField(
+        label=_("Request reference"),
+        max_length=100,
+        help_text=_("The number of the written request (letter, form, case file)."),
+    )

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from homecoming.registry import erasure_views
 from homecoming.registry import intake_views as views
 
 app_name = "registry"
@@ -15,4 +16,10 @@ urlpatterns = [
     path("duplicates/find/", views.duplicate_find, name="duplicates_find"),
     path("duplicates/<int:pk>/", views.duplicate_detail, name="duplicate"),
     path("duplicates/<int:pk>/decide/", views.duplicate_decide, name="duplicate_decide"),
+    path(
+        "households/<str:reg_number>/erase/",
+        erasure_views.household_erase,
+        name="household-erase",
+    ),
+    path("persons/<int:pk>/erase/", erasure_views.person_erase, name="person-erase"),
 ]

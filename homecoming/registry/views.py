@@ -15,6 +15,7 @@ from homecoming.core.htmx import is_htmx
 from homecoming.core.lifecycle import TransitionRefused
 from homecoming.core.models import AccessKind
 from homecoming.registry import services
+from homecoming.registry.erasure import erasures_of_family
 from homecoming.registry.filters import HouseholdFilter
 from homecoming.registry.forms import HouseholdForm, WithdrawForm
 from homecoming.registry.models import Household, Person
@@ -72,6 +73,9 @@ def household_detail(request: HttpRequest, reg_number: str) -> HttpResponse:
         else []
     )
     home = getattr(household, "home", None)
+    erasures = erasures_of_family(household)
+    for person in household.members.all():
+        person.erasure = erasures.get(str(person.pk)) or erasures.get("family")  # type: ignore[attr-defined]
     do_record_access(
         request,
         AccessKind.HOUSEHOLD_PAGE,
@@ -88,6 +92,7 @@ def household_detail(request: HttpRequest, reg_number: str) -> HttpResponse:
             "sections": family_sections(household, profile),
             "home": home,
             "withdraw_form": WithdrawForm(),
+            "erasures": erasures,
         },
     )
 

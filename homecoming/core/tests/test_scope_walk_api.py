@@ -95,7 +95,11 @@ SPECS: dict[str, Spec] = {
             "shelter_kind": "dormitory",
             "registered_on": "2020-01-01",
         },
-        actions={"withdraw": lambda d: {"reason": "moved abroad"}, "reinstate": lambda d: {}},
+        actions={
+            "withdraw": lambda d: {"reason": "moved abroad"},
+            "reinstate": lambda d: {},
+            "erase": lambda d: {"reason": "asked in writing", "reference": "REQ-1"},
+        },
         # The scene's waiting family is not withdrawn: reinstating it is a wrong step.
         refused_from_state={"reinstate": 409},
     ),
@@ -108,6 +112,7 @@ SPECS: dict[str, Spec] = {
             "sex": "F",
             "relationship": "child",
         },
+        actions={"erase": lambda d: {"reason": "asked in writing", "reference": "REQ-2"}},
     ),
     "group": Spec(lambda d: d.group, lambda d: {"code": "G-NEW", "kind": "relatives"}),
     "complex": Spec(

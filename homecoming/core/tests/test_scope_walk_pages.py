@@ -134,6 +134,18 @@ PAGES: dict[str, Page] = {
         posts=[lambda t, r: {}],
         control=False,  # the scene's family waits: only a withdrawn one comes back
     ),
+    "registry:household-erase": Page(
+        obj("waiting", "reg_number", "reg_number"),
+        readers=ADMINS,
+        writers=ADMINS,
+        posts=[lambda t, r: {"reason": "asked in writing", "reference": "REQ-1"}],
+    ),
+    "registry:person-erase": Page(
+        lambda t, r: ({"pk": t.waiting.members.order_by("id").first().pk}, ""),  # type: ignore[union-attr]
+        readers=ADMINS,
+        writers=ADMINS,
+        posts=[lambda t, r: {"reason": "asked in writing", "reference": "REQ-2"}],
+    ),
     "audit": Page(readers=frozenset({"ayten", "sabina"})),
     "audit-export": Page(lambda t, r: ({"fmt": "csv"}, ""), readers=frozenset({"ayten", "sabina"})),
     "audit-reads": Page(readers=frozenset({"ayten", "sabina"})),
