@@ -29,27 +29,8 @@ def check(
     all together or not at all, and in one settlement.
     """
     policy = policy or Policy.default()
-    out: list[Violation] = []
+    out = _row_violations(households, assignments)
     unit_by_id = {u.unit_id: u for u in units}
-    if len(assignments) != len(households):
-        out.append(
-            Violation(
-                "rows",
-                None,
-                None,
-                f"{len(assignments)} assignment rows for {len(households)} households",
-            )
-        )
-    for h, a in zip(households, assignments, strict=False):
-        if h.household_id != a.household_id:
-            out.append(
-                Violation(
-                    "rows",
-                    a.household_id,
-                    a.unit_id,
-                    f"row for {a.household_id} where {h.household_id} was expected (input order)",
-                )
-            )
     holder: dict[str, str] = {}
     housed: dict[str, Unit] = {}
     for h, a in zip(households, assignments, strict=False):
@@ -70,35 +51,76 @@ def check(
             )
         holder[a.unit_id] = h.household_id
         housed[h.household_id] = u
-        band = policy.band(h.size)
-        if not band.min_rooms <= u.rooms <= band.max_rooms:
+        out.extend(_unit_violations(h, u, policy))
+    out.extend(_group_violations(households, housed))
+    return out
+
+
+def _row_violations(
+    households: Sequence[Household], assignments: Sequence[Assignment]
+) -> list[Violation]:
+    """One row per household, in input order."""
+    out: list[Violation] = []
+    if len(assignments) != len(households):
+        out.append(
+            Violation(
+                "rows",
+                None,
+                None,
+                f"{len(assignments)} assignment rows for {len(households)} households",
+            )
+        )
+    for h, a in zip(households, assignments, strict=False):
+        if h.household_id != a.household_id:
             out.append(
                 Violation(
-                    "band",
-                    h.household_id,
-                    u.unit_id,
-                    f"household {h.household_id} of {h.size} persons got {u.rooms} rooms; "
-                    f"allowed {band.min_rooms}-{band.max_rooms}",
+                    "rows",
+                    a.household_id,
+                    a.unit_id,
+                    f"row for {a.household_id} where {h.household_id} was expected (input order)",
                 )
             )
-        if h.needs_accessible and not u.is_accessible:
-            out.append(
-                Violation(
-                    "accessible",
-                    h.household_id,
-                    u.unit_id,
-                    f"household {h.household_id} needs step-free access; {u.unit_id} is not",
-                )
+    return out
+
+
+def _unit_violations(h: Household, u: Unit, policy: Policy) -> list[Violation]:
+    """Rooms within the band, step-free need, chosen destination."""
+    out: list[Violation] = []
+    band = policy.band(h.size)
+    if not band.min_rooms <= u.rooms <= band.max_rooms:
+        out.append(
+            Violation(
+                "band",
+                h.household_id,
+                u.unit_id,
+                f"household {h.household_id} of {h.size} persons got {u.rooms} rooms; "
+                f"allowed {band.min_rooms}-{band.max_rooms}",
             )
-        if h.destination is not None and u.settlement != h.destination:
-            out.append(
-                Violation(
-                    "destination",
-                    h.household_id,
-                    u.unit_id,
-                    f"household {h.household_id} chose {h.destination}; got {u.settlement}",
-                )
+        )
+    if h.needs_accessible and not u.is_accessible:
+        out.append(
+            Violation(
+                "accessible",
+                h.household_id,
+                u.unit_id,
+                f"household {h.household_id} needs step-free access; {u.unit_id} is not",
             )
+        )
+    if h.destination is not None and u.settlement != h.destination:
+        out.append(
+            Violation(
+                "destination",
+                h.household_id,
+                u.unit_id,
+                f"household {h.household_id} chose {h.destination}; got {u.settlement}",
+            )
+        )
+    return out
+
+
+def _group_violations(households: Sequence[Household], housed: dict[str, Unit]) -> list[Violation]:
+    """A group is housed all together or not at all, and in one settlement."""
+    out: list[Violation] = []
     groups: dict[str, list[Household]] = {}
     for h in households:
         if h.group_id is not None:

@@ -77,6 +77,10 @@ class Hall:
                         if b.min_rooms <= rooms <= b.max_rooms and (acc or not needy):
                             self.compat[2 * bi + needy, 2 * lv + acc] = True
                             self.ideal[2 * bi + needy, 2 * lv + acc] = rooms == b.ideal
+        # class x room level: 1 where the level is the class's ideal room count
+        self.ideal_level: IntArray = np.zeros((self.n_classes, self.levels), dtype=np.int64)
+        for k in range(self.n_classes):
+            self.ideal_level[k, policy.bands[k // 2].ideal - self.lo] = 1
 
     def klass(self, size: int, needy: bool) -> int:
         band = self._band_cache.get(size)
@@ -150,6 +154,45 @@ def build_instance(
 ) -> Instance:
     """Index the inputs; raises InputError on duplicate ids passed in directly (not via CSV)."""
     hall = Hall(policy)
+    _refuse_bad_ids(households, units)
+    klass = np.array([hall.klass(h.size, h.needs_accessible) for h in households], dtype=np.int64)
+    utype = np.array([hall.type_of(u.rooms, u.is_accessible) for u in units], dtype=np.int64)
+    settlements = sorted({u.settlement for u in units})
+    complexes = sorted({(u.settlement, u.complex) for u in units})
+    buildings = sorted({(u.settlement, u.complex, u.building) for u in units})
+    s_idx = {s: i for i, s in enumerate(settlements)}
+    c_idx = {c: i for i, c in enumerate(complexes)}
+    b_idx = {b: i for i, b in enumerate(buildings)}
+    u_s = np.array([s_idx[u.settlement] for u in units], dtype=np.int64)
+    u_c = np.array([c_idx[(u.settlement, u.complex)] for u in units], dtype=np.int64)
+    u_b = np.array([b_idx[(u.settlement, u.complex, u.building)] for u in units], dtype=np.int64)
+    usable = utype >= 0
+    blocks, block_of = _make_blocks(households, klass, hall.n_classes)
+    return Instance(
+        households=households,
+        units=units,
+        policy=policy,
+        hall=hall,
+        klass=klass,
+        utype=utype,
+        settlements=settlements,
+        complexes=complexes,
+        buildings=buildings,
+        u_settlement=u_s,
+        u_complex=u_c,
+        u_building=u_b,
+        complex_settlement=np.array([s_idx[c[0]] for c in complexes], dtype=np.int64),
+        building_complex=np.array([c_idx[(b[0], b[1])] for b in buildings], dtype=np.int64),
+        supply_s=_count_types(len(settlements), hall.n_types, u_s[usable], utype[usable]),
+        supply_c=_count_types(len(complexes), hall.n_types, u_c[usable], utype[usable]),
+        supply_b=_count_types(len(buildings), hall.n_types, u_b[usable], utype[usable]),
+        blocks=blocks,
+        block_of=block_of,
+        settlement_index=s_idx,
+    )
+
+
+def _refuse_bad_ids(households: Sequence[Household], units: Sequence[Unit]) -> None:
     seen: set[str] = set()
     for h in households:
         if h.household_id in seen:
@@ -162,27 +205,20 @@ def build_instance(
         if u.unit_id in seen:
             raise InputError("units", None, "unit_id", f"duplicate id {u.unit_id!r}")
         seen.add(u.unit_id)
-    klass = np.array([hall.klass(h.size, h.needs_accessible) for h in households], dtype=np.int64)
-    utype = np.array([hall.type_of(u.rooms, u.is_accessible) for u in units], dtype=np.int64)
-    settlements = sorted({u.settlement for u in units})
-    complexes = sorted({(u.settlement, u.complex) for u in units})
-    buildings = sorted({(u.settlement, u.complex, u.building) for u in units})
-    s_idx = {s: i for i, s in enumerate(settlements)}
-    c_idx = {c: i for i, c in enumerate(complexes)}
-    b_idx = {b: i for i, b in enumerate(buildings)}
-    u_s = np.array([s_idx[u.settlement] for u in units], dtype=np.int64)
-    u_c = np.array([c_idx[(u.settlement, u.complex)] for u in units], dtype=np.int64)
-    u_b = np.array([b_idx[(u.settlement, u.complex, u.building)] for u in units], dtype=np.int64)
-    c_s = np.array([s_idx[c[0]] for c in complexes], dtype=np.int64)
-    b_c = np.array([c_idx[(b[0], b[1])] for b in buildings], dtype=np.int64)
-    nt = hall.n_types
-    ok = utype >= 0
-    sup_s = np.zeros((len(settlements), nt), dtype=np.int64)
-    sup_c = np.zeros((len(complexes), nt), dtype=np.int64)
-    sup_b = np.zeros((len(buildings), nt), dtype=np.int64)
-    np.add.at(sup_s, (u_s[ok], utype[ok]), 1)
-    np.add.at(sup_c, (u_c[ok], utype[ok]), 1)
-    np.add.at(sup_b, (u_b[ok], utype[ok]), 1)
+
+
+def _count_types(n_places: int, n_types: int, place: IntArray, utype: IntArray) -> IntArray:
+    """Units per (place, type)."""
+    out = np.zeros((n_places, n_types), dtype=np.int64)
+    np.add.at(out, (place, utype), 1)
+    return out
+
+
+def _make_blocks(
+    households: Sequence[Household], klass: IntArray, n_classes: int
+) -> tuple[list[Block], IntArray]:
+    """One block per group (or household alone), in order of first member; and each
+    household's block."""
     blocks: list[Block] = []
     by_group: dict[str, int] = {}
     block_of = np.zeros(len(households), dtype=np.int64)
@@ -192,58 +228,33 @@ def build_instance(
             blocks[bi].members.append(i)
         else:
             bi = len(blocks)
+            empty = np.zeros(n_classes, dtype=np.int64)
             blocks.append(
-                Block(
-                    bi,
-                    h.group_id,
-                    [i],
-                    0.0,
-                    datetime.date.max,
-                    None,
-                    False,
-                    None,
-                    np.zeros(hall.n_classes, dtype=np.int64),
-                )
+                Block(bi, h.group_id, [i], 0.0, datetime.date.max, None, False, None, empty)
             )
             if h.group_id is not None:
                 by_group[h.group_id] = bi
         block_of[i] = bi
     for b in blocks:
-        members = [households[i] for i in b.members]
-        b.priority = max(m.priority for m in members)
-        b.registered = min((m.registered_on or datetime.date.max) for m in members)
-        dests = sorted({m.destination for m in members if m.destination is not None})
-        b.destination = dests[0] if dests else None
-        b.conflict = len(dests) > 1
-        origins: dict[str, int] = {}
-        for m in members:
-            if m.origin is not None:
-                origins[m.origin] = origins.get(m.origin, 0) + 1
-        if origins:
-            b.origin = sorted(origins.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        np.add.at(b.demand, klass[b.members], 1)
-    return Instance(
-        households,
-        units,
-        policy,
-        hall,
-        klass,
-        utype,
-        settlements,
-        complexes,
-        buildings,
-        u_s,
-        u_c,
-        u_b,
-        c_s,
-        b_c,
-        sup_s,
-        sup_c,
-        sup_b,
-        blocks,
-        block_of,
-        s_idx,
-    )
+        _describe_block(b, [households[i] for i in b.members], klass)
+    return blocks, block_of
+
+
+def _describe_block(b: Block, members: list[Household], klass: IntArray) -> None:
+    """A block's priority (its highest member's), registration (earliest), destination,
+    village (most members', then by name) and demand per class."""
+    b.priority = max(m.priority for m in members)
+    b.registered = min((m.registered_on or datetime.date.max) for m in members)
+    dests = sorted({m.destination for m in members if m.destination is not None})
+    b.destination = dests[0] if dests else None
+    b.conflict = len(dests) > 1
+    origins: dict[str, int] = {}
+    for m in members:
+        if m.origin is not None:
+            origins[m.origin] = origins.get(m.origin, 0) + 1
+    if origins:
+        b.origin = sorted(origins.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    np.add.at(b.demand, klass[b.members], 1)
 
 
 def band_text(policy: Policy, size: int) -> str:

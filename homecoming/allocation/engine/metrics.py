@@ -163,10 +163,22 @@ def upper_bound(inst: Instance, placed: IntArray | None = None) -> int:
     allocations that house exactly those blocks in those settlements: it leaves out who is
     housed (decided by priority) and measures only where they are put.
     """
-    w = inst.policy.weights()
+    sources = _bound_sources(inst, placed)
+    if not sources:
+        return 0
+    return _bound_flow(inst, sources)
+
+
+# households aggregated by (class, settlement or -1 for any, in a multi-household group,
+# with an origin)
+BoundKey = tuple[int, int, int, int]
+
+
+def _bound_sources(inst: Instance, placed: IntArray | None) -> dict[BoundKey, int]:
+    """Households that may be housed, counted by what the bound's arcs depend on."""
     hall = inst.hall
     n_s = len(inst.settlements)
-    nodes: dict[tuple[int, int, int, int], int] = {}
+    nodes: dict[BoundKey, int] = {}
     for b in inst.blocks:
         if placed is not None:
             if placed[b.index] < 0:
@@ -188,8 +200,15 @@ def upper_bound(inst: Instance, placed: IntArray | None = None) -> int:
         for i in b.members:
             key = (int(inst.klass[i]), d, int(b.multi), int(inst.households[i].origin is not None))
             nodes[key] = nodes.get(key, 0) + 1
-    if not nodes:
-        return 0
+    return nodes
+
+
+def _bound_flow(inst: Instance, nodes: dict[BoundKey, int]) -> int:
+    """Best score of the aggregated households in `nodes`: a min-cost flow into
+    (settlement, type) nodes, with an unpaid arc for whoever stays out."""
+    w = inst.policy.weights()
+    hall = inst.hall
+    n_s = len(inst.settlements)
     smcf = min_cost_flow.SimpleMinCostFlow()
     n_nodes = len(nodes)
     type_node = n_nodes  # (s, t) -> type_node + s * nt + t

@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-import homecoming.allocation.engine.optimal as optimal
-from homecoming.allocation.engine import Household, Policy, Unit, allocate, check
+from homecoming.allocation.engine import Household, Policy, Unit, allocate, check, packing, planner
 from homecoming.allocation.engine.core import Hall, Joint
 
 
@@ -77,7 +76,7 @@ def test_without_repair_the_largest_first_packing_splits_a_group(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     hs, us = _tight_case()
-    monkeypatch.setattr(optimal, "_EJECT_TRIES", 0)
+    monkeypatch.setattr(packing, "_EJECT_TRIES", 0)
     m = allocate(hs, us, seed=3).metrics
     assert (m["groups_housed"], m["groups_in_one_building"]) == (2, 1)
 
@@ -124,7 +123,7 @@ def test_the_village_plan_reaches_the_best_split_of_a_full_city() -> None:
     # decreasing alone keeps 2,550
     sizes = [89, 154, 140, 130, 150, 193, 161, 209, 159, 146, 130, 161, 177, 146, 146, 134, 175]
     caps = [517, 517, 505, 509, 514, 38]
-    home = optimal._village_plan(sizes, np.array(caps))
+    home = planner.village_plan(sizes, np.array(caps))
     assert home is not None
     assert _at_home(sizes, caps, home) == 2562
 
@@ -134,6 +133,6 @@ def test_the_village_plan_keeps_whole_villages_where_a_swap_allows() -> None:
     # the last village of 2 fits neither whole. Swapping a 3 with a 2 keeps all 14 at home.
     sizes = [3, 3, 2, 2, 2, 2]
     caps = [7, 7]
-    home = optimal._village_plan(sizes, np.array(caps))
+    home = planner.village_plan(sizes, np.array(caps))
     assert home is not None
     assert _at_home(sizes, caps, home) == 14
