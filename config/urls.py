@@ -12,8 +12,8 @@ from homecoming.handover.urls import family_patterns, officer_patterns
 from homecoming.housing.api import BuildingViewSet, ComplexViewSet, UnitViewSet
 from homecoming.network import api as network_api
 from homecoming.readiness.api import HazardViewSet, ItemViewSet, SchoolViewSet, StageViewSet
-from homecoming.registry import views as registry_views
 from homecoming.registry.api import GroupViewSet, HouseholdViewSet, PersonViewSet
+from homecoming.registry.urls import household_patterns
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -50,21 +50,7 @@ urlpatterns = [
     path("account/", include("homecoming.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("homecoming.core.urls")),
-    path("households/", registry_views.household_list, name="households"),
-    path("households/<str:reg_number>/", registry_views.household_detail, name="household"),
-    path("households/<str:reg_number>/edit/", registry_views.household_edit, name="household-edit"),
-    path(
-        "households/<str:reg_number>/withdraw/",
-        registry_views.household_status,
-        {"action": "withdraw"},
-        name="household-withdraw",
-    ),
-    path(
-        "households/<str:reg_number>/reinstate/",
-        registry_views.household_status,
-        {"action": "reinstate"},
-        name="household-reinstate",
-    ),
+    path("households/", include(household_patterns)),
     path("registry/", include("homecoming.registry.urls")),
     path("housing/", include("homecoming.housing.urls")),
     path("allocation/", include("homecoming.allocation.urls")),

@@ -1,9 +1,12 @@
-"""Registry intake pages, under /registry/ (namespace "registry")."""
+"""The registry's pages: the families under /households/ (`household_patterns`, names without
+a namespace: "household", "households"...), intake and duplicates under /registry/
+(`urlpatterns`, namespace "registry")."""
 
 from django.urls import path
 
 from homecoming.registry import erasure_views
 from homecoming.registry import intake_views as views
+from homecoming.registry import views as family_views
 
 app_name = "registry"
 urlpatterns = [
@@ -22,4 +25,22 @@ urlpatterns = [
         name="household-erase",
     ),
     path("persons/<int:pk>/erase/", erasure_views.person_erase, name="person-erase"),
+]
+
+household_patterns = [
+    path("", family_views.household_list, name="households"),
+    path("<str:reg_number>/", family_views.household_detail, name="household"),
+    path("<str:reg_number>/edit/", family_views.household_edit, name="household-edit"),
+    path(
+        "<str:reg_number>/withdraw/",
+        family_views.household_status,
+        {"action": "withdraw"},
+        name="household-withdrawal",
+    ),
+    path(
+        "<str:reg_number>/reinstate/",
+        family_views.household_status,
+        {"action": "reinstate"},
+        name="household-reinstatement",
+    ),
 ]

@@ -123,12 +123,12 @@ PAGES: dict[str, Page] = {
     "job": Page(obj("job")),
     "households": Page(marker=lambda d: d.waiting.reg_number),
     "household": Page(obj("waiting", "reg_number", "reg_number")),
-    "household-withdraw": Page(
+    "household-withdrawal": Page(
         obj("waiting", "reg_number", "reg_number"),
         get=False,
         posts=[lambda t, r: {"reason": "moved abroad"}],
     ),
-    "household-reinstate": Page(
+    "household-reinstatement": Page(
         obj("waiting", "reg_number", "reg_number"),
         get=False,
         posts=[lambda t, r: {}],
