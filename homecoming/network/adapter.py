@@ -31,9 +31,9 @@ from homecoming.network.engine import (
     savings_by_project,
 )
 from homecoming.network.engine.graph import Route
+from homecoming.network.models import CONTRACT_TO_MODEL, EDGE_FIELDS, Role, Status
 from homecoming.network.models import Edge as EdgeRow
 from homecoming.network.models import Node as NodeRow
-from homecoming.network.models import Role, Status
 
 #: The destinations of the accessibility page, in display order.
 DESTINATIONS = (Role.DISTRICT_CENTRE, Role.HOSPITAL, Role.REGIONAL_CITY)
@@ -101,25 +101,26 @@ def load() -> NetworkData:
         node_info[node_id] = NodeInfo(pk, role, area_id)
     edges: list[Edge] = []
     edge_info: dict[str, EdgeInfo] = {}
-    for row in EdgeRow.objects.values_list(
-        "pk",
-        "edge_id",
-        "name",
-        "project",
-        "from_node__node_id",
-        "to_node__node_id",
-        "mode",
-        "length_km",
-        "speed_kmh",
-        "minutes",
-        "oneway",
-        "closed_months",
-        "status",
-        "opens_on",
-    ):
-        pk, edge_id, name, project, a, b, mode, km, speed, minutes, oneway, closed, status, on = row
+    # The model's field for each contract column; the two nodes by their contract ids.
+    columns = {f: f"{f}__node_id" if f in CONTRACT_TO_MODEL.values() else f for f in EDGE_FIELDS}
+    for row in EdgeRow.objects.values("pk", *columns.values()):
+        value = {field: row[name] for field, name in columns.items()}
+        edge_id, name, project = value["edge_id"], value["name"], value["project"]
+        pk = row["pk"]
         edges.append(
-            Edge(edge_id, a, b, mode, km, speed, minutes, oneway, parse_months(closed), status, on)
+            Edge(
+                edge_id,
+                value["from_node"],
+                value["to_node"],
+                value["mode"],
+                value["length_km"],
+                value["speed_kmh"],
+                value["minutes"],
+                value["oneway"],
+                parse_months(value["closed_months"]),
+                value["status"],
+                value["opens_on"],
+            )
         )
         edge_info[edge_id] = EdgeInfo(pk, name, project)
     return NetworkData(Network(tuple(nodes), tuple(edges)), node_info, edge_info)

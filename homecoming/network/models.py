@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.core.identifiers import validate_identifier
+from homecoming.network.engine.readers import EDGE_COLUMNS
 
 if TYPE_CHECKING:
     from homecoming.accounts.models import Profile
@@ -187,19 +188,13 @@ class Edge(models.Model):
         return self.length_km / self.speed_kmh * 60.0
 
 
-#: The editable fields of an edge, in the contract's order (API and edit form share them).
+#: The contract's edge columns (docs/contracts/network.md) under the model's names.
+CONTRACT_TO_MODEL = {"from": "from_node", "to": "to_node"}
+#: The editable fields of an edge: a name and a project, then the contract's columns in its
+#: order (API, edit form and the adapter share them).
 EDGE_FIELDS = [
-    "edge_id",
+    EDGE_COLUMNS[0],
     "name",
     "project",
-    "from_node",
-    "to_node",
-    "mode",
-    "length_km",
-    "speed_kmh",
-    "minutes",
-    "oneway",
-    "closed_months",
-    "status",
-    "opens_on",
+    *(CONTRACT_TO_MODEL.get(column, column) for column in EDGE_COLUMNS[1:]),
 ]
