@@ -9,27 +9,28 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from homecoming.core.palette import PALETTE
 from homecoming.core.svgmap import Projection, empty, svg
 from homecoming.network.adapter import DESTINATIONS, MonthRow, NetworkData
 from homecoming.network.engine.graph import Route
 from homecoming.network.models import Role
 
 ROLE_COLOURS: dict[str, str] = {
-    Role.DISTRICT_CENTRE: "#2f6fdf",
-    Role.HOSPITAL: "#d64545",
-    Role.REGIONAL_CITY: "#1f7a4d",
+    Role.DISTRICT_CENTRE: PALETTE["blue"],
+    Role.HOSPITAL: PALETTE["red"],
+    Role.REGIONAL_CITY: PALETTE["dark-green"],
 }
 MODE_COLOURS = {
-    "road": "#7b8794",
-    "tunnel": "#1f2933",
-    "pass": "#a86b2d",
-    "cableway": "#8e44ad",
-    "rail": "#3e4c59",
-    "air": "#7fb3d5",
+    "road": PALETTE["slate"],
+    "tunnel": PALETTE["charcoal"],
+    "pass": PALETTE["brown"],
+    "cableway": PALETTE["purple"],
+    "rail": PALETTE["rail"],
+    "air": PALETTE["sky"],
 }
-CLOSED_COLOUR = "#d64545"
-PROJECT_COLOUR = "#f0b429"
-ROUTE_COLOUR = "#2f6fdf"
+CLOSED_COLOUR = PALETTE["red"]
+PROJECT_COLOUR = PALETTE["amber"]
+ROUTE_COLOUR = PALETTE["blue"]
 
 
 def _core_range(values: Sequence[float]) -> tuple[float, float]:
@@ -61,7 +62,7 @@ def network_map(
     proj = Projection.fit([lat_lo, lat_hi], [lon_lo, lon_hi], width=width, pad=0.08)
     xy = proj.xy
     at = {n.node_id: n for n in net.nodes}
-    body = [f'<rect width="{proj.width}" height="{proj.height}" fill="#f6f8f4"/>']
+    body = [f'<rect width="{proj.width}" height="{proj.height}" fill="{PALETTE["map-bg"]}"/>']
     for e in net.edges:
         a, b = at[e.from_node], at[e.to_node]
         label = data.edges[e.edge_id].label(e.edge_id)
@@ -70,7 +71,7 @@ def network_map(
         elif e.edge_id in unbuilt:
             colour, dash, state = PROJECT_COLOUR, ' stroke-dasharray="8 4"', _("not open yet")
         else:
-            colour, dash, state = MODE_COLOURS.get(e.mode, "#999"), "", _("open")
+            colour, dash, state = MODE_COLOURS.get(e.mode, PALETTE["unknown"]), "", _("open")
         if e.mode == "air":
             dash = ' stroke-dasharray="1 5"'
         stroke = 3.5 if e.mode in ("tunnel", "pass") else 2.5
@@ -92,16 +93,18 @@ def network_map(
         x, y = proj.point(n.lon, n.lat)
         if not (-20 <= x <= proj.width + 20 and -20 <= y <= proj.height + 20):
             continue
-        colour = ROLE_COLOURS.get(role, "#1f2933" if n.kind == "settlement" else "#9aa5b1")
+        colour = ROLE_COLOURS.get(
+            role, PALETTE["charcoal"] if n.kind == "settlement" else PALETTE["grey"]
+        )
         r = 7 if n.node_id == focus else 5 if role or n.kind == "settlement" else 3
         body.append(
             f'<circle class="node" data-node="{escape(n.node_id)}" cx="{x:.1f}" cy="{y:.1f}" '
-            f'r="{r}" fill="{colour}" stroke="#fff"><title>{escape(n.name)}</title></circle>'
+            f'r="{r}" fill="{colour}" stroke="{PALETTE["white"]}"><title>{escape(n.name)}</title></circle>'
         )
         if n.kind == "settlement" or n.node_id == focus:
             weight = ' font-weight="bold"' if n.node_id == focus else ""
             body.append(
-                f'<text x="{x + 8:.1f}" y="{y + 4:.1f}" fill="#222"{weight}>{escape(n.name)}</text>'
+                f'<text x="{x + 8:.1f}" y="{y + 4:.1f}" fill="{PALETTE["label"]}"{weight}>{escape(n.name)}</text>'
             )
     return svg(proj.width, proj.height, body, title or _("Map of the road network"))
 
@@ -136,16 +139,16 @@ def year_chart(months: Sequence[MonthRow], labels: dict[str, str]) -> SafeString
     for t in _ticks(top):
         body.append(
             f'<line x1="{left}" x2="{width - 10}" y1="{y(t):.1f}" y2="{y(t):.1f}" '
-            f'stroke="#e3e7ec"/><text x="{left - 4}" y="{y(t) + 4:.1f}" text-anchor="end" '
-            f'fill="#555">{t}</text>'
+            f'stroke="{PALETTE["grid"]}"/><text x="{left - 4}" y="{y(t) + 4:.1f}" text-anchor="end" '
+            f'fill="{PALETTE["chart-text"]}">{t}</text>'
         )
     for i, m in enumerate(months):
         body.append(
-            f'<text x="{x(i):.1f}" y="{top_pad + h + 16}" text-anchor="middle" fill="#555">'
+            f'<text x="{x(i):.1f}" y="{top_pad + h + 16}" text-anchor="middle" fill="{PALETTE["chart-text"]}">'
             f"{m.on.month}</text>"
         )
     body.append(
-        f'<text x="{left}" y="{top_pad + h + 34}" fill="#555">'
+        f'<text x="{left}" y="{top_pad + h + 34}" fill="{PALETTE["chart-text"]}">'
         f"{escape(_('minutes, by month of %(year)s') % {'year': months[0].on.year if months else ''})}"
         "</text>"
     )

@@ -11,21 +11,22 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from homecoming.core.palette import PALETTE
 from homecoming.core.svgmap import Projection, empty
 from homecoming.core.svgmap import svg as _svg
 from homecoming.readiness.planning import SchoolPlan
 
 STATUS_COLOURS = {
-    "not_started": "#c9ced6",
-    "in_progress": "#f0b429",
-    "done": "#3aa76d",
-    "certified": "#1f7a4d",
+    "not_started": PALETTE["pale-grey"],
+    "in_progress": PALETTE["amber"],
+    "done": PALETTE["green"],
+    "certified": PALETTE["dark-green"],
 }
 HAZARD_COLOURS = {
-    "suspected": "#f0b429",
-    "confirmed": "#d64545",
-    "cleared": "#7fb3d5",
-    "released": "#3aa76d",
+    "suspected": PALETTE["amber"],
+    "confirmed": PALETTE["red"],
+    "cleared": PALETTE["sky"],
+    "released": PALETTE["green"],
 }
 
 
@@ -55,12 +56,16 @@ def timeline(rows: Sequence[TimelineRow], today: date) -> SafeString:
     body = []
     for year in range(first.year, last.year + 1):
         xx = x(date(year, 1, 1))
-        body.append(f'<line x1="{xx:.1f}" y1="14" x2="{xx:.1f}" y2="{height}" stroke="#dde2e8"/>')
+        body.append(
+            f'<line x1="{xx:.1f}" y1="14" x2="{xx:.1f}" y2="{height}" stroke="{PALETTE["grid-strong"]}"/>'
+        )
         if year < last.year:
-            body.append(f'<text x="{xx + 3:.1f}" y="12" fill="#555">{year}</text>')
+            body.append(
+                f'<text x="{xx + 3:.1f}" y="12" fill="{PALETTE["chart-text"]}">{year}</text>'
+            )
     tx = x(today)
     body.append(
-        f'<line x1="{tx:.1f}" y1="14" x2="{tx:.1f}" y2="{height}" stroke="#333" '
+        f'<line x1="{tx:.1f}" y1="14" x2="{tx:.1f}" y2="{height}" stroke="{PALETTE["chart-strong"]}" '
         f'stroke-dasharray="3 3"><title>{escape(_("Today"))}</title></line>'
     )
     group = None
@@ -68,8 +73,10 @@ def timeline(rows: Sequence[TimelineRow], today: date) -> SafeString:
         y = top + i * row_h
         label = r.label if r.group == group else f"{r.group} · {r.label}"
         group = r.group
-        body.append(f'<text x="4" y="{y + 12}" fill="#222">{escape(label[:42])}</text>')
-        colour = STATUS_COLOURS.get(r.status, "#999")
+        body.append(
+            f'<text x="4" y="{y + 12}" fill="{PALETTE["label"]}">{escape(label[:42])}</text>'
+        )
+        colour = STATUS_COLOURS.get(r.status, PALETTE["unknown"])
         if r.planned_end:
             start = r.planned_start or r.planned_end
             x0, x1 = x(start), x(r.planned_end)
@@ -83,7 +90,7 @@ def timeline(rows: Sequence[TimelineRow], today: date) -> SafeString:
             ax, ay = x(r.actual_end), y + 8.5
             tip = _("finished %(date)s") % {"date": r.actual_end}
             body.append(
-                f'<path class="actual" d="M{ax:.1f} {ay - 6} l6 6 l-6 6 l-6 -6z" fill="#1f2933">'
+                f'<path class="actual" d="M{ax:.1f} {ay - 6} l6 6 l-6 6 l-6 -6z" fill="{PALETTE["charcoal"]}">'
                 f"<title>{escape(r.group)} · {escape(r.label)}: {escape(tip)}</title></path>"
             )
     return _svg(left + width + 20, height, body, _("Timeline of planned and actual dates"))
@@ -113,7 +120,7 @@ def hazard_map(areas: Sequence[Any], points: Sequence[MapPoint]) -> SafeString:
         return empty(900, _("Nothing to show."))
     projection = Projection.fit(lats, lons, width=900)
     width, height, xy = projection.width, projection.height, projection.xy
-    body = [f'<rect width="{width}" height="{height}" fill="#f6f8f4"/>']
+    body = [f'<rect width="{width}" height="{height}" fill="{PALETTE["map-bg"]}"/>']
     for a in areas:
         g = a.geometry
         polygons = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
@@ -122,7 +129,7 @@ def hazard_map(areas: Sequence[Any], points: Sequence[MapPoint]) -> SafeString:
             for poly in polygons
             for ring in poly
         )
-        colour = HAZARD_COLOURS.get(a.status, "#999")
+        colour = HAZARD_COLOURS.get(a.status, PALETTE["unknown"])
         body.append(
             f'<path class="hazard hazard-{a.status}" d="{path}" fill="{colour}" '
             f'fill-opacity=".45" stroke="{colour}" fill-rule="evenodd">'
@@ -131,15 +138,15 @@ def hazard_map(areas: Sequence[Any], points: Sequence[MapPoint]) -> SafeString:
         )
     for p in points:
         cx, cy = xy(p.lon, p.lat).split(",")
-        colour = "#1f7a4d" if p.ready else "#b42318"
+        colour = PALETTE["dark-green"] if p.ready else PALETTE["deep-red"]
         r = 6 if p.complex else 3.5
         body.append(
             f'<circle class="{"complex" if p.complex else "building"}" cx="{cx}" cy="{cy}" '
-            f'r="{r}" fill="{colour}" stroke="#fff"><title>{escape(p.label)}</title></circle>'
+            f'r="{r}" fill="{colour}" stroke="{PALETTE["white"]}"><title>{escape(p.label)}</title></circle>'
         )
         if p.complex:
             body.append(
-                f'<text x="{float(cx) + 8:.1f}" y="{float(cy) + 4:.1f}" fill="#222">'
+                f'<text x="{float(cx) + 8:.1f}" y="{float(cy) + 4:.1f}" fill="{PALETTE["label"]}">'
                 f"{escape(p.label)}</text>"
             )
     return _svg(width, height, body, _("Map of hazard areas and complexes"))
@@ -160,8 +167,8 @@ def school_chart(plan: SchoolPlan) -> SafeString:
     body = []
     for t in range(0, top + 1, max(step, top // 4 or 1)):
         body.append(
-            f'<line x1="{left}" x2="{width}" y1="{yv(t):.1f}" y2="{yv(t):.1f}" stroke="#e3e7ec"/>'
-            f'<text x="{left - 4}" y="{yv(t) + 4:.1f}" text-anchor="end" fill="#555">{t}</text>'
+            f'<line x1="{left}" x2="{width}" y1="{yv(t):.1f}" y2="{yv(t):.1f}" stroke="{PALETTE["grid"]}"/>'
+            f'<text x="{left - 4}" y="{yv(t) + 4:.1f}" text-anchor="end" fill="{PALETTE["chart-text"]}">{t}</text>'
         )
     for i, y in enumerate(years):
         x0 = left + i * slot + 10
@@ -173,17 +180,17 @@ def school_chart(plan: SchoolPlan) -> SafeString:
         ) % {"year": y.label, "demand": y.demand, "permanent": y.permanent, "modular": y.modular}
         body.append(
             f'<rect x="{x0}" y="{perm_top:.1f}" width="30" height="{base - perm_top:.1f}" '
-            f'fill="#2f6fdf"><title>{escape(tip)}</title></rect>'
+            f'fill="{PALETTE["blue"]}"><title>{escape(tip)}</title></rect>'
             f'<rect x="{x0}" y="{mod_top:.1f}" width="30" height="{perm_top - mod_top:.1f}" '
-            f'fill="#8fb3f0"><title>{escape(tip)}</title></rect>'
+            f'fill="{PALETTE["pale-blue"]}"><title>{escape(tip)}</title></rect>'
             f'<rect class="demand" x="{x0 + 34}" y="{yv(y.demand):.1f}" width="30" '
-            f'height="{base - yv(y.demand):.1f}" fill="{"#d64545" if y.gap > 0 else "#9aa5b1"}">'
+            f'height="{base - yv(y.demand):.1f}" fill="{PALETTE["red"] if y.gap > 0 else PALETTE["grey"]}">'
             f"<title>{escape(tip)}</title></rect>"
             f'<text x="{x0 + 32}" y="{base + 16:.1f}" text-anchor="middle">{y.label}</text>'
         )
         if y.gap > 0:
             body.append(
                 f'<text x="{x0 + 49}" y="{yv(y.demand) - 4:.1f}" text-anchor="middle" '
-                f'fill="#b42318">−{y.gap}</text>'
+                f'fill="{PALETTE["deep-red"]}">−{y.gap}</text>'
             )
     return _svg(width, height, body, _("School places and demand per school year"))
