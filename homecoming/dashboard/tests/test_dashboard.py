@@ -1,0 +1,57 @@
+"""The dashboard: its figures are the registry's and housing's own counts, per scope, in a
+fixed number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from homecoming.housing.models import Unit
+from homecoming.registry.models import Household
+from homecoming.testing import World, make_family
+
+pytestmark = pytest.mark.django_db
+
+
+def dashboard_for(user: Any) -> Any:
+    client = Client()
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.context
+
+
+def test_the_figures_are_the_registrys_and_housings_counts(world: World) -> None:
+    context = dashboard_for(world.ayten)
+    assert context["families"]["registered"] == Household.objects.count() == 4
+    assert context["homes"]["total"] == Unit.objects.count() == 8
+    assert context["homes"]["free"] == Unit.objects.filter(status="free").count()
+    settlement_totals = sum(row.total for row in context["settlements"])
+    assert settlement_totals == Unit.objects.count()
+
+
+def test_a_district_officer_sees_only_their_districts_figures(world: World) -> None:
+    context = dashboard_for(world.leyla)
+    assert (
+        context["families"]["registered"] == Household.objects.filter(district=world.lachin).count()
+    )
+    assert (
+        context["homes"]["total"]
+        == Unit.objects.filter(building__complex__settlement__parent=world.lachin).count()
+    )
+
+
+def test_the_dashboard_costs_the_same_queries_with_more_families(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    client = Client()
+    client.force_login(world.ayten)
+    client.get("/")
+    with django_assert_max_num_queries(20) as small:
+        client.get("/")
+    for i in range(30):
+        make_family(f"KLB-Q{i}", world.zar, 3)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get("/")
