@@ -25,6 +25,21 @@ def world(db: Any) -> World:
     return make_world()
 
 
+@pytest.fixture(scope="module")
+def demo_db(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, int]]:
+    """The whole demo, loaded once for a test module (each test still runs in its own
+    transaction, rolled back); the database is emptied again when the module ends."""
+    from django.core.management import call_command
+
+    from homecoming.demo.scenario import do_load_demo
+
+    with django_db_blocker.unblock():
+        counts = do_load_demo()
+    yield counts
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
 def api() -> Any:
     """`api(user)`: a DRF test client signed in as `user`."""

@@ -232,6 +232,21 @@ def audit_maintenance() -> Iterator[None]:
         yield
     finally:
         _maintenance.reset(token)
+        _push_now()
+
+
+def _push_now() -> None:
+    """Push the current context to every open PostgreSQL connection at once.
+
+    Leaving maintenance must reach the session in the same transactional state as entering
+    it did: pushed lazily, inside the next (test or request) transaction, the "off" would be
+    undone by that transaction's rollback while the wrapper believes it sent.
+    """
+    for connection in connections.all(initialized_only=True):
+        if connection.vendor == "postgresql" and connection.connection is not None:
+            connection._hc_audit_pushed = None  # type: ignore[attr-defined]
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")  # the execute wrapper pushes the context
 
 
 # ---------------------------------------------------------------------------- erasure scrub

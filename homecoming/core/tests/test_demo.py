@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.db.models import Count
 
-from homecoming.demo.scenario import do_load_demo
 from homecoming.housing.models import Building, ResidentialComplex, Unit
 from homecoming.registry.models import Household, Person
 
@@ -16,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db: Any) -> dict[str, int]:
-    return do_load_demo()
+def demo(demo_db: dict[str, int], db: Any) -> dict[str, int]:
+    return demo_db
 
 
 def rooms_of(complex_code: str, phase: int, kind: str) -> Counter[int]:
@@ -81,30 +80,3 @@ def test_the_registry_has_groups_needs_children_and_shelter_kinds(demo: Any) -> 
         if 6 <= (p.age_on(date(2026, 9, 15)) or 0) <= 17
     ]
     assert len(school_age) > 1000
-
-
-def test_the_demo_is_the_same_every_time(db: Any) -> None:
-    do_load_demo()
-    first = list(
-        Person.objects.order_by("national_id").values_list("surname", "given_name", "national_id")[
-            :50
-        ]
-    )
-    Unit.objects.all().delete()
-    Person.objects.all().delete()
-    Household.objects.all().delete()
-    Building.objects.all().delete()
-    ResidentialComplex.objects.all().delete()
-    from homecoming.geography.models import Area
-    from homecoming.registry.models import Group
-
-    Group.objects.all().delete()
-    for level in ["settlement", "district", "region", "country"]:
-        Area.objects.filter(level=level).delete()
-    do_load_demo()
-    again = list(
-        Person.objects.order_by("national_id").values_list("surname", "given_name", "national_id")[
-            :50
-        ]
-    )
-    assert first == again
