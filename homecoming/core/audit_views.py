@@ -43,8 +43,6 @@ CHANNEL_LABELS = {
     "import": _("import"),
     "system": _("system"),
 }
-#: Characters a spreadsheet reads as the start of a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COLUMNS = [
     "id",
     "at",
@@ -169,12 +167,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def safe_cell(value: Any) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def _row(event: AuditEvent, shown: frozenset[str]) -> dict[str, Any]:
     event.before, event.after = mask_row_pair(event.table, event.before, event.after, shown)
     return {
@@ -211,7 +203,7 @@ def _csv_lines(rows: Iterator[dict[str, Any]], columns: list[str]) -> Iterator[s
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(columns)  # BOM: spreadsheets read UTF-8 then
     for row in rows:
-        yield writer.writerow([safe_cell(_flat(row[c])) for c in columns])
+        yield writer.writerow([exports.safe_cell(_flat(row[c])) for c in columns])
 
 
 def _json_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
