@@ -76,7 +76,41 @@ def model_table(label: str) -> str:
     return str(apps.get_model(label)._meta.db_table)
 
 
-class AuditFilter(forms.Form):
+class DatedFilter(forms.Form):
+    """A filter of a record by date range (the trail's and the reads' pages)."""
+
+    since = forms.DateField(
+        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return data
+
+    def dated(self, events: QuerySet[Any]) -> QuerySet[Any]:
+        data, zone = self.cleaned_data, timezone.get_current_timezone()
+        if data.get("since"):
+            events = events.filter(at__gte=dt.datetime.combine(data["since"], dt.time.min, zone))
+        if data.get("until"):
+            end = dt.datetime.combine(data["until"] + dt.timedelta(days=1), dt.time.min, zone)
+            events = events.filter(at__lt=end)
+        return events
+
+
+def filtered(request: HttpRequest, form: DatedFilter, events: QuerySet[Any]) -> QuerySet[Any]:
+    """`events` narrowed by the form bound to the query string (none if it is invalid)."""
+    if form.is_bound and form.is_valid():
+        return form.apply(events)  # type: ignore[attr-defined,no-any-return]
+    return events.none() if form.is_bound else events
+
+
+class AuditFilter(DatedFilter):
     table = forms.ChoiceField(label=_("What"), required=False)
     object = forms.CharField(label=_("Object id"), required=False, max_length=64)
     actor = forms.CharField(label=_("Who"), required=False, max_length=150)
@@ -88,12 +122,6 @@ class AuditFilter(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", "—"), *AuditAction.choices]
     )
-    since = forms.DateField(
-        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,13 +129,6 @@ class AuditFilter(forms.Form):
         known = set(AuditEvent.objects.values_list("table", flat=True).distinct())
         choices = sorted(((t, labels.get(t, t)) for t in set(labels) | known), key=lambda c: c[1])
         self.fields["table"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            self.add_error("until", _("The end date is before the start date."))
-        return data
 
     def apply(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         data = self.cleaned_data
@@ -121,24 +142,12 @@ class AuditFilter(forms.Form):
             events = events.filter(channel=data["channel"])
         if data.get("action"):
             events = events.filter(action=data["action"])
-        zone = timezone.get_current_timezone()
-        if data.get("since"):
-            start = dt.datetime.combine(data["since"], dt.time.min, tzinfo=zone)
-            events = events.filter(at__gte=start)
-        if data.get("until"):
-            end = dt.datetime.combine(data["until"] + dt.timedelta(days=1), dt.time.min, zone)
-            events = events.filter(at__lt=end)
-        return events
+        return self.dated(events)
 
 
 def _filtered(request: HttpRequest) -> tuple[AuditFilter, QuerySet[AuditEvent]]:
     form = AuditFilter(request.GET or None)
-    events: QuerySet[AuditEvent] = AuditEvent.objects.order_by("-id")
-    if form.is_bound and form.is_valid():
-        events = form.apply(events)
-    elif form.is_bound:
-        events = events.none()
-    return form, events
+    return form, filtered(request, form, AuditEvent.objects.order_by("-id"))
 
 
 @login_required
@@ -291,7 +300,7 @@ def audit_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttp
 # ---------------------------------------------------------------------------- reads
 
 
-class AccessFilter(forms.Form):
+class AccessFilter(DatedFilter):
     actor = forms.CharField(label=_("Who"), required=False, max_length=150)
     kind = forms.ChoiceField(
         label=_("What"), required=False, choices=[("", "—"), *AccessKind.choices]
@@ -301,19 +310,6 @@ class AccessFilter(forms.Form):
         required=False,
         choices=[("", "—"), ("no", _("given")), ("yes", _("refused"))],
     )
-    since = forms.DateField(
-        label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            self.add_error("until", _("The end date is before the start date."))
-        return data
 
     def apply(self, events: QuerySet[AccessEvent]) -> QuerySet[AccessEvent]:
         data = self.cleaned_data
@@ -323,13 +319,7 @@ class AccessFilter(forms.Form):
             events = events.filter(kind=data["kind"])
         if data.get("refused"):
             events = events.filter(refused=data["refused"] == "yes")
-        zone = timezone.get_current_timezone()
-        if data.get("since"):
-            events = events.filter(at__gte=dt.datetime.combine(data["since"], dt.time.min, zone))
-        if data.get("until"):
-            end = dt.datetime.combine(data["until"] + dt.timedelta(days=1), dt.time.min, zone)
-            events = events.filter(at__lt=end)
-        return events
+        return self.dated(events)
 
 
 ACCESS_COLUMNS = [
@@ -358,12 +348,7 @@ def _access_row(event: AccessEvent) -> dict[str, Any]:
 
 def _access_filtered(request: HttpRequest) -> tuple[AccessFilter, QuerySet[AccessEvent]]:
     form = AccessFilter(request.GET or None)
-    events: QuerySet[AccessEvent] = AccessEvent.objects.order_by("-id")
-    if form.is_bound and form.is_valid():
-        events = form.apply(events)
-    elif form.is_bound:
-        events = events.none()
-    return form, events
+    return form, filtered(request, form, AccessEvent.objects.order_by("-id"))
 
 
 @login_required
