@@ -34,7 +34,7 @@ from homecoming.registry.models import (
 )
 
 if TYPE_CHECKING:
-    from homecoming.registry.importers import NewHousehold, NewPerson, Plan
+    from homecoming.registry.importers.validation import NewHousehold, NewPerson, Plan
 
 Progress = Callable[[float, str], None]
 

@@ -205,6 +205,7 @@ def test_an_xlsx_workbook_with_two_sheets_imports(world: World, tmp_path: Path) 
     assert born is not None and born.isoformat() == "1982-07-09"
 
 
-def test_the_column_names_doctests_pass() -> None:
-    failures, _tests = doctest.testmod(importers)
-    assert failures == 0
+def test_the_column_names_and_dates_doctests_pass() -> None:
+    for module in (importers.readers, importers.checks):
+        failures, tried = doctest.testmod(module)
+        assert tried > 0 and failures == 0, module.__name__
