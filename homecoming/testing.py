@@ -321,62 +321,95 @@ class Scene:
         return {"kalbajar": self.kalbajar, "lachin": self.lachin}[name]
 
 
-def _district_scene(world: World, name: str) -> DistrictScene:
-    """Build one district's handover, readiness, registry and network objects through the
-    services where one exists, so each object is in a state the app can reach."""
-    from homecoming.allocation.models import AllocationRun, RunStatus, seed_commitment
-    from homecoming.core.models import AuditEvent, Job
-    from homecoming.handover import services as handover
-    from homecoming.handover.models import Bus, Ceremony, Convoy, Message, Offer, PickupPoint
-    from homecoming.network.models import Edge, Node
+@dataclass
+class _Place:
+    """Who and where one district's scene is built: its settlement, complex and staff."""
+
+    district: Area
+    settlement: Area
+    complex: ResidentialComplex
+    officer: Any
+    allocator: Any
+    prefix: str
+    lat: float
+
+    @classmethod
+    def of(cls, world: World, name: str) -> _Place:
+        kalbajar = name == "kalbajar"
+        return cls(
+            district=getattr(world, name),
+            settlement=world.kalbajar_city if kalbajar else world.lachin_city,
+            complex=world.kalbajar_complex if kalbajar else world.lachin_complex,
+            officer=world.kamran if kalbajar else world.leyla,
+            allocator=world.orkhan,
+            prefix="KLB" if kalbajar else "LAC",
+            lat=40.1 if kalbajar else 39.6,
+        )
+
+
+def _place_and_make_ready(place: _Place) -> tuple[Building, list[Any]]:
+    """Placed, with every kind of readiness item done: the gate lets families in."""
     from homecoming.readiness.kinds import ensure_default_kinds
-    from homecoming.readiness.models import (
-        HazardArea,
-        ItemKind,
-        ItemStatus,
-        ReadinessItem,
-        School,
-        Stage,
-    )
-    from homecoming.registry.models import DuplicateCandidate, RegistryImport
+    from homecoming.readiness.models import ItemKind, ItemStatus, ReadinessItem
 
-    district = getattr(world, name)
-    settlement = world.kalbajar_city if name == "kalbajar" else world.lachin_city
-    complex_ = world.kalbajar_complex if name == "kalbajar" else world.lachin_complex
-    officer: Any = world.kamran if name == "kalbajar" else world.leyla
-    allocator: Any = world.orkhan
-    prefix = "KLB" if name == "kalbajar" else "LAC"
-    lat = 40.1 if name == "kalbajar" else 39.6
-
-    # Placed, with every kind of readiness item done: the gate lets families in.
-    complex_.lat, complex_.lon = lat, 46.0
+    complex_ = place.complex
+    complex_.lat, complex_.lon = place.lat, 46.0
     complex_.save()
     building = complex_.buildings.get()
-    building.lat, building.lon = lat, 46.0
+    building.lat, building.lon = place.lat, 46.0
     building.save()
     ensure_default_kinds(ItemKind)
     items = []
     for kind in ItemKind.objects.filter(active=True):
-        where = {"settlement": settlement} if kind.scope == "settlement" else {"complex": complex_}
+        where = (
+            {"settlement": place.settlement}
+            if kind.scope == "settlement"
+            else {"complex": complex_}
+        )
         items.append(ReadinessItem.objects.create(kind=kind, status=ItemStatus.DONE, **where))
-    units = [
+    return building, items
+
+
+def _built_units(building: Building, prefix: str) -> list[Unit]:
+    """Seven built two-room homes: one stays free, the others go to the families."""
+    return [
         Unit.objects.create(
             building=building, number=f"{prefix}-{i}", rooms=2, floor=1, construction="built"
         )
         for i in range(1, 8)
     ]
-    group = Group.objects.filter(households__district=district).first() or Group.objects.create(
-        code=f"G-{prefix}", kind=GroupKind.RELATIVES, name=f"{prefix} relatives"
+
+
+def _families(place: _Place) -> tuple[Group, list[Household]]:
+    """The district's kin group and seven families, one for each step of the handover."""
+    group = Group.objects.filter(
+        households__district=place.district
+    ).first() or Group.objects.create(
+        code=f"G-{place.prefix}", kind=GroupKind.RELATIVES, name=f"{place.prefix} relatives"
     )
     families = [
-        make_family(f"{prefix}-{n}", settlement, 3, group=group if n == "OFA" else None)
+        make_family(f"{place.prefix}-{n}", place.settlement, 3, group=group if n == "OFA" else None)
         for n in ("WAIT", "OFA", "OFB", "ALLOC", "KEYS", "HANDED", "HOME")
     ]
     for f in families:
         f.phone = "+994501234567"
         f.save(update_fields=["phone"])
-    waiting, fam_a, fam_b, allocated, keys, handed, home = families
-    user = world.ayten
+    return group, families
+
+
+@dataclass
+class _Offers:
+    offer_a: Any
+    offer_b: Any
+    swap: Any
+    appeal: Any
+
+
+def _offers(units: list[Unit], families: list[Household], user: User) -> _Offers:
+    """Two pending offers with a swap and an appeal; four families accept their homes."""
+    from homecoming.handover import services as handover
+
+    _waiting, fam_a, fam_b, allocated, keys, handed, home = families
     offer_a = handover.do_make_offer(units[1], fam_a, user=user)
     offer_b = handover.do_make_offer(units[2], fam_b, user=user)
     swap = handover.do_propose_swap(offer_a, offer_b, user=user)
@@ -390,9 +423,28 @@ def _district_scene(world: World, name: str) -> DistrictScene:
         (home, units[6]),
     ):
         handover.do_accept_offer(handover.do_make_offer(unit, family, user=user), user=user)
+    return _Offers(offer_a, offer_b, swap, appeal)
+
+
+@dataclass
+class _Handover:
+    ceremony: Any
+    keys_waiting: Any
+    occupancy: Any
+    pickup: Any
+    convoy: Any
+    bus: Any
+
+
+def _ceremony_and_convoy(place: _Place, families: list[Household], user: User) -> _Handover:
+    """A key ceremony (one family invited, two handed keys, one moved in) and a convoy."""
+    from homecoming.handover import services as handover
+    from homecoming.handover.models import Bus, Ceremony, Convoy, PickupPoint
+
+    keys, handed, home = families[4:7]
     ceremony = Ceremony.objects.create(
-        district=district,
-        complex=complex_,
+        district=place.district,
+        complex=place.complex,
         held_at=datetime(2030, 5, 1, 10, tzinfo=UTC),
         place="Square",
     )
@@ -400,40 +452,61 @@ def _district_scene(world: World, name: str) -> DistrictScene:
     for family in (handed, home):
         handover.do_hand_keys(handover.do_invite(ceremony, family, user=user), user=user)
     occupancy = handover.do_move_in(home, date(2030, 5, 2), user=user)
-    pickup = PickupPoint.objects.create(district=district, name=f"{prefix} dormitory")
+    pickup = PickupPoint.objects.create(district=place.district, name=f"{place.prefix} dormitory")
     convoy = Convoy.objects.create(
-        district=district,
-        name=f"{prefix} convoy",
+        district=place.district,
+        name=f"{place.prefix} convoy",
         departs_on=date(2030, 5, 1),
-        destination=complex_,
+        destination=place.complex,
     )
     bus = Bus.objects.create(convoy=convoy, number="1", seats=40, pickup=pickup)
     for f in families:
         f.refresh_from_db()
     handover.do_assign_to_bus(bus, keys, user=user)
+    return _Handover(ceremony, keys_waiting, occupancy, pickup, convoy, bus)
+
+
+def _allocation_run(place: _Place) -> Any:
+    """A finished lottery over the district's complex."""
+    from homecoming.allocation.models import AllocationRun, RunStatus, seed_commitment
+
     run = AllocationRun.objects.create(
-        name=f"{prefix} draw",
+        name=f"{place.prefix} draw",
         method="lottery",
-        district=district,
+        district=place.district,
         seed=1,
         seed_commitment=seed_commitment(1),
         seed_revealed=True,
         status=RunStatus.DONE,
-        created_by=allocator,
+        created_by=place.allocator,
     )
-    run.complexes.set([complex_])
-    message = Message.objects.create(
-        household=fam_a,
+    run.complexes.set([place.complex])
+    return run
+
+
+def _message(household: Household) -> Any:
+    """An SMS telling the family of its offer."""
+    from homecoming.handover.models import Message
+
+    return Message.objects.create(
+        household=household,
         channel="sms",
         to="+994501234567",
         language="az",
         template="offer_made",
         body=".",
     )
+
+
+def _readiness_records(place: _Place) -> tuple[Any, Any, Any]:
+    """A confirmed hazard area away from the complex, a school and a return stage."""
+    from homecoming.readiness.models import HazardArea, School, Stage
+
+    lat = place.lat
     square = [[46.5, lat - 0.5], [46.6, lat - 0.5], [46.6, lat - 0.4], [46.5, lat - 0.5]]
     hazard = HazardArea.objects.create(
-        code=f"{prefix}-H1",
-        district=district,
+        code=f"{place.prefix}-H1",
+        district=place.district,
         status="confirmed",
         geometry={"type": "Polygon", "coordinates": [square]},
         min_lon=46.5,
@@ -441,57 +514,106 @@ def _district_scene(world: World, name: str) -> DistrictScene:
         max_lon=46.6,
         max_lat=lat - 0.4,
     )
-    school = School.objects.create(name=f"{prefix} school 1", kind="school", settlement=settlement)
-    stage = Stage.objects.create(
-        settlement=settlement, number=1, starts_on=date(2030, 1, 1), ends_on=date(2030, 12, 31)
+    school = School.objects.create(
+        name=f"{place.prefix} school 1", kind="school", settlement=place.settlement
     )
-    stage.complexes.set([complex_])
-    job = Job.objects.create(kind="registry_import", title=f"{prefix} import", created_by=officer)
+    stage = Stage.objects.create(
+        settlement=place.settlement,
+        number=1,
+        starts_on=date(2030, 1, 1),
+        ends_on=date(2030, 12, 31),
+    )
+    stage.complexes.set([place.complex])
+    return hazard, school, stage
+
+
+def _registry_records(place: _Place, waiting: Household) -> tuple[Any, Any, Any]:
+    """An import job with its registry import, and a duplicate pair in a waiting family."""
+    from homecoming.core.models import Job
+    from homecoming.registry.models import DuplicateCandidate, RegistryImport
+
+    job = Job.objects.create(
+        kind="registry_import", title=f"{place.prefix} import", created_by=place.officer
+    )
     registry_import = RegistryImport.objects.create(
         format="csv",
-        households_file=f"{prefix}.csv",
-        original_name=f"{prefix}.csv",
+        households_file=f"{place.prefix}.csv",
+        original_name=f"{place.prefix}.csv",
         sha256="0" * 64,
-        district=district,
-        created_by=officer,
+        district=place.district,
+        created_by=place.officer,
         job=job,
     )
     twins = list(waiting.members.order_by("id")[:2])
     duplicate = DuplicateCandidate.objects.create(
-        person_a=twins[0], person_b=twins[1], district=district, probability=0.9
+        person_a=twins[0], person_b=twins[1], district=place.district, probability=0.9
     )
+    return job, registry_import, duplicate
+
+
+def _road(place: _Place) -> tuple[Any, Any]:
+    """The settlement's network node and a road from it to a hub outside any area."""
+    from homecoming.network.models import Edge, Node
+
     node = Node.objects.create(
-        node_id=f"N-{prefix}", name=settlement.name_en, lat=lat, lon=46.0, area=settlement
+        node_id=f"N-{place.prefix}",
+        name=place.settlement.name_en,
+        lat=place.lat,
+        lon=46.0,
+        area=place.settlement,
     )
-    hub = Node.objects.create(node_id=f"N-{prefix}-HUB", name=f"{prefix} hub", lat=lat, lon=46.1)
+    hub = Node.objects.create(
+        node_id=f"N-{place.prefix}-HUB", name=f"{place.prefix} hub", lat=place.lat, lon=46.1
+    )
     edge = Edge.objects.create(
-        edge_id=f"E-{prefix}", from_node=node, to_node=hub, length_km=8, speed_kmh=60
+        edge_id=f"E-{place.prefix}", from_node=node, to_node=hub, length_km=8, speed_kmh=60
     )
+    return node, edge
+
+
+def _district_scene(world: World, name: str) -> DistrictScene:
+    """Build one district's handover, readiness, registry and network objects through the
+    services where one exists, so each object is in a state the app can reach."""
+    from homecoming.core.models import AuditEvent
+    from homecoming.handover.models import Offer
+
+    place = _Place.of(world, name)
+    building, items = _place_and_make_ready(place)
+    units = _built_units(building, place.prefix)
+    group, families = _families(place)
+    waiting, fam_a, _fam_b, allocated, _keys, handed, _home = families
+    offers = _offers(units, families, world.ayten)
+    handed_over = _ceremony_and_convoy(place, families, world.ayten)
+    run = _allocation_run(place)
+    message = _message(fam_a)
+    hazard, school, stage = _readiness_records(place)
+    job, registry_import, duplicate = _registry_records(place, waiting)
+    node, edge = _road(place)
     return DistrictScene(
-        district=district,
-        settlement=settlement,
-        complex=complex_,
+        district=place.district,
+        settlement=place.settlement,
+        complex=place.complex,
         building=building,
-        officer=officer,
+        officer=place.officer,
         group=group,
         waiting=waiting,
         free_unit=units[0],
-        offer_a=offer_a,
-        offer_b=offer_b,
-        swap=swap,
-        appeal=appeal,
+        offer_a=offers.offer_a,
+        offer_b=offers.offer_b,
+        swap=offers.swap,
+        appeal=offers.appeal,
         allocated=allocated,
-        keys_waiting=keys_waiting,
+        keys_waiting=handed_over.keys_waiting,
         handed=handed,
-        occupancy=occupancy,
+        occupancy=handed_over.occupancy,
         run=run,
-        pickup=pickup,
-        convoy=convoy,
-        bus=bus,
-        ceremony=ceremony,
+        pickup=handed_over.pickup,
+        convoy=handed_over.convoy,
+        bus=handed_over.bus,
+        ceremony=handed_over.ceremony,
         message=message,
         # A status change of this district's offers, as the transitions API reads it.
-        transition=AuditEvent.objects.of(Offer.objects.filter(household__district=district))
+        transition=AuditEvent.objects.of(Offer.objects.filter(household__district=place.district))
         .order_by("id")
         .first(),
         item=items[0],

@@ -96,6 +96,11 @@ def _mix(counts: dict[int, int]) -> list[int]:
     return [rooms for rooms, n in sorted(counts.items()) for _ in range(n)]
 
 
+def _child_of(father: str, sex: str) -> str:
+    """An Azerbaijani patronymic: "Elvin oğlu" (son of Elvin), "Elvin qızı" (daughter)."""
+    return f"{father} {'oğlu' if sex == Sex.MALE else 'qızı'}"
+
+
 class Builder:
     """Collects unsaved rows, then writes them in dependency order."""
 
@@ -249,82 +254,10 @@ class Builder:
     def family(self, origin: Area, reg_no: int, status: str, group: Group | None) -> Household:
         rng = self.rng
         size = rng.choices(list(SIZE_WEIGHTS), weights=list(SIZE_WEIGHTS.values()))[0]
-        shelter = rng.choices(list(SHELTER_WEIGHTS), weights=list(SHELTER_WEIGHTS.values()))[0]
-        priority = (
-            2 if shelter in DIFFICULT_SHELTER else (1 if shelter == ShelterKind.RENTED else 0)
-        )
-        registered = date(1994, 1, 1) + timedelta(days=rng.randrange(365 * 12))
-        consent = rng.random() < 0.97
-        h = Household(
-            reg_number=f"{origin.code[2:6]}-{reg_no:06d}",
-            origin=origin,
-            district=origin.parent,
-            shelter_kind=shelter,
-            shelter_address=f"{rng.choice(TEMPORARY_PLACES)}, {self.faker.street_name()}",
-            priority=priority,
-            registered_on=registered,
-            status=status,
-            consent=consent,
-            consent_on=date(2023, 3, 1) + timedelta(days=rng.randrange(700)) if consent else None,
-            phone=f"+994 {rng.choice(['50', '51', '55', '70', '77'])} {rng.randrange(100, 1000)} "
-            f"{rng.randrange(10, 100)} {rng.randrange(10, 100)}",
-            group=group,
-        )
+        h = self._household(origin, reg_no, status, group)
         self.households.append(h)
         surname = rng.choice(self._male_surnames)
-        father = rng.choice(self._male_names)
-        head_sex = (
-            Sex.MALE if size > 1 and rng.random() < 0.85 else rng.choice([Sex.MALE, Sex.FEMALE])
-        )
-        head_age = rng.randint(28, 75) if size > 1 else rng.randint(45, 85)
-        head_name = rng.choice(self._male_names if head_sex == Sex.MALE else self._female_names)
-        members = [
-            (
-                Relationship.HEAD,
-                head_sex,
-                head_age,
-                head_name,
-                f"{father} {'oğlu' if head_sex == Sex.MALE else 'qızı'}",
-            )
-        ]
-        if size >= 2:
-            sp_sex = Sex.FEMALE if head_sex == Sex.MALE else Sex.MALE
-            members.append(
-                (
-                    Relationship.SPOUSE,
-                    sp_sex,
-                    max(20, head_age + rng.randint(-6, 3)),
-                    rng.choice(self._female_names if sp_sex == Sex.FEMALE else self._male_names),
-                    f"{rng.choice(self._male_names)} {'qızı' if sp_sex == Sex.FEMALE else 'oğlu'}",
-                )
-            )
-        child_father = head_name if head_sex == Sex.MALE else members[-1][3]
-        elder_added = False
-        for _ in range(size - len(members)):
-            if not elder_added and head_age < 55 and rng.random() < 0.25:
-                elder_added = True
-                sex = rng.choice([Sex.MALE, Sex.FEMALE])
-                members.append(
-                    (
-                        Relationship.PARENT,
-                        sex,
-                        head_age + rng.randint(22, 32),
-                        rng.choice(self._male_names if sex == Sex.MALE else self._female_names),
-                        f"{rng.choice(self._male_names)} {'oğlu' if sex == Sex.MALE else 'qızı'}",
-                    )
-                )
-                continue
-            sex = rng.choice([Sex.MALE, Sex.FEMALE])
-            age = max(0, min(head_age - 20, rng.randint(0, 22)))
-            members.append(
-                (
-                    Relationship.CHILD,
-                    sex,
-                    age,
-                    rng.choice(self._male_names if sex == Sex.MALE else self._female_names),
-                    f"{child_father} {'oğlu' if sex == Sex.MALE else 'qızı'}",
-                )
-            )
+        members = self._members(size)
         step_free_member = rng.random() < 0.08
         for i, (rel, sex, age, given, patronymic) in enumerate(members):
             elder = age >= 70 or rel == Relationship.PARENT
@@ -342,6 +275,75 @@ class Builder:
                 )
             )
         return h
+
+    def _household(self, origin: Area, reg_no: int, status: str, group: Group | None) -> Household:
+        rng = self.rng
+        shelter = rng.choices(list(SHELTER_WEIGHTS), weights=list(SHELTER_WEIGHTS.values()))[0]
+        priority = (
+            2 if shelter in DIFFICULT_SHELTER else (1 if shelter == ShelterKind.RENTED else 0)
+        )
+        registered = date(1994, 1, 1) + timedelta(days=rng.randrange(365 * 12))
+        consent = rng.random() < 0.97
+        return Household(
+            reg_number=f"{origin.code[2:6]}-{reg_no:06d}",
+            origin=origin,
+            district=origin.parent,
+            shelter_kind=shelter,
+            shelter_address=f"{rng.choice(TEMPORARY_PLACES)}, {self.faker.street_name()}",
+            priority=priority,
+            registered_on=registered,
+            status=status,
+            consent=consent,
+            consent_on=date(2023, 3, 1) + timedelta(days=rng.randrange(700)) if consent else None,
+            phone=f"+994 {rng.choice(['50', '51', '55', '70', '77'])} {rng.randrange(100, 1000)} "
+            f"{rng.randrange(10, 100)} {rng.randrange(10, 100)}",
+            group=group,
+        )
+
+    def _given(self, sex: str) -> str:
+        return self.rng.choice(self._male_names if sex == Sex.MALE else self._female_names)
+
+    def _members(self, size: int) -> list[tuple[str, str, int, str, str]]:
+        """(relationship, sex, age, given name, patronymic) of a family of ``size``: a head,
+        a spouse, sometimes a parent of the head, and children."""
+        rng = self.rng
+        father = rng.choice(self._male_names)
+        head_sex = (
+            Sex.MALE if size > 1 and rng.random() < 0.85 else rng.choice([Sex.MALE, Sex.FEMALE])
+        )
+        head_age = rng.randint(28, 75) if size > 1 else rng.randint(45, 85)
+        head_name = self._given(head_sex)
+        members: list[tuple[str, str, int, str, str]] = [
+            (Relationship.HEAD, head_sex, head_age, head_name, _child_of(father, head_sex))
+        ]
+        if size >= 2:
+            sp_sex = Sex.FEMALE if head_sex == Sex.MALE else Sex.MALE
+            members.append(
+                (
+                    Relationship.SPOUSE,
+                    sp_sex,
+                    max(20, head_age + rng.randint(-6, 3)),
+                    self._given(sp_sex),
+                    _child_of(rng.choice(self._male_names), sp_sex),
+                )
+            )
+        child_father = head_name if head_sex == Sex.MALE else members[-1][3]
+        elder_added = False
+        for _ in range(size - len(members)):
+            if not elder_added and head_age < 55 and rng.random() < 0.25:
+                elder_added = True
+                sex = rng.choice([Sex.MALE, Sex.FEMALE])
+                age = head_age + rng.randint(22, 32)
+                given = self._given(sex)
+                patronymic = _child_of(rng.choice(self._male_names), sex)
+                members.append((Relationship.PARENT, sex, age, given, patronymic))
+                continue
+            sex = rng.choice([Sex.MALE, Sex.FEMALE])
+            age = max(0, min(head_age - 20, rng.randint(0, 22)))
+            members.append(
+                (Relationship.CHILD, sex, age, self._given(sex), _child_of(child_father, sex))
+            )
+        return members
 
     def _fin(self) -> str:
         # FIN: 7 characters of digits and Latin capitals; unique per person in the demo.
@@ -448,10 +450,20 @@ def kalbajar_other_complexes(b: Builder, city: Area) -> None:
         b.houses(c, "T", 2, [3] * 20 + [4] * 16 + [5] * 8, BuildingKind.TOWNHOUSE, status)
 
 
-@transaction.atomic
-def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
-    """Create the whole demo. Assumes an empty database (the `demo` command checks)."""
-    b = Builder(seed)
+@dataclass
+class _DemoPlaces:
+    """The demo's districts and settlements."""
+
+    kalbajar: Area
+    city: Area  # Kalbajar city
+    villages: list[Area]  # Kalbajar district's villages
+    lachin_city: Area
+    zabukh: Area
+    aghali: Area
+
+
+def _areas(b: Builder) -> _DemoPlaces:
+    """The country, two regions, three districts and their settlements."""
     az = b.area("AZ", Level.COUNTRY, "Azərbaycan", "Azerbaijan", "Азербайджан", None)
     klr = b.area("AZ11", Level.REGION, "Kəlbəcər-Laçın", "Kalbajar-Lachin", "Кельбаджар-Лачин", az)
     ezr = b.area("AZ10", Level.REGION, "Şərqi Zəngəzur", "East Zangezur", "Восточный Зангезур", az)
@@ -490,12 +502,13 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
     lachin_city = b.settlement(LACHIN_CITY, lachin)
     zabukh = b.settlement(ZABUKH, lachin)
     aghali = b.settlement(AGHALI, zangilan)
+    return _DemoPlaces(kalbajar, city, villages, lachin_city, zabukh, aghali)
 
-    first = kalbajar_first_complex(b, city)
-    kalbajar_other_complexes(b, city)
-    # Villages already returned to (draw outcomes from the brief), all occupied.
+
+def _returned_villages(b: Builder, places: _DemoPlaces) -> tuple[ResidentialComplex, ...]:
+    """Villages already returned to (draw outcomes from the brief), all occupied."""
     c_aghali = b.complex(
-        aghali,
+        places.aghali,
         "AGH-V1",
         "Aghali smart village",
         1,
@@ -511,7 +524,7 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
         Construction.BUILT,
     )
     c_zabukh = b.complex(
-        zabukh,
+        places.zabukh,
         "ZBX-V1",
         "Zabukh village",
         1,
@@ -526,9 +539,13 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
         BuildingKind.VILLAGE_HOUSE,
         Construction.BUILT,
     )
-    # Stage 2: a village of Kalbajar district rebuilt as houses, and Lachin city blocks.
+    return c_aghali, c_zabukh
+
+
+def _istisu_and_lachin_complexes(b: Builder, places: _DemoPlaces) -> None:
+    """Stage 2: a village of Kalbajar district rebuilt as houses, and Lachin city blocks."""
     c_istisu = b.complex(
-        villages[3],
+        places.villages[3],
         "IST-V1",
         "Istisu village",
         2,
@@ -544,7 +561,7 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
         Construction.PLANNED,
     )
     c_lachin = b.complex(
-        lachin_city,
+        places.lachin_city,
         "LAC-RC1",
         "Lachin residential complex 1",
         1,
@@ -556,14 +573,25 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
             c_lachin, f"B{i}", 1, _mix({2: 7, 3: 11, 4: 6, 5: 3}), Construction.UNDER_CONSTRUCTION
         )
 
-    # Registry. Families already returned first (their homes are occupied).
+
+def _registry(
+    b: Builder,
+    places: _DemoPlaces,
+    first: ResidentialComplex,
+    c_aghali: ResidentialComplex,
+    c_zabukh: ResidentialComplex,
+) -> None:
+    """The families: those already returned first (their homes occupied), then those waiting."""
     aghali_units = [u for u in b.units if u.building.complex is c_aghali]
     zabukh_units = [u for u in b.units if u.building.complex is c_zabukh]
-    returned = b.families_from([aghali], len(aghali_units), 1, HouseholdStatus.MOVED_IN, 0.0)
-    returned += b.families_from([zabukh], len(zabukh_units), 1, HouseholdStatus.MOVED_IN, 0.0)
+    returned = b.families_from([places.aghali], len(aghali_units), 1, HouseholdStatus.MOVED_IN, 0.0)
+    returned += b.families_from(
+        [places.zabukh], len(zabukh_units), 1, HouseholdStatus.MOVED_IN, 0.0
+    )
     for unit in aghali_units + zabukh_units:
         unit.status = UnitStatus.OCCUPIED
     b.unit_of_household += list(zip(aghali_units + zabukh_units, returned, strict=True))
+    villages = places.villages
     # Kalbajar: 81 families of the first draw (12 Jun 2025) live in complex 1 already.
     first_draw = b.families_from(villages, 81, 1, HouseholdStatus.MOVED_IN, 0.0)
     first_units = [
@@ -574,19 +602,33 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
         unit.status = UnitStatus.OCCUPIED
         b.unit_of_household.append((unit, household))
     # About 4,000 Kalbajar families wait for about 2,600 homes of stage 1.
-    waiting = b.families_from([*villages, city], 3960, 1000, HouseholdStatus.ELIGIBLE)
-    waiting += b.families_from([lachin_city, zabukh], 260, 5000, HouseholdStatus.ELIGIBLE)
+    waiting = b.families_from([*villages, places.city], 3960, 1000, HouseholdStatus.ELIGIBLE)
+    waiting += b.families_from(
+        [places.lachin_city, places.zabukh], 260, 5000, HouseholdStatus.ELIGIBLE
+    )
     # Families given a choice ask for their own village; a few ask for Istisu by name.
     for h in waiting:
         if h.origin is villages[3] and b.rng.random() < 0.5:
             h.destination = villages[3]
+
+
+@transaction.atomic
+def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
+    """Create the whole demo. Assumes an empty database (the `demo` command checks)."""
+    b = Builder(seed)
+    places = _areas(b)
+    first = kalbajar_first_complex(b, places.city)
+    kalbajar_other_complexes(b, places.city)
+    c_aghali, c_zabukh = _returned_villages(b, places)
+    _istisu_and_lachin_complexes(b, places)
+    _registry(b, places, first, c_aghali, c_zabukh)
     b.save()
     readiness_demo.load(
-        city,
-        returned=[(aghali, date(2022, 7, 19)), (zabukh, date(2023, 5, 1))],
+        places.city,
+        returned=[(places.aghali, date(2022, 7, 19)), (places.zabukh, date(2023, 5, 1))],
     )
     load_demo_network()  # the road network, its settlements linked by code
-    handover_demo.load(kalbajar)
+    handover_demo.load(places.kalbajar)
     return {
         "areas": len(b.areas),
         "complexes": len(b.complexes),

@@ -164,6 +164,17 @@ def load(city: Area, returned: Sequence[tuple[Area, date]] = ()) -> dict[str, in
     _place_buildings(complexes)
     ensure_default_kinds(ItemKind)
     kinds = {k.code: k for k in ItemKind.objects.all()}
+    _policies(district, kinds)
+    items = sum(_returned_village(s, when, kinds) for s, when in returned)
+    items += _city_items(city, complexes, kinds)
+    features = _hazard_areas()
+    services.do_import_hazard_areas(features, district, "demo", None)
+    _schools_and_stage(city)
+    return {"readiness_items": items, "hazard_areas": len(features)}
+
+
+def _policies(district: Area, kinds: dict[str, ItemKind]) -> None:
+    """Kalbajar district's policy and the programme's (the default elsewhere)."""
     policy = ReadinessPolicy.objects.create(
         name="Kalbajar district: homes open when utilities, roads, mines and school are done",
         district=district,
@@ -175,7 +186,13 @@ def load(city: Area, returned: Sequence[tuple[Area, date]] = ()) -> dict[str, in
         hazard_buffer_m=100,
     )
     programme.required.set([kinds[k] for k in PROGRAMME_REQUIRED])
-    items = sum(_returned_village(s, when, kinds) for s, when in returned)
+
+
+def _city_items(
+    city: Area, complexes: dict[str, ResidentialComplex], kinds: dict[str, ItemKind]
+) -> int:
+    """The city's readiness items, then each complex's; returns how many."""
+    items = 0
     for code, status, org, p_start, p_end, a_end in CITY_ITEMS:
         services.do_save_item(
             kind=kinds[code],
@@ -202,11 +219,15 @@ def load(city: Area, returned: Sequence[tuple[Area, date]] = ()) -> dict[str, in
                 actual_end=c_actual,
             )
             items += 1
-    # Hazard areas: one confirmed about 60 m east of complex 3's buildings (it blocks), one
-    # suspected in the hills 2 km away, one released beside complex 1 with its certificate.
+    return items
+
+
+def _hazard_areas() -> list[services.HazardFeature]:
+    """One confirmed about 60 m east of complex 3's buildings (it blocks), one suspected in
+    the hills 2 km away, one released beside complex 1 with its certificate."""
     lat3, lon3 = POSITIONS["KLB-RC3"]
     lat1, lon1 = POSITIONS["KLB-RC1"]
-    features = [
+    return [
         services.HazardFeature(
             "KLB-HA-017",
             "Orchard east of complex 3",
@@ -229,7 +250,10 @@ def load(city: Area, returned: Sequence[tuple[Area, date]] = ()) -> dict[str, in
             D(2023, 2, 15),
         ),
     ]
-    services.do_import_hazard_areas(features, district, "demo", None)
+
+
+def _schools_and_stage(city: Area) -> None:
+    """The city's school and kindergarten (modular now, permanent later) and stage 1."""
     School.objects.create(
         name="Kalbajar city school",
         kind=SchoolKind.SCHOOL,
@@ -257,4 +281,3 @@ def load(city: Area, returned: Sequence[tuple[Area, date]] = ()) -> dict[str, in
         target_families=2600,
         target_persons=10400,
     )
-    return {"readiness_items": items, "hazard_areas": len(features)}

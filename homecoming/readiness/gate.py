@@ -159,96 +159,134 @@ def assess(
         return {}
     ids = [c.pk for c in complexes]
     # Settlement and district are read from the complexes; select_related them in lists.
-    settlement_ids = {c.settlement_id for c in complexes}
     policies = _policies()
-
-    items: dict[tuple[str, int], list[ReadinessItem]] = defaultdict(list)
-    for item in ReadinessItem.objects.filter(
-        Q(complex_id__in=ids) | Q(settlement_id__in=settlement_ids)
-    ).select_related("kind"):
-        key = ("c", item.complex_id) if item.complex_id else ("s", item.settlement_id)
-        items[key].append(item)  # type: ignore[index]
-
-    points: dict[int, list[tuple[str, float, float]]] = defaultdict(list)
-    for b in Building.objects.filter(complex_id__in=ids).only("complex_id", "code", "lat", "lon"):
-        if b.lat is not None and b.lon is not None:
-            points[b.complex_id].append((b.code, b.lat, b.lon))
-    for c in complexes:
-        if not points[c.pk] and c.lat is not None and c.lon is not None:
-            points[c.pk].append((c.code, c.lat, c.lon))
-
+    items = _items_by_place(ids, {c.settlement_id for c in complexes})
+    points = _points_by_complex(complexes, ids)
     rules = {c.pk: rule_for(c, policies) for c in complexes}
     hazards = _hazards_near(points, rules, on)
-    districts_with_hazards: set[int] = set()
-    if any(not points[c.pk] for c in complexes):
-        districts_with_hazards = set(
-            HazardArea.objects.unreleased()
-            .filter(district_id__in={c.settlement.parent_id for c in complexes})
-            .values_list("district_id", flat=True)
-        )
+    districts_with_hazards = _districts_with_hazards(complexes, points)
 
     result: dict[int, Assessment] = {}
     for c in complexes:
         rule = rules[c.pk]
         found = result[c.pk] = Assessment()
-        reasons = found.reasons
         if rule.policy is None and not rule.required:
             found.undetermined = True
-            reasons.append(_nothing_defined())
-        for kind in rule.required:
-            relevant = [
-                i
-                for i in items[("c", c.pk)] + items[("s", c.settlement_id)]
-                if i.kind_id == kind.pk
-            ]
-            if not relevant:
-                found.missing.append(kind)
-                reasons.append(_("%(item)s: not recorded yet.") % {"item": kind.name})
-                continue
-            for item in relevant:
-                if not _finished(item, on):
-                    found.pending.append(item)
-                    where = c.name if item.complex_id else c.settlement.name
-                    text = _("%(item)s (%(where)s): %(status)s") % {
-                        "item": kind.name,
-                        "where": where,
-                        "status": lowercase(item.get_status_display()),
-                    }
-                    if item.planned_end:
-                        text += _(", planned for %(date)s") % {"date": item.planned_end.isoformat()}
-                    reasons.append(text + ".")
+            found.reasons.append(_nothing_defined())
+        place_items = items[("c", c.pk)] + items[("s", c.settlement_id)]
+        _check_items(found, c, rule, place_items, on)
         if points[c.pk]:
             found.hazards = _blocking(points[c.pk], hazards, rule.buffer_m)
-            for area, building, metres in found.hazards:
-                status = lowercase(area.get_status_display())
-                if metres <= 0:
-                    reasons.append(
-                        _("Building %(building)s lies inside hazard area %(area)s (%(status)s).")
-                        % {"building": building, "area": area, "status": status}
-                    )
-                else:
-                    reasons.append(
-                        _(
-                            "Building %(building)s is %(metres)d m from hazard area %(area)s "
-                            "(%(status)s); at least %(buffer)d m are required until it is released."
-                        )
-                        % {
-                            "building": building,
-                            "metres": metres,
-                            "area": area,
-                            "status": status,
-                            "buffer": rule.buffer_m,
-                        }
-                    )
+            found.reasons.extend(_hazard_reasons(found.hazards, rule.buffer_m))
         elif c.settlement.parent_id in districts_with_hazards:
             found.unplaced = True
-            reasons.append(
+            found.reasons.append(
                 _(
                     "The complex has no coordinates, so it cannot be checked against the "
                     "district's hazard areas that are not released."
                 )
             )
     return result
+
+
+def _items_by_place(
+    ids: list[int], settlement_ids: set[int]
+) -> defaultdict[tuple[str, int], list[ReadinessItem]]:
+    """The readiness items of the complexes ("c", pk) and of their settlements ("s", pk)."""
+    items: defaultdict[tuple[str, int], list[ReadinessItem]] = defaultdict(list)
+    for item in ReadinessItem.objects.filter(
+        Q(complex_id__in=ids) | Q(settlement_id__in=settlement_ids)
+    ).select_related("kind"):
+        key = ("c", item.complex_id) if item.complex_id else ("s", item.settlement_id)
+        items[key].append(item)  # type: ignore[index]
+    return items
+
+
+def _points_by_complex(
+    complexes: list[ResidentialComplex], ids: list[int]
+) -> defaultdict[int, list[tuple[str, float, float]]]:
+    """Where each complex stands: its buildings' coordinates, else its own (code, lat, lon)."""
+    points: defaultdict[int, list[tuple[str, float, float]]] = defaultdict(list)
+    for b in Building.objects.filter(complex_id__in=ids).only("complex_id", "code", "lat", "lon"):
+        if b.lat is not None and b.lon is not None:
+            points[b.complex_id].append((b.code, b.lat, b.lon))
+    for c in complexes:
+        if not points[c.pk] and c.lat is not None and c.lon is not None:
+            points[c.pk].append((c.code, c.lat, c.lon))
+    return points
+
+
+def _districts_with_hazards(
+    complexes: list[ResidentialComplex], points: dict[int, list[tuple[str, float, float]]]
+) -> set[int]:
+    """Districts with unreleased hazard areas; only asked when a complex has no coordinates."""
+    if all(points[c.pk] for c in complexes):
+        return set()
+    return set(
+        HazardArea.objects.unreleased()
+        .filter(district_id__in={c.settlement.parent_id for c in complexes})
+        .values_list("district_id", flat=True)
+    )
+
+
+def _check_items(
+    found: Assessment,
+    complex_: ResidentialComplex,
+    rule: Rule,
+    place_items: list[ReadinessItem],
+    on: date,
+) -> None:
+    """Record each required kind that is not recorded, or recorded and not finished."""
+    for kind in rule.required:
+        relevant = [i for i in place_items if i.kind_id == kind.pk]
+        if not relevant:
+            found.missing.append(kind)
+            found.reasons.append(_("%(item)s: not recorded yet.") % {"item": kind.name})
+            continue
+        for item in relevant:
+            if not _finished(item, on):
+                found.pending.append(item)
+                where = complex_.name if item.complex_id else complex_.settlement.name
+                found.reasons.append(_pending_reason(kind, item, where))
+
+
+def _pending_reason(kind: ItemKind, item: ReadinessItem, where: str) -> str:
+    """The reason a pending item blocks: its kind, where, status and planned date."""
+    text = _("%(item)s (%(where)s): %(status)s") % {
+        "item": kind.name,
+        "where": where,
+        "status": lowercase(item.get_status_display()),
+    }
+    if item.planned_end:
+        text += _(", planned for %(date)s") % {"date": item.planned_end.isoformat()}
+    return text + "."
+
+
+def _hazard_reasons(hazards: list[tuple[HazardArea, str, float]], buffer_m: int) -> list[str]:
+    """Why each building is too close to (or inside) a hazard area."""
+    reasons = []
+    for area, building, metres in hazards:
+        status = lowercase(area.get_status_display())
+        if metres <= 0:
+            reasons.append(
+                _("Building %(building)s lies inside hazard area %(area)s (%(status)s).")
+                % {"building": building, "area": area, "status": status}
+            )
+        else:
+            reasons.append(
+                _(
+                    "Building %(building)s is %(metres)d m from hazard area %(area)s "
+                    "(%(status)s); at least %(buffer)d m are required until it is released."
+                )
+                % {
+                    "building": building,
+                    "metres": metres,
+                    "area": area,
+                    "status": status,
+                    "buffer": buffer_m,
+                }
+            )
+    return reasons
 
 
 def _hazards_near(

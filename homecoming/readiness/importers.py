@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
@@ -73,6 +73,17 @@ def _check_rings(polygon: Any, fail: Any, path: str) -> None:
 
 def parse_hazard_geojson(file: str, data: bytes | str) -> list[HazardFeature]:
     """Valid features of the file, or HazardImportError naming the first fault."""
+    features = _features_of(file, data)
+    statuses = set(HazardStatus.values)
+    seen: set[str] = set()
+    return [
+        _FeatureParser(file, index, feature, statuses, seen).parse()
+        for index, feature in enumerate(features)
+    ]
+
+
+def _features_of(file: str, data: bytes | str) -> list[Any]:
+    """The non-empty list of features of a FeatureCollection, unchecked."""
     try:
         text = decode_text(data, file) if isinstance(data, bytes) else data
     except FileRefused as exc:
@@ -86,74 +97,102 @@ def parse_hazard_geojson(file: str, data: bytes | str) -> list[HazardFeature]:
     features = doc.get("features")
     if not isinstance(features, list) or not features:
         raise HazardImportError(file, _("no features"), field="features")
-    statuses = set(HazardStatus.values)
-    seen: set[str] = set()
-    found: list[HazardFeature] = []
-    for index, feature in enumerate(features):
+    return features
 
-        def fail(field: str, message: str, index: int = index) -> None:
-            raise HazardImportError(file, message, index=index, field=field)
 
+class _FeatureParser:
+    """Checks one feature, field by field; the first fault raises HazardImportError.
+
+    ``seen`` holds the codes of the features before it (a code appearing twice is a fault).
+    """
+
+    def __init__(
+        self, file: str, index: int, feature: Any, statuses: set[str], seen: set[str]
+    ) -> None:
+        self.file, self.index, self.feature = file, index, feature
+        self.statuses, self.seen = statuses, seen
+
+    def fail(self, field: str, message: str) -> NoReturn:
+        raise HazardImportError(self.file, message, index=self.index, field=field)
+
+    def parse(self) -> HazardFeature:
+        feature = self.feature
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            fail("type", _("expected a Feature"))
+            self.fail("type", _("expected a Feature"))
         props = feature.get("properties")
         if not isinstance(props, dict):
-            fail("properties", _("missing properties"))
-        code = props.get("code", feature.get("id"))
+            self.fail("properties", _("missing properties"))
+        code = self._code(props)
+        status = self._status(props)
+        name = props.get("name") or ""
+        if not isinstance(name, str) or len(name) > 160:
+            self.fail("properties.name", _("a name is text of at most 160 characters"))
+        released_on = self._released_on(props)
+        geometry, coords = self._geometry()
+        return HazardFeature(
+            code=code,
+            name=name,
+            status=status,
+            geometry={"type": geometry["type"], "coordinates": coords},
+            released_on=released_on,
+        )
+
+    def _code(self, props: dict[str, Any]) -> str:
+        """The feature's code (``properties.code`` or its ``id``), new in the file."""
+        code = props.get("code", self.feature.get("id"))
         if isinstance(code, int) and not isinstance(code, bool):
             code = str(code)
         if not isinstance(code, str) or not code.strip() or len(code.strip()) > 40:
-            fail("properties.code", _("a code of 1 to 40 characters is required"))
+            self.fail("properties.code", _("a code of 1 to 40 characters is required"))
         code = code.strip()
         problem = identifier_problem(code, 40)
         if problem is not None:
-            fail("properties.code", problem)
-        if code in seen:
-            fail("properties.code", _("code %(code)s appears twice") % {"code": code})
-        seen.add(code)
+            self.fail("properties.code", problem)
+        if code in self.seen:
+            self.fail("properties.code", _("code %(code)s appears twice") % {"code": code})
+        self.seen.add(code)
+        return code
+
+    def _status(self, props: dict[str, Any]) -> Any:
         status = props.get("status")
-        if status not in statuses:
-            fail(
+        if status not in self.statuses:
+            self.fail(
                 "properties.status",
                 _("%(value)r is not one of %(choices)s")
-                % {"value": status, "choices": ", ".join(sorted(statuses))},
+                % {"value": status, "choices": ", ".join(sorted(self.statuses))},
             )
-        name = props.get("name") or ""
-        if not isinstance(name, str) or len(name) > 160:
-            fail("properties.name", _("a name is text of at most 160 characters"))
-        released_on = None
-        if props.get("released_on") not in (None, ""):
-            try:
-                released_on = date.fromisoformat(str(props["released_on"]))
-            except ValueError:
-                fail("properties.released_on", _("expected a date as YYYY-MM-DD"))
-        geometry = feature.get("geometry")
+        return status
+
+    def _released_on(self, props: dict[str, Any]) -> date | None:
+        if props.get("released_on") in (None, ""):
+            return None
+        try:
+            return date.fromisoformat(str(props["released_on"]))
+        except ValueError:
+            self.fail("properties.released_on", _("expected a date as YYYY-MM-DD"))
+
+    def _geometry(self) -> tuple[dict[str, Any], Any]:
+        """The geometry and its coordinates: a valid Polygon or MultiPolygon in WGS 84."""
+        geometry = self.feature.get("geometry")
         if not isinstance(geometry, dict) or geometry.get("type") not in (
             "Polygon",
             "MultiPolygon",
         ):
-            fail("geometry.type", _("expected a Polygon or MultiPolygon"))
+            self.fail("geometry.type", _("expected a Polygon or MultiPolygon"))
         coords = geometry.get("coordinates")
         if geometry["type"] == "Polygon":
-            _check_rings(coords, fail, "geometry.coordinates")
+            _check_rings(coords, self.fail, "geometry.coordinates")
         else:
             if not isinstance(coords, list) or not coords:
-                fail("geometry.coordinates", _("a MultiPolygon is a non-empty list of polygons"))
+                self.fail(
+                    "geometry.coordinates", _("a MultiPolygon is a non-empty list of polygons")
+                )
             for i, polygon in enumerate(coords):
-                _check_rings(polygon, fail, f"geometry.coordinates[{i}]")
+                _check_rings(polygon, self.fail, f"geometry.coordinates[{i}]")
         geom = shape(geometry)
         if not geom.is_valid:
-            fail("geometry", _("invalid polygon: %(why)s") % {"why": explain_validity(geom)})
-        found.append(
-            HazardFeature(
-                code=code,
-                name=name,
-                status=status,
-                geometry={"type": geometry["type"], "coordinates": coords},
-                released_on=released_on,
-            )
-        )
-    return found
+            self.fail("geometry", _("invalid polygon: %(why)s") % {"why": explain_validity(geom)})
+        return geometry, coords
 
 
 def import_hazard_geojson(

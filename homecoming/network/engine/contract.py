@@ -123,99 +123,172 @@ def contract(
     Removes, round by round, independent sets of nodes outside ``keep`` with at most
     ``max_degree`` distinct neighbours (either direction). Deterministic.
     """
-    csr = sp.csr_matrix(matrix)
+    csr = _canonical(sp.csr_matrix(matrix))
     n = csr.shape[0]
-    keep_mask = np.zeros(n, dtype=bool)
-    if isinstance(keep, np.ndarray) and keep.dtype == np.bool_:
-        keep_mask[:] = keep
-    else:
-        keep_mask[np.fromiter(keep, dtype=np.int64)] = True
-    if not csr.has_canonical_format:
-        csr = csr.copy()
-        csr.sum_duplicates()  # never happens for compiled graphs (one arc per pair)
-    t0 = np.repeat(np.arange(n, dtype=np.int64), np.diff(csr.indptr))
-    key = t0 * n + csr.indices.astype(np.int64)  # sorted and unique: canonical CSR
-    w = csr.data.astype(np.float64)
+    keep_mask = _keep_mask(keep, n)
+    key, w = _arc_keys(csr)
     alive = np.ones(n, dtype=bool)
     rank = np.full(n, -1, dtype=np.int64)
-    # A fixed pseudo-random tie-break so that chains shrink by a share per round.
-    salt = (np.arange(n, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)
+    salt = _tie_break_salt(n)
     up_parts: list[tuple[IntArray, IntArray, FloatArray]] = []
     down_parts: list[tuple[IntArray, IntArray, FloatArray]] = []
     rounds = 0
     while rounds < max_rounds:
         t, h = key // n, key % n
-        # Distinct neighbours: out-arcs + in-arcs - pairs driven both ways.
-        back = np.searchsorted(key, h * n + t)
-        mutual = back < len(key)
-        mutual[mutual] = key[back[mutual]] == (h * n + t)[mutual]
-        outs, ins = np.bincount(t, minlength=n), np.bincount(h, minlength=n)
-        both_ways = np.bincount(t[mutual], minlength=n)
-        degree = outs + ins - both_ways
-        # Arcs gained by removing the node (before merging with existing arcs).
-        growth = ins * outs - both_ways - ins - outs
+        degree, growth = _degree_and_growth(key, t, h, n)
         candidate = alive & ~keep_mask & (degree <= max_degree)
         if max_growth is not None:
             candidate &= growth <= max_growth
         if not candidate.any():
             break
-        order = (growth + 64).clip(0, 1 << 20).astype(np.uint64)
-        priority = order << np.uint64(32) | salt
-        both = candidate[t] & candidate[h]
-        a2, b2 = t[both], h[both]
-        loser = np.where(priority[a2] > priority[b2], a2, b2)
-        chosen = candidate.copy()
-        chosen[loser] = False
-        count = int(chosen.sum())
-        if count < _MIN_ROUND_SHARE * int(alive.sum()) and rounds > 0:
+        chosen = _independent_set(candidate, growth, salt, t, h)
+        if int(chosen.sum()) < _MIN_ROUND_SHARE * int(alive.sum()) and rounds > 0:
             break
         rank[chosen] = rounds
         alive &= ~chosen
-        into = chosen[h]
-        out = chosen[t]
-        it, ih, iw = t[into], h[into], w[into]  # u -> v, v removed
-        ot, oh, ow = t[out], h[out], w[out]  # v -> x, v removed (sorted by v: keys sorted)
-        up_parts.append((ot, oh, ow))
-        down_parts.append((ih, it, iw))
-        # Shortcuts u -> x for every u -> v -> x.
-        out_count = np.bincount(ot, minlength=n)
-        out_start = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(out_count, out=out_start[1:])
-        reps = out_count[ih]
-        rep = np.repeat(np.arange(len(ih)), reps)
-        offset = np.arange(len(rep)) - np.repeat(np.cumsum(reps) - reps, reps)
-        pick = out_start[ih[rep]] + offset
-        su, sx, sw = it[rep], oh[pick], iw[rep] + ow[pick]
-        real = su != sx
-        skey, sw = _dedupe(su[real] * n + sx[real], sw[real])
-        stay = ~(into | out)
-        key, w = key[stay], w[stay]
-        pos = np.searchsorted(key, skey)
-        match = pos < len(key)
-        match[match] = key[pos[match]] == skey[match]
-        np.minimum.at(w, pos[match], sw[match])
-        new = ~match
-        key = np.insert(key, pos[new], skey[new])
-        w = np.insert(w, pos[new], sw[new])
+        key, w, up, down = _remove_nodes(chosen, key, w, t, h, n)
+        up_parts.append(up)
+        down_parts.append(down)
         rounds += 1
     core_nodes = np.flatnonzero(alive).astype(np.int64)
     core_of = np.full(n, -1, dtype=np.int64)
     core_of[core_nodes] = np.arange(len(core_nodes))
     rank[core_nodes] = rounds
-    t, h = key // n, key % n
-    m = len(core_nodes)
-    core = sp.csr_matrix((w, (core_of[t], core_of[h])), shape=(m, m))
     return Contraction(
         n,
         keep_mask,
         core_nodes,
         core_of,
         rank,
-        core,
+        _core_matrix(key, w, core_of, n, len(core_nodes)),
         _stack(up_parts, n),
         _stack(down_parts, n),
         rounds,
     )
+
+
+def _canonical(csr: Any) -> Any:
+    """``csr`` with duplicate entries summed (a copy only when there were any)."""
+    if not csr.has_canonical_format:
+        csr = csr.copy()
+        csr.sum_duplicates()  # never happens for compiled graphs (one arc per pair)
+    return csr
+
+
+def _keep_mask(keep: Iterable[int] | BoolArray, n: int) -> BoolArray:
+    """``keep`` (indices or a boolean mask) as a boolean mask over the ``n`` nodes."""
+    keep_mask = np.zeros(n, dtype=bool)
+    if isinstance(keep, np.ndarray) and keep.dtype == np.bool_:
+        keep_mask[:] = keep
+    else:
+        keep_mask[np.fromiter(keep, dtype=np.int64)] = True
+    return keep_mask
+
+
+def _arc_keys(csr: Any) -> tuple[IntArray, FloatArray]:
+    """Every arc as a key ``tail * n + head`` (sorted, unique) and its minutes."""
+    n = csr.shape[0]
+    t0 = np.repeat(np.arange(n, dtype=np.int64), np.diff(csr.indptr))
+    key = t0 * n + csr.indices.astype(np.int64)  # sorted and unique: canonical CSR
+    return key, csr.data.astype(np.float64)
+
+
+def _tie_break_salt(n: int) -> Any:
+    """A fixed pseudo-random tie-break so that chains shrink by a share per round."""
+    return (np.arange(n, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)
+
+
+def _degree_and_growth(
+    key: IntArray, t: IntArray, h: IntArray, n: int
+) -> tuple[IntArray, IntArray]:
+    """Each node's distinct neighbours, and the arcs gained by removing it."""
+    # Distinct neighbours: out-arcs + in-arcs - pairs driven both ways.
+    back = np.searchsorted(key, h * n + t)
+    mutual = back < len(key)
+    mutual[mutual] = key[back[mutual]] == (h * n + t)[mutual]
+    outs, ins = np.bincount(t, minlength=n), np.bincount(h, minlength=n)
+    both_ways = np.bincount(t[mutual], minlength=n)
+    degree = outs + ins - both_ways
+    # Arcs gained by removing the node (before merging with existing arcs).
+    growth = ins * outs - both_ways - ins - outs
+    return degree, growth
+
+
+def _independent_set(
+    candidate: BoolArray, growth: IntArray, salt: Any, t: IntArray, h: IntArray
+) -> BoolArray:
+    """The candidates to remove this round: of two neighbours, the one gaining fewer arcs."""
+    order = (growth + 64).clip(0, 1 << 20).astype(np.uint64)
+    priority = order << np.uint64(32) | salt
+    both = candidate[t] & candidate[h]
+    a2, b2 = t[both], h[both]
+    loser = np.where(priority[a2] > priority[b2], a2, b2)
+    chosen = candidate.copy()
+    chosen[loser] = False
+    return chosen
+
+
+def _remove_nodes(
+    chosen: BoolArray, key: IntArray, w: FloatArray, t: IntArray, h: IntArray, n: int
+) -> tuple[
+    IntArray,
+    FloatArray,
+    tuple[IntArray, IntArray, FloatArray],
+    tuple[IntArray, IntArray, FloatArray],
+]:
+    """Drop the arcs of the ``chosen`` nodes and add their shortcuts.
+
+    Returns the remaining arcs (keys, minutes), then the removed nodes' upward arcs
+    ``v -> x`` and downward arcs (``u -> v`` stored as row ``v``).
+    """
+    into = chosen[h]
+    out = chosen[t]
+    it, ih, iw = t[into], h[into], w[into]  # u -> v, v removed
+    ot, oh, ow = t[out], h[out], w[out]  # v -> x, v removed (sorted by v: keys sorted)
+    skey, sw = _shortcuts(it, ih, iw, ot, oh, ow, n)
+    stay = ~(into | out)
+    key, w = _merge_arcs(key[stay], w[stay], skey, sw)
+    return key, w, (ot, oh, ow), (ih, it, iw)
+
+
+def _shortcuts(
+    it: IntArray,
+    ih: IntArray,
+    iw: FloatArray,
+    ot: IntArray,
+    oh: IntArray,
+    ow: FloatArray,
+    n: int,
+) -> tuple[IntArray, FloatArray]:
+    """Shortcuts ``u -> x`` for every ``u -> v -> x`` (keys sorted, the fastest of each)."""
+    out_count = np.bincount(ot, minlength=n)
+    out_start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(out_count, out=out_start[1:])
+    reps = out_count[ih]
+    rep = np.repeat(np.arange(len(ih)), reps)
+    offset = np.arange(len(rep)) - np.repeat(np.cumsum(reps) - reps, reps)
+    pick = out_start[ih[rep]] + offset
+    su, sx, sw = it[rep], oh[pick], iw[rep] + ow[pick]
+    real = su != sx
+    return _dedupe(su[real] * n + sx[real], sw[real])
+
+
+def _merge_arcs(
+    key: IntArray, w: FloatArray, skey: IntArray, sw: FloatArray
+) -> tuple[IntArray, FloatArray]:
+    """Arcs plus shortcuts, sorted: a shortcut over an existing arc keeps the faster."""
+    pos = np.searchsorted(key, skey)
+    match = pos < len(key)
+    match[match] = key[pos[match]] == skey[match]
+    np.minimum.at(w, pos[match], sw[match])
+    new = ~match
+    return np.insert(key, pos[new], skey[new]), np.insert(w, pos[new], sw[new])
+
+
+def _core_matrix(key: IntArray, w: FloatArray, core_of: IntArray, n: int, m: int) -> Any:
+    """The remaining arcs as a CSR matrix over the ``m`` core nodes."""
+    t, h = key // n, key % n
+    return sp.csr_matrix((w, (core_of[t], core_of[h])), shape=(m, m))
 
 
 def _stack(parts: list[tuple[IntArray, IntArray, FloatArray]], n: int) -> Any:

@@ -79,12 +79,25 @@ def _speed(tags: dict[str, str], speeds: dict[str, float]) -> float:
 
 def read_osm(path: str | Path, speeds: dict[str, float] | None = None) -> OsmExtract:
     """Read the highways of an OSM file; ``InputError`` names the file when it is unreadable."""
-    import osmium
-
     speeds = DEFAULT_SPEEDS if speeds is None else speeds
     name = str(path)
     if not Path(path).is_file():
         raise InputError(name, None, None, "no such file")
+    ways, places = _read_highways_and_places(path, name, speeds)
+    if not ways:
+        raise InputError(name, None, "highway", "no highway ways in the file")
+    splitter = _WaySplitter(places, _junction_uses(ways))
+    for w in ways:
+        splitter.add(w, _speed(w.tags, speeds))
+    return splitter.extract()
+
+
+def _read_highways_and_places(
+    path: str | Path, name: str, speeds: dict[str, float]
+) -> tuple[list[_Way], dict[int, tuple[str, str]]]:
+    """The highway ways of known classes, and the named places by node id (name, kind)."""
+    import osmium
+
     ways: list[_Way] = []
     places: dict[int, tuple[str, str]] = {}
     try:
@@ -98,38 +111,57 @@ def read_osm(path: str | Path, speeds: dict[str, float] | None = None) -> OsmExt
                 if place in PLACE_KINDS and tags.get("name"):
                     places[obj.id] = (tags["name"], "settlement")
             elif obj.is_way() and tags.get("highway") in speeds:
-                refs, coords = [], []
-                for n in obj.nodes:
-                    if not n.location.valid():
-                        raise InputError(
-                            name, None, f"way {obj.id}", f"node {n.ref} has no location"
-                        )
-                    refs.append(n.ref)
-                    coords.append((n.location.lat, n.location.lon))
-                if len(refs) >= 2:
-                    ways.append(_Way(obj.id, refs, coords, dict(tags)))
+                way = _way(obj, tags, name)
+                if way is not None:
+                    ways.append(way)
     except InputError:
         raise
     except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
         raise InputError(name, None, None, f"not a readable OSM file: {exc}") from None
-    if not ways:
-        raise InputError(name, None, "highway", "no highway ways in the file")
+    return ways, places
+
+
+def _way(obj: Any, tags: Any, name: str) -> _Way | None:
+    """A way with its node locations; ``None`` when it has fewer than two nodes."""
+    refs, coords = [], []
+    for n in obj.nodes:
+        if not n.location.valid():
+            raise InputError(name, None, f"way {obj.id}", f"node {n.ref} has no location")
+        refs.append(n.ref)
+        coords.append((n.location.lat, n.location.lon))
+    if len(refs) < 2:
+        return None
+    return _Way(obj.id, refs, coords, dict(tags))
+
+
+def _junction_uses(ways: list[_Way]) -> Counter[int]:
+    """How often each node is used: a node used twice or more (or a way's end) splits ways."""
     uses = Counter(ref for w in ways for ref in set(w.refs))
     for w in ways:
         uses[w.refs[0]] += 1
         uses[w.refs[-1]] += 1
-    nodes: dict[int, Node] = {}
-    edges: list[Edge] = []
-    names: dict[str, str] = {}
+    return uses
 
-    def node(ref: int, lat: float, lon: float) -> str:
-        if ref not in nodes:
-            label, kind = places.get(ref, (f"OSM node {ref}", "junction"))
-            nodes[ref] = Node(f"osm-n{ref}", label, lat, lon, kind)
-        return nodes[ref].node_id
 
-    for w in ways:
-        speed = _speed(w.tags, speeds)
+class _WaySplitter:
+    """Splits ways into edges at their junctions, making each node once."""
+
+    def __init__(self, places: dict[int, tuple[str, str]], uses: Counter[int]) -> None:
+        self.places = places
+        self.uses = uses
+        self.nodes: dict[int, Node] = {}
+        self.edges: list[Edge] = []
+        self.names: dict[str, str] = {}
+
+    def node(self, ref: int, lat: float, lon: float) -> str:
+        """The id of the node ``ref``, made (a place or a junction) when first met."""
+        if ref not in self.nodes:
+            label, kind = self.places.get(ref, (f"OSM node {ref}", "junction"))
+            self.nodes[ref] = Node(f"osm-n{ref}", label, lat, lon, kind)
+        return self.nodes[ref].node_id
+
+    def add(self, w: _Way, speed: float) -> None:
+        """The edges of one way, from junction to junction, in driving order."""
         mode = "tunnel" if w.tags.get("tunnel") in ("yes", "building_passage") else "road"
         oneway = w.tags.get("oneway") in ("yes", "1", "true", "-1")
         refs, coords = w.refs, w.coords
@@ -138,16 +170,16 @@ def read_osm(path: str | Path, speeds: dict[str, float] | None = None) -> OsmExt
         start, km, part = 0, 0.0, 0
         for i in range(1, len(refs)):
             km += haversine_km(*coords[i - 1], *coords[i])
-            if i < len(refs) - 1 and uses[refs[i]] < 2:
+            if i < len(refs) - 1 and self.uses[refs[i]] < 2:
                 continue
             if refs[start] != refs[i] and km > 0:
                 part += 1
                 edge_id = f"osm-w{w.way_id}-{part}"
-                edges.append(
+                self.edges.append(
                     Edge(
                         edge_id,
-                        node(refs[start], *coords[start]),
-                        node(refs[i], *coords[i]),
+                        self.node(refs[start], *coords[start]),
+                        self.node(refs[i], *coords[i]),
                         mode,
                         round(km, 4),
                         speed_kmh=speed,
@@ -155,6 +187,9 @@ def read_osm(path: str | Path, speeds: dict[str, float] | None = None) -> OsmExt
                     )
                 )
                 if w.tags.get("name"):
-                    names[edge_id] = w.tags["name"]
+                    self.names[edge_id] = w.tags["name"]
             start, km = i, 0.0
-    return OsmExtract(Network(tuple(nodes.values()), tuple(edges)), names)
+
+    def extract(self) -> OsmExtract:
+        """The network made so far, with the road names."""
+        return OsmExtract(Network(tuple(self.nodes.values()), tuple(self.edges)), self.names)

@@ -415,8 +415,6 @@ def dedup(
     >>> [(c.person_id, c.cluster_id) for c in r.clusters]
     [('a', 'a'), ('b', 'a'), ('c', 'c')]
     """
-    from splink import DuckDBAPI, Linker
-
     if not 0.0 < threshold < 1.0:
         raise LinkageError(f"threshold must be between 0 and 1, got {threshold}")
     started = time.perf_counter()
@@ -426,18 +424,50 @@ def dedup(
     table = prepare(frame)
     logging.getLogger("splink").setLevel(logging.WARNING)
 
+    con = _connect(threads)
+    do_train = _fin_pairs(table) >= MIN_TRAINING_PAIRS if train is None else train
+    linker = _scoring_linker(con, table, do_train, seed)
+    params = _parameters(linker)
+    pairs_compared = _pairs_compared(con, linker)
+    by_id = _clusters_with_strongest_links(con, linker, threshold)
+    con.close()
+    clusters = [Assignment(pid, *by_id[pid]) for pid in frame["person_id"].astype(str).tolist()]
+    return DedupResult(
+        clusters=clusters,
+        pairs_compared=pairs_compared,
+        blocking_rules=list(BLOCKING_RULES),
+        trained=do_train,
+        threshold=threshold,
+        seconds=round(time.perf_counter() - started, 3),
+        parameters=params,
+    )
+
+
+def _connect(threads: int | None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB, capped at ``threads`` when given."""
     con = duckdb.connect(":memory:")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = false")
-    db_api = DuckDBAPI(connection=con)
+    return con
 
-    fin_pairs = int(
+
+def _fin_pairs(table: pd.DataFrame) -> int:
+    """How many pairs of records share a FİN (the training signal)."""
+    return int(
         table["fin"].value_counts().pipe(lambda c: (c * (c - 1) // 2).sum())
         if table["fin"].notna().any()
         else 0
     )
-    do_train = fin_pairs >= MIN_TRAINING_PAIRS if train is None else train
+
+
+def _scoring_linker(
+    con: duckdb.DuckDBPyConnection, table: pd.DataFrame, do_train: bool, seed: int
+) -> Any:
+    """A splink linker over ``table`` with the parameters to score with: trained or bundled."""
+    from splink import DuckDBAPI, Linker
+
+    db_api = DuckDBAPI(connection=con)
     if do_train:
         settings = build_settings(tf=True)
     else:
@@ -452,13 +482,22 @@ def dedup(
         params = _bounded(_parameters(linker))
         sdf = db_api.register(table, dataset_display_name="persons_scored")
         linker = Linker(sdf, build_settings(params, tf=True), log_level=logging.WARNING)
-    params = _parameters(linker)
+    return linker
 
+
+def _pairs_compared(con: duckdb.DuckDBPyConnection, linker: Any) -> int:
+    """How many pairs the blocking rules let through to scoring."""
     blocked = linker.inference.compute_blocked_pairs_for_predict()
     # SQL from strings (bandit B608, reviewed): splink's own table name.
-    pairs_compared = int(
+    return int(
         con.execute(f"select count(*) from {blocked.physical_name}").fetchall()[0][0]  # nosec B608
     )
+
+
+def _clusters_with_strongest_links(
+    con: duckdb.DuckDBPyConnection, linker: Any, threshold: float
+) -> dict[str, tuple[str, float]]:
+    """Each record's cluster and its strongest link (1.0 when alone), by record id."""
     predictions = linker.inference.predict(
         threshold_match_probability=threshold, warning_mode="never"
     )
@@ -480,18 +519,7 @@ def dedup(
         from {clustered.physical_name} c left join best b on b.uid = c.unique_id
         """  # nosec B608
     ).fetchall()
-    con.close()
-    by_id = {str(u): (str(c), round(float(p), 6)) for u, c, p in rows}
-    clusters = [Assignment(pid, *by_id[pid]) for pid in frame["person_id"].astype(str).tolist()]
-    return DedupResult(
-        clusters=clusters,
-        pairs_compared=pairs_compared,
-        blocking_rules=list(BLOCKING_RULES),
-        trained=do_train,
-        threshold=threshold,
-        seconds=round(time.perf_counter() - started, 3),
-        parameters=params,
-    )
+    return {str(u): (str(c), round(float(p), 6)) for u, c, p in rows}
 
 
 def _train(linker: Any, table: pd.DataFrame, seed: int) -> None:
