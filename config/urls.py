@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from homecoming.accounts import views as accounts_views
+from homecoming.accounts.urls import signin_patterns
 from homecoming.allocation.api import AllocationRunViewSet
 from homecoming.geography.api import AreaViewSet, SettlementViewSet
 from homecoming.handover import api as handover_api
@@ -45,8 +44,7 @@ router.register("accessibility", network_api.AccessibilityViewSet, basename="acc
 
 urlpatterns = [
     path("", include("homecoming.dashboard.urls")),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include(signin_patterns)),
     path("account/", include("homecoming.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("homecoming.core.urls")),
@@ -60,7 +58,6 @@ urlpatterns = [
     path("network/", include("homecoming.network.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
-    path("api/token/", accounts_views.ObtainToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 
