@@ -50,15 +50,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         waiting=Count(
             "pk", filter=Q(status__in=[HouseholdStatus.REGISTERED, HouseholdStatus.ELIGIBLE])
         ),
+        # An open offer is not a home allocated: the family has not accepted it yet.
+        offered=Count("pk", filter=Q(status=HouseholdStatus.OFFERED)),
         allocated=Count(
             "pk",
-            filter=Q(
-                status__in=[
-                    HouseholdStatus.ALLOCATED,
-                    HouseholdStatus.OFFERED,
-                    HouseholdStatus.KEYS_HANDED,
-                ]
-            ),
+            filter=Q(status__in=[HouseholdStatus.ALLOCATED, HouseholdStatus.KEYS_HANDED]),
         ),
         moved_in=Count("pk", filter=Q(status=HouseholdStatus.MOVED_IN)),
         difficult=Count("pk", filter=Q(priority__gte=2)),

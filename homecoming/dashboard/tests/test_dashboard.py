@@ -55,3 +55,20 @@ def test_the_dashboard_costs_the_same_queries_with_more_families(
         make_family(f"KLB-Q{i}", world.zar, 3)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/")
+
+
+def test_an_open_offer_is_not_counted_as_a_home_allocated(world: World) -> None:
+    from homecoming.testing import give_home
+
+    units = list(Unit.objects.filter(building__complex=world.kalbajar_complex).order_by("pk"))
+    offered, accepted = Household.objects.filter(district=world.kalbajar).order_by("pk")[:2]
+    for unit, family, path in (
+        (units[0], offered, ["offered"]),
+        (units[1], accepted, ["offered", "allocated"]),
+    ):
+        give_home(unit, family, path[-1])
+        for status in path:  # the family's own status, one allowed step at a time
+            Household.objects.filter(pk=family.pk).update(status=status)
+    families = dashboard_for(world.ayten)["families"]
+    assert (families["offered"], families["allocated"]) == (1, 1)
+    assert families["allocated"] == Household.objects.filter(status="allocated").count()
