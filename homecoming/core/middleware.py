@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from homecoming.core.audit import audit_context
@@ -90,7 +90,9 @@ class RefuseNulMiddleware:
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api(request):
         return error_response(request, _("Bad request."), 400)
-    return HttpResponseBadRequest(_("Bad request."))
+    from django.views.defaults import bad_request as page
+
+    return page(request, exception or Exception())
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
