@@ -81,11 +81,14 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(report={})
         .order_by("-created_at")[:4]
     )
-    template = (
-        "allocation/_run_status.html"
-        if is_htmx(request) and request.GET.get("poll")
-        else "allocation/run_detail.html"
-    )
+    polled = is_htmx(request) and bool(request.GET.get("poll"))
+    if polled and run.finished:
+        # The run ended while the page waited: reload it whole, so the results, the lottery
+        # comparison, fairness and the reserve list appear before anyone can approve.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    template = "allocation/_run_status.html" if polled else "allocation/run_detail.html"
     return render(
         request,
         template,

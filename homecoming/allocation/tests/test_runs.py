@@ -265,3 +265,24 @@ def test_a_familys_page_shows_its_allocation_history_from_the_allocation_app(
     assert run.status == RunStatus.DONE
     page = client.get(f"/households/{reg}/").content.decode()
     assert reverse("allocation:run", args=[run.pk]) in page and "Draw 1" in page
+
+
+def test_a_waiting_run_page_reloads_whole_when_the_run_ends(
+    world: World, django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    client.force_login(world.orkhan)
+    waiting = services.do_create_run(
+        user=world.orkhan,
+        name="Queued",
+        method="lottery",
+        district=world.kalbajar,
+        complexes=[world.kalbajar_complex],
+    )
+    url = reverse("allocation:run", args=[waiting.pk]) + "?poll=1"
+    polled = client.get(url, HTTP_HX_REQUEST="true")
+    assert polled.status_code == 200 and "HX-Refresh" not in polled
+    assert "hx-trigger" in polled.content.decode()  # still polling
+    done = start_run(world, django_capture_on_commit_callbacks)
+    url = reverse("allocation:run", args=[done.pk]) + "?poll=1"
+    ended = client.get(url, HTTP_HX_REQUEST="true")
+    assert (ended.status_code, ended["HX-Refresh"]) == (204, "true")
