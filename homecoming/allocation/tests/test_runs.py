@@ -286,3 +286,16 @@ def test_a_waiting_run_page_reloads_whole_when_the_run_ends(
     url = reverse("allocation:run", args=[done.pk]) + "?poll=1"
     ended = client.get(url, HTTP_HX_REQUEST="true")
     assert (ended.status_code, ended["HX-Refresh"]) == (204, "true")
+
+
+def test_the_run_page_shows_shares_as_percentages_not_raw_decimals(
+    world: World, django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    import re
+
+    run = start_run(world, django_capture_on_commit_callbacks)
+    client.force_login(world.orkhan)
+    page = client.get(reverse("allocation:run", args=[run.pk])).content.decode()
+    share = run.report["ideal_rooms_share"]
+    assert f"{round(100 * share, 1):.1f} %" in page
+    assert not re.search(r">0\.\d{3,}<", page)  # no bare fraction in a cell

@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import QueryDict
+from django.utils.formats import number_format
 
 register = template.Library()
 
@@ -23,6 +25,28 @@ def percent(part: Any, whole: Any) -> float:
         return round(100.0 * float(part) / float(whole), 1) if whole else 0.0
     except (TypeError, ValueError):
         return 0.0
+
+
+@register.filter
+def metric(value: Any, key: str) -> str:
+    """A run metric as people read it: shares and the gap as percentages ("62.1 %"),
+    seconds with two decimals, counts with thousands separators; "—" when absent.
+
+    >>> from django.utils import translation
+    >>> with translation.override("en"):
+    ...     shown = metric(0.620767, "ideal_rooms_share"), metric(1234, "housed"), metric(None, "gap")
+    >>> shown
+    ('62.1 %', '1,234', '—')
+    """
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if key.endswith("_share") or key == "gap":
+        return f"{number_format(round(100.0 * value, 1), 1, use_l10n=True)} %"  # it truncates
+    if key == "seconds":
+        return str(number_format(round(value, 2), 2, use_l10n=True))
+    return str(intcomma(value))
 
 
 @register.simple_tag(takes_context=True)
