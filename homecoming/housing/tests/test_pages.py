@@ -53,3 +53,14 @@ def test_the_unit_api_refuses_to_unbuild_a_home_whose_keys_are_handed(
     assert "construction" in response.json()
     home.refresh_from_db()
     assert home.construction == Construction.BUILT
+
+
+def test_a_buildings_floors_are_counted_in_the_readers_grammar(world: World, client: Any) -> None:
+    from homecoming.housing.models import Building
+
+    Building.objects.filter(complex=world.kalbajar_complex).update(floors=1)
+    client.force_login(world.kamran)
+    assert "1 floor" in client.get("/housing/KLB-RC1/").content.decode()
+    assert "1 floors" not in client.get("/housing/KLB-RC1/").content.decode()
+    page = client.get("/housing/KLB-RC1/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "1 этаж" in page
