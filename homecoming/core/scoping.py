@@ -62,6 +62,25 @@ def scope_form_fields(form: forms.BaseForm, profile: Profile) -> None:
     for field in form.fields.values():
         if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
             field.queryset = scoped(field.queryset, profile)
+    preselect_single_choices(form, profile)
+
+
+def preselect_single_choices(form: forms.BaseForm, profile: Profile) -> None:
+    """In a new form, a district officer's only possible choice (their district, its one
+    settlement...) is chosen for them rather than left at "---------". Call it again after
+    narrowing a field's queryset further."""
+    if profile.district_id is None or form.is_bound:
+        return
+    if getattr(getattr(form, "instance", None), "pk", None) is not None:
+        return
+    for name, field in form.fields.items():
+        multiple = isinstance(field, forms.ModelMultipleChoiceField)
+        if not isinstance(field, forms.ModelChoiceField) or multiple or not field.required:
+            continue
+        if form.initial.get(name) is None and field.queryset is not None:
+            only = list(field.queryset[:2])
+            if len(only) == 1:
+                form.initial[name] = only[0].pk
 
 
 class ScopedFormMixin:

@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import Profile
-from homecoming.core.scoping import ScopedFormMixin
+from homecoming.core.scoping import ScopedFormMixin, preselect_single_choices
 from homecoming.handover.models import AppealKind, AppealStatus, Bus, Ceremony, Convoy, PickupPoint
 
 
@@ -55,6 +55,7 @@ class ScopedForm(ScopedFormMixin, forms.ModelForm):  # type: ignore[type-arg]
         if "district" in self.fields:
             field = self.fields["district"]
             field.queryset = field.queryset.filter(level="district")  # type: ignore[attr-defined]
+            preselect_single_choices(self, self.profile)
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}

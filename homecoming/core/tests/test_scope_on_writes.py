@@ -148,3 +148,14 @@ def test_api_modules_read_input_only_through_the_scoped_helpers() -> None:
         if path.parent.name != "core" and "is_valid(" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_a_district_officers_only_district_is_chosen_for_them_in_a_new_form(
+    world: World, client: Any
+) -> None:
+    client.force_login(world.kamran)
+    page = client.get("/handover/convoys/").content.decode()
+    chosen = f'<option value="{world.kalbajar.pk}" selected>'
+    assert chosen in page
+    client.force_login(world.ayten)  # an administrator chooses among all districts
+    assert chosen not in client.get("/handover/convoys/").content.decode()
