@@ -195,6 +195,10 @@ def answer(request: HttpRequest, household: Household, pk: int, what: str) -> Ht
     actor = _("family %(reg)s") % {"reg": household.reg_number}
     try:
         if what == "accept":
+            if request.POST.get("confirm") != "yes":
+                # Accepting is final: the family confirms it, not one stray tap.
+                messages.error(request, _("Tick the box to confirm that you accept this home."))
+                return redirect("family:home")
             services.do_accept_offer(offer, actor=actor)
             messages.success(request, _("Thank you. The home is yours."))
         else:

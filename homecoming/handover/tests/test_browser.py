@@ -41,6 +41,7 @@ def test_a_family_accepts_its_home_on_a_phone(
     box = phone.locator("#accept").bounding_box()
     assert box is not None and box["width"] > 300
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.check("#confirm-accept")
     phone.click("#accept")
     expect(phone.locator(".msg")).to_contain_text("The home is yours")
     expect(phone.locator("#offer")).to_have_attribute("data-offer-status", "accepted")

@@ -74,6 +74,9 @@ def test_a_family_accepts_and_declines_through_its_pages(
     response = client.post(f"/family/offers/{mine.pk}/decline/", {"reason": ""}, follow=True)
     assert "tell us why" in response.content.decode()
     response = client.post(f"/family/offers/{mine.pk}/accept/", follow=True)
+    assert "Tick the box" in response.content.decode()  # one tap is not an acceptance
+    assert Offer.objects.get(pk=mine.pk).status == "pending"
+    response = client.post(f"/family/offers/{mine.pk}/accept/", {"confirm": "yes"}, follow=True)
     assert "The home is yours" in response.content.decode()
     mine.refresh_from_db()
     assert mine.status == "accepted" and mine.answered_by == "family KLB-1"

@@ -141,7 +141,7 @@ def test_a_family_s_own_answer_is_recorded_as_the_family_s(
     allocation.do_approve_run(make_run([("KLB-1", "2")]), world.orkhan)
     sign_in(client, sent, "KLB-1", "+994501110001", django_capture_on_commit_callbacks)
     mine = Offer.objects.get(household__reg_number="KLB-1")
-    assert client.post(f"/family/offers/{mine.pk}/accept/").status_code == 302
+    assert client.post(f"/family/offers/{mine.pk}/accept/", {"confirm": "yes"}).status_code == 302
     event = AuditEvent.objects.filter(table="handover_offer", object_pk=str(mine.pk)).latest("id")
     assert event.new["status"] == "accepted"
     assert (event.actor, event.actor_id, event.channel) == ("family KLB-1", None, "ui")
