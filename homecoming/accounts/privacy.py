@@ -155,23 +155,19 @@ def masked_model_fields(user: Any, names: list[str] | tuple[str, ...]) -> list[s
     return [n for n in names if n in MODEL_FIELDS and MODEL_FIELDS[n] not in shown]
 
 
-#: Columns of the audit trail's rows that hold personal data, by table.
+#: Columns of the audit trail's rows that hold personal data, by table (kinds from MODEL_FIELDS).
 PERSONAL_COLUMNS: dict[str, dict[str, str]] = {
-    "registry_person": {
-        "national_id": PersonalField.NATIONAL_ID,
-        "birth_date": PersonalField.BIRTH_DATE,
-        "needs_step_free": PersonalField.NEEDS,
-        "other_needs": PersonalField.NEEDS,
-    },
-    "registry_household": {
-        "phone": PersonalField.PHONE,
-        "shelter_address": PersonalField.ADDRESS,
-        "notes": PersonalField.NOTES,
-    },
-    "registry_group": {"notes": PersonalField.NOTES},
+    table: {column: MODEL_FIELDS[column] for column in columns}
+    for table, columns in {
+        "registry_person": ("national_id", "birth_date", "needs_step_free", "other_needs"),
+        "registry_household": ("phone", "shelter_address", "notes"),
+        "registry_group": ("notes",),
+    }.items()
 }
 #: Columns holding {model field: [before, after]} of persons (a merge's changes).
 NESTED_COLUMNS: dict[str, str] = {"registry_personmerge": "changes"}
+#: A value the reader may not see, and one that changed, in the audit trail (core.audit
+#: writes the same marks for secret columns).
 HIDDEN, CHANGED = "[hidden]", "[changed]"
 
 

@@ -33,6 +33,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 from django.utils.functional import SimpleLazyObject, empty
 
+from homecoming.accounts.privacy import CHANGED, HIDDEN
+
 AUDIT_TABLE = "core_auditevent"
 ACCESS_TABLE = "core_accessevent"
 #: Tables the database keeps append-only: UPDATE refused, DELETE only under audit_maintenance()
@@ -62,8 +64,6 @@ SECRET_COLUMNS: dict[str, tuple[str, ...]] = {
     "auth_user": ("password",),
     "accounts_apitoken": ("digest",),  # a token's hash: enough to recognise a stolen token
 }
-HIDDEN = "[hidden]"
-CHANGED = "[changed]"
 #: What an erased personal value becomes, in the rows and in their audit events.
 ERASED = "[erased]"
 

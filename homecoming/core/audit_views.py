@@ -103,7 +103,7 @@ class DatedFilter(forms.Form):
         return events
 
 
-def filtered(request: HttpRequest, form: DatedFilter, events: QuerySet[Any]) -> QuerySet[Any]:
+def filtered(form: DatedFilter, events: QuerySet[Any]) -> QuerySet[Any]:
     """`events` narrowed by the form bound to the query string (none if it is invalid)."""
     if form.is_bound and form.is_valid():
         return form.apply(events)  # type: ignore[attr-defined,no-any-return]
@@ -147,7 +147,7 @@ class AuditFilter(DatedFilter):
 
 def _filtered(request: HttpRequest) -> tuple[AuditFilter, QuerySet[AuditEvent]]:
     form = AuditFilter(request.GET or None)
-    return form, filtered(request, form, AuditEvent.objects.order_by("-id"))
+    return form, filtered(form, AuditEvent.objects.order_by("-id"))
 
 
 @login_required
@@ -348,7 +348,7 @@ def _access_row(event: AccessEvent) -> dict[str, Any]:
 
 def _access_filtered(request: HttpRequest) -> tuple[AccessFilter, QuerySet[AccessEvent]]:
     form = AccessFilter(request.GET or None)
-    return form, filtered(request, form, AccessEvent.objects.order_by("-id"))
+    return form, filtered(form, AccessEvent.objects.order_by("-id"))
 
 
 @login_required
