@@ -252,7 +252,7 @@ def main() -> int:
         lambda: savings(demo, ["murovdag-tunnel"], ON, every, every),
     )
     print(
-        f"  Kalbajar -> Ganja: {tunnel_demo.before.get('kalbajar', 'ganja'):.1f} min without, "
+        f"  Kalbajar -> Gəncə: {tunnel_demo.before.get('kalbajar', 'ganja'):.1f} min without, "
         f"{tunnel_demo.after.get('kalbajar', 'ganja'):.1f} min with the tunnel"
     )
     timed(

@@ -86,11 +86,16 @@ if PRODUCTION:
         problems.append("SECRET_KEY must be set to a random value of 50 characters or more")
     if not os.environ.get("ALLOWED_HOSTS") or "*" in ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS must name the site's host names (no '*')")
+    if not os.environ.get("SITE_URL", "").startswith("https://"):
+        problems.append("SITE_URL must be the site's https:// address (links in SMS and e-mail)")
     if problems:
         raise ImproperlyConfigured("Unsafe production settings: " + "; ".join(problems))
 elif not SECRET_KEY:
     SECRET_KEY = local_secret_key(DATA_DIR / "secret_key")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# The site's public address: links in SMS and e-mail (the family pages, the audit of reads)
+# are SITE_URL + path, since a phone cannot open a relative link. Required in production.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -7,6 +7,7 @@ district officer, Orkhan the allocation officer and Sabina the auditor.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -677,3 +678,50 @@ def verified_client(user: User, **defaults: Any) -> Any:
     answer = client.post("/account/verify/", {"code": totp_code(device)})
     assert answer.status_code == 302, answer.content
     return client
+
+
+#: Common English words: a run of ENGLISH_RUN of them in a row is an English sentence left
+#: in a page that should be in another language. It takes three in a row, so a word that
+#: is also Azerbaijani (on, at, an...) is no finding on its own.
+_ENGLISH_TEXT = """
+    a about above after again all also an and any are as at back be because been before
+    being below both but by can cannot could did do does done each either every few for
+    from had has have here his how if in into is it its just less may more most must my
+    need needs no none nor not now of off on once one only or other our out over own per
+    same she should since so some such than that the their them then there these they
+    this those through to too under until up upon very was we were what when where which
+    while who whom why will with within without would yet you your yours
+    home homes family families household households room rooms person persons people
+    building buildings complex complexes group groups run runs priority left given
+    housed waiting offer offered answer answered date time name names show shows shown
+    list new old last next first year years day days week weeks month months number
+    kept keep keeps free ready still open closed done find found make made see seen
+"""
+ENGLISH_WORDS = frozenset(_ENGLISH_TEXT.split())
+ENGLISH_RUN = 3
+
+
+def english_runs(text: str, run: int = ENGLISH_RUN) -> list[str]:
+    """Runs of `run` or more common English words in a row in `text` (punctuation does not
+    break a run; numbers, codes and other words do).
+
+    >>> english_runs("3 rooms for 4 persons, the ideal size; building B1")
+    []
+    >>> english_runs("Not housed in this run: no home was left at your priority")
+    ['not housed in this run no home was left at your priority']
+    >>> english_runs("Bu prosesdə evlə təmin olunmayıb: ev qalmamışdı. Kəlbəcər, Complex 1")
+    []
+    """
+    found: list[str] = []
+    current: list[str] = []
+    for token in re.findall(r"[^\W_]+", text):
+        word = token.lower()
+        if word in ENGLISH_WORDS:
+            current.append(word)
+            continue
+        if len(current) >= run:
+            found.append(" ".join(current))
+        current = []
+    if len(current) >= run:
+        found.append(" ".join(current))
+    return found

@@ -144,6 +144,9 @@ def run_engine(
         return result, out_path.read_text(encoding="utf-8")
 
 
-def assignment_rows(result: engine.Result) -> Iterable[tuple[str, str | None, str]]:
+def assignment_rows(
+    result: engine.Result,
+) -> Iterable[tuple[str, str | None, str, list[dict[str, str | int | bool]]]]:
+    """Each assignment: household, unit, the English sentence and the reasons as JSON data."""
     for a in result.assignments:
-        yield a.household_id, a.unit_id, a.reason
+        yield a.household_id, a.unit_id, a.reason, [r.as_dict() for r in a.reasons]

@@ -124,7 +124,11 @@ class AllocationResult(models.Model):
         blank=True,
         related_name="allocation_results",
     )
+    # The engine's English sentence (as in the published assignments.csv) and the same
+    # reasons as data, rendered in the reader's language (allocation/reasons.py); runs made
+    # before the data was kept have only the sentence.
     reason = models.CharField(_("reason"), max_length=400)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
     # Order of the families not housed, for the reserve list (1 = first to be offered).
     reserve_rank = models.PositiveIntegerField(_("reserve rank"), null=True, blank=True)
 

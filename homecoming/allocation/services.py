@@ -148,15 +148,22 @@ def do_store_result(
     }
     rows = []
     unhoused = []
-    for household_id, unit_id, reason in adapter.assignment_rows(result):
+    for household_id, unit_id, reason, why in adapter.assignment_rows(result):
         h = households[household_id]
         if unit_id:
-            rows.append(AllocationResult(run=run, household=h, unit=units[unit_id], reason=reason))
+            rows.append(
+                AllocationResult(
+                    run=run, household=h, unit=units[unit_id], reason=reason, reasons=why
+                )
+            )
         else:
-            unhoused.append((h, reason))
-    reasons = dict((h.pk, r) for h, r in unhoused)
-    for rank, h in enumerate(_reserve_order(run, [h for h, _ in unhoused]), start=1):
-        rows.append(AllocationResult(run=run, household=h, reason=reasons[h.pk], reserve_rank=rank))
+            unhoused.append((h, reason, why))
+    reasons = {h.pk: (r, w) for h, r, w in unhoused}
+    for rank, h in enumerate(_reserve_order(run, [h for h, _, _ in unhoused]), start=1):
+        text, why = reasons[h.pk]
+        rows.append(
+            AllocationResult(run=run, household=h, reason=text, reasons=why, reserve_rank=rank)
+        )
     AllocationResult.objects.bulk_create(rows, batch_size=2000)
     run.assignments_csv = assignments_text
     run.baseline_csv = baseline_text

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from homecoming.accounts.permissions import ALLOCATORS, current_user, require_profile, require_role
-from homecoming.allocation import fairness, services
+from homecoming.allocation import fairness, reasons, services
 from homecoming.allocation.forms import RunForm
 from homecoming.allocation.models import AllocationResult, AllocationRun, RunStatus
 from homecoming.core.access import do_record_access, require_export
@@ -66,7 +66,9 @@ def _visible_run(request: HttpRequest, pk: int) -> AllocationRun:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _visible_run(request, pk)
     profile = require_profile(request)
-    results = run.results.select_related("household", "unit__building__complex").order_by(
+    results = run.results.select_related(
+        "household", "unit__building__complex__settlement"
+    ).order_by(
         "reserve_rank", "unit__building__complex__code", "unit__building__code", "unit__number"
     )
     show = request.GET.get("show", "housed")
@@ -75,6 +77,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         results = results.filter(unit__isnull=False)
     page = Paginator(results, 100).get_page(request.GET.get("page"))
+    page.object_list = reasons.attach(page.object_list)
     earlier = (
         AllocationRun.objects.for_profile(profile)
         .filter(district=run.district, created_at__lt=run.created_at)
@@ -207,4 +210,4 @@ def family_history(household: Household, profile: Any) -> dict[str, Any]:
         .select_related("run", "unit__building__complex__settlement")
         .order_by("-run__created_at")
     )
-    return {"results": results}
+    return {"results": reasons.attach(results)}

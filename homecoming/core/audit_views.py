@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import Role
@@ -69,6 +70,63 @@ def table_labels() -> dict[str, str]:
         meta = model._meta
         labels[meta.db_table] = f"{meta.app_config.verbose_name} · {meta.verbose_name}"
     return labels
+
+
+#: Labels of the columns whose model field has no translated verbose_name of its own
+#: (bookkeeping columns); a foreign key without one is named by the model it points to.
+COLUMN_LABELS = {
+    "id": _("ID"),
+    "created_at": _("created at"),
+    "created_by": _("created by"),
+    "updated_at": _("updated at"),
+    "finished_at": _("finished at"),
+    "approved_at": _("approved at"),
+    "approved_by": _("approved by"),
+    "decided_at": _("decided at"),
+    "decided_by": _("decided by"),
+    "reminded_at": _("reminder sent at"),
+    "done_at": _("done at"),
+    "found_at": _("found at"),
+    "found_by": _("found by"),
+    "merged_by": _("merged by"),
+    "uploaded_by": _("uploaded by"),
+    "keys_handed_by": _("keys handed over by"),
+    "unit_status_before": _("home's status before the offer"),
+    "inputs_sha256": _("inputs (SHA-256)"),
+    "digest": _("digest"),
+    "min_lon": _("westmost longitude"),
+    "max_lon": _("eastmost longitude"),
+    "min_lat": _("southmost latitude"),
+    "max_lat": _("northmost latitude"),
+}
+
+
+def column_labels() -> dict[str, dict[str, Any]]:
+    """db table -> {column -> the field's name in the reader's language} (lazy texts).
+
+    The trail records rows by column (`actual_end`); people read "actual completion".
+    """
+    labels: dict[str, dict[str, Any]] = {}
+    for model in audited_models():
+        columns: dict[str, Any] = {}
+        for f in model._meta.concrete_fields:
+            if isinstance(f.verbose_name, Promise):
+                columns[f.column] = f.verbose_name
+            elif f.name in COLUMN_LABELS:
+                columns[f.column] = COLUMN_LABELS[f.name]
+            elif f.is_relation and f.related_model is not None:
+                columns[f.column] = f.related_model._meta.verbose_name
+        labels[model._meta.db_table] = columns
+    return labels
+
+
+def labelled_diff(
+    event: AuditEvent, labels: dict[str, dict[str, Any]]
+) -> list[tuple[str, Any, Any]]:
+    """The event's changes with each column named as people read it (the column's own name
+    where no label is known: a column since removed)."""
+    names = labels.get(event.table, {})
+    return [(str(names.get(k, k)), old, new) for k, old, new in event.diff()]
 
 
 def model_table(label: str) -> str:
@@ -158,8 +216,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     # The trail shows a reader only the personal fields their role (or a grant) includes.
     shown = visible_fields(request.user)
     page.object_list = list(page.object_list)
+    labels = column_labels()
     for event in page.object_list:
         event.before, event.after = mask_row_pair(event.table, event.before, event.after, shown)
+        event.changes = labelled_diff(event, labels)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -21,15 +21,15 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 #: Encodings an import may be declared in, besides UTF-8 (the default and the only guess).
 ENCODINGS = {
-    "utf-8": _lazy("UTF-8 (the default)"),
-    "cp1251": _lazy("Windows-1251 (Cyrillic)"),
-    "cp1254": _lazy("Windows-1254 (Turkish, Azerbaijani Latin)"),
-    "koi8-r": _lazy("KOI8-R (Cyrillic)"),
-    "utf-16": _lazy("UTF-16 (with a byte order mark)"),
+    "utf-8": gettext_lazy("UTF-8 (the default)"),
+    "cp1251": gettext_lazy("Windows-1251 (Cyrillic)"),
+    "cp1254": gettext_lazy("Windows-1254 (Turkish, Azerbaijani Latin)"),
+    "koi8-r": gettext_lazy("KOI8-R (Cyrillic)"),
+    "utf-16": gettext_lazy("UTF-16 (with a byte order mark)"),
 }
 
 # What evidence may be, recognised by its first bytes (the name is not trusted).

@@ -73,7 +73,7 @@ LACHIN_CITY = Place("AZ110201", "Laçın", "Lachin", "Лачин", 39.641, 46.54
 ZABUKH = Place("AZ110202", "Zabux", "Zabukh", "Забух", 39.617, 46.566)
 AGHALI = Place("AZ100101", "Ağalı", "Aghali", "Агалы", 39.095, 46.721)
 # Where families live now; only needed as addresses, not as areas.
-TEMPORARY_PLACES = ["Bakı", "Sumqayıt", "Gəncə", "Goygöl", "Naftalan", "Mingəçevir", "Bərdə"]
+TEMPORARY_PLACES = ["Bakı", "Sumqayıt", "Gəncə", "Göygöl", "Naftalan", "Mingəçevir", "Bərdə"]
 
 # Family sizes averaging about 4 (weights in per cent).
 SIZE_WEIGHTS = {1: 6, 2: 12, 3: 18, 4: 26, 5: 20, 6: 11, 7: 5, 8: 2}
@@ -399,7 +399,7 @@ def kalbajar_first_complex(b: Builder, city: Area) -> ResidentialComplex:
     c = b.complex(
         city,
         "KLB-RC1",
-        "Kalbajar residential complex 1",
+        "Kəlbəcər yaşayış kompleksi 1",
         1,
         area_ha=Decimal("19.5"),
         planned_families=524,
@@ -439,7 +439,7 @@ def kalbajar_other_complexes(b: Builder, city: Area) -> None:
         c = b.complex(
             city,
             f"KLB-RC{n}",
-            f"Kalbajar residential complex {n}",
+            f"Kəlbəcər yaşayış kompleksi {n}",
             1,
             planned_families=692,
             planned_start=date(2024, 3, 1),
@@ -563,7 +563,7 @@ def _istisu_and_lachin_complexes(b: Builder, places: _DemoPlaces) -> None:
     c_lachin = b.complex(
         places.lachin_city,
         "LAC-RC1",
-        "Lachin residential complex 1",
+        "Laçın yaşayış kompleksi 1",
         1,
         planned_families=216,
         planned_completion=date(2026, 12, 20),

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
 from homecoming.accounts.models import Role
@@ -50,8 +49,10 @@ def notify_administrators(alert: BulkReadAlert) -> list[Message]:
         "actor": alert.actor,
         "records": alert.records,
         "threshold": alert.threshold,
-        "at": timezone.localtime(alert.at).strftime("%Y-%m-%d %H:%M"),
-        "url": reverse("audit-reads") + "?" + urlencode({"actor": alert.actor}),
+        "at": alert.at,
+        "url": messaging.absolute_url(
+            reverse("audit-reads") + "?" + urlencode({"actor": alert.actor})
+        ),
     }
     return [
         messaging.queue(

@@ -13,13 +13,13 @@ from homecoming.handover.models import PickupPoint
 #: Towns where displaced families of the demo live now (as in the demo registry), with the
 #: usual gathering place of a convoy.
 PICKUPS = [
-    ("Bakı", "Bakı, Koroğlu metro stansiyası yanında dayanacaq", 40.417, 49.918),
-    ("Sumqayıt", "Sumqayıt, Dənizkənarı bulvarın girişi", 40.589, 49.668),
-    ("Gəncə", "Gəncə, Heydər Əliyev meydanı", 40.683, 46.361),
-    ("Goygöl", "Goygöl, şəhər mərkəzi", 40.587, 46.316),
-    ("Naftalan", "Naftalan, sanatoriyaların qarşısı", 40.507, 46.825),
-    ("Mingəçevir", "Mingəçevir, avtovağzal", 40.764, 47.059),
-    ("Bərdə", "Bərdə, avtovağzal", 40.375, 47.126),
+    ("Bakı", "Koroğlu metro stansiyası yanında dayanacaq", 40.417, 49.918),
+    ("Sumqayıt", "Dənizkənarı bulvarın girişi", 40.589, 49.668),
+    ("Gəncə", "Heydər Əliyev meydanı", 40.683, 46.361),
+    ("Göygöl", "şəhər mərkəzi", 40.587, 46.316),
+    ("Naftalan", "sanatoriyaların qarşısı", 40.507, 46.825),
+    ("Mingəçevir", "avtovağzal", 40.764, 47.059),
+    ("Bərdə", "avtovağzal", 40.375, 47.126),
 ]
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from homecoming.core.audit import set_actor
 from homecoming.core.clientip import client_key
-from homecoming.handover import otp, services
+from homecoming.handover import otp, services, why
 from homecoming.handover.api import conflict_detail
 from homecoming.handover.forms import CodeForm, DeclineForm, FamilyAppealForm, SignInForm
 from homecoming.handover.models import (
@@ -137,6 +137,7 @@ def home(request: HttpRequest, household: Household) -> HttpResponse:
     )
     current = next((o for o in offers if o.status in ACTIVE_OFFER), None)
     past = [o for o in offers if o.status not in ACTIVE_OFFER]
+    why.attach([current])
     seat = (
         Passenger.objects.filter(household=household)
         .select_related("bus__convoy", "bus__pickup")

@@ -7,13 +7,15 @@ rolled-back offer never sends an SMS. `homecoming send_messages` retries what fa
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format, time_format
 from django.utils.module_loading import import_string
 
 from homecoming.handover.models import Channel, Message, MessageStatus
@@ -61,9 +63,44 @@ TEMPLATES: dict[str, dict[str, str]] = {
 LANGUAGES = ("az", "en", "ru")
 
 
+def local(value: Any) -> Any:
+    """A date, time or datetime as written in the active language ("21.12.2026 11:00" in
+    Azerbaijani and Russian, "12/21/2026 11 a.m." in English); other values unchanged.
+
+    >>> import datetime
+    >>> from django.utils import translation
+    >>> with translation.override("az"):
+    ...     local(datetime.datetime(2026, 12, 21, 11, 0)), local(datetime.date(2026, 12, 21))
+    ('21.12.2026 11:00', '21.12.2026')
+    """
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return date_format(value, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, datetime.time):
+        return time_format(value, "TIME_FORMAT")
+    return value
+
+
 def render(template: str, language: str, context: dict[str, Any]) -> str:
+    """The message in `language`; dates and times in the context are written in its format."""
     texts = TEMPLATES[template]
-    return texts.get(language, texts["en"]).format(**context)
+    with translation.override(language):
+        values = {k: local(v) for k, v in context.items()}
+    return texts.get(language, texts["en"]).format(**values)
+
+
+def absolute_url(path: str) -> str:
+    """A link a phone or a mail reader can open: SITE_URL (settings) and the path.
+
+    >>> from django.test import override_settings
+    >>> with override_settings(SITE_URL="https://homecoming.example.az/"):
+    ...     absolute_url("/family/")
+    'https://homecoming.example.az/family/'
+    """
+    return str(settings.SITE_URL).rstrip("/") + path
 
 
 class Backend(Protocol):

@@ -226,6 +226,27 @@ class PickupPoint(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """Name and address, the place said once ("Gəncə, Heydər Əliyev meydanı" even when
+        the address repeats the town).
+
+        >>> PickupPoint(name="Gəncə", address="Gəncə, Heydər Əliyev meydanı").label
+        'Gəncə, Heydər Əliyev meydanı'
+        >>> PickupPoint(name="Gəncə", address="Heydər Əliyev meydanı").label
+        'Gəncə, Heydər Əliyev meydanı'
+        >>> PickupPoint(name="Bərdə", address="").label
+        'Bərdə'
+        """
+        address = self.address.strip()
+        name = self.name.strip()
+        if not address:
+            return name
+        if address.casefold().startswith(name.casefold()):
+            rest = address[len(name) :].lstrip(" ,")
+            return f"{name}, {rest}" if rest else name
+        return f"{name}, {address}"
+
 
 class ConvoyStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")

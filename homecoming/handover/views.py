@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from homecoming.accounts.models import Profile
@@ -31,7 +31,7 @@ from homecoming.accounts.privacy import may_see
 from homecoming.core.access import do_record_access, require_export
 from homecoming.core.lifecycle import Lifecycle
 from homecoming.core.models import AccessKind
-from homecoming.handover import receipts, services
+from homecoming.handover import receipts, services, why
 from homecoming.handover.api import conflict_detail, receipt_invitations
 from homecoming.handover.forms import (
     AppealForm,
@@ -89,11 +89,11 @@ def attempt(request: HttpRequest, do: Callable[[], Any], done: str) -> bool:
 
 #: Button labels of the status actions offered on the convoy and ceremony pages.
 ACTION_LABELS = {
-    "depart_convoy": _lazy("The convoy has left"),
-    "arrive_convoy": _lazy("The convoy has arrived"),
-    "cancel_convoy": _lazy("Cancel the convoy"),
-    "hold_ceremony": _lazy("The ceremony was held"),
-    "cancel_ceremony": _lazy("Cancel the ceremony"),
+    "depart_convoy": gettext_lazy("The convoy has left"),
+    "arrive_convoy": gettext_lazy("The convoy has arrived"),
+    "cancel_convoy": gettext_lazy("Cancel the convoy"),
+    "hold_ceremony": gettext_lazy("The ceremony was held"),
+    "cancel_ceremony": gettext_lazy("Cancel the ceremony"),
 }
 
 
@@ -196,6 +196,7 @@ def _offer(request: HttpRequest, pk: int) -> tuple[Profile, Offer]:
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile, offer = _offer(request, pk)
     history = offer_history(offer)
+    why.attach([offer])
     return render(
         request,
         "handover/offer_detail.html",

@@ -83,10 +83,12 @@ def network_map(
         )
     if route is not None:
         points = " L".join(xy(at[n].lon, at[n].lat) for n in route.nodes)
+        # gettext outside the f-strings: xgettext does not read inside them
+        route_tip = _("Route: %(min).0f min, %(km).1f km") % {"min": route.minutes, "km": route.km}
         body.append(
             f'<path class="route" d="M{points}" stroke="{ROUTE_COLOUR}" stroke-width="7" '
             f'stroke-opacity=".55" fill="none" stroke-linejoin="round" stroke-linecap="round">'
-            f"<title>{escape(_('Route: %(min).0f min, %(km).1f km') % {'min': route.minutes, 'km': route.km})}</title></path>"
+            f"<title>{escape(route_tip)}</title></path>"
         )
     for n in net.nodes:
         role = data.nodes[n.node_id].role
@@ -147,10 +149,11 @@ def year_chart(months: Sequence[MonthRow], labels: dict[str, str]) -> SafeString
             f'<text x="{x(i):.1f}" y="{top_pad + h + 16}" text-anchor="middle" fill="{PALETTE["chart-text"]}">'
             f"{m.on.month}</text>"
         )
+    caption = _("minutes, by month of %(year)s") % {"year": months[0].on.year if months else ""}
+    no_route = _("no route")
     body.append(
         f'<text x="{left}" y="{top_pad + h + 34}" fill="{PALETTE["chart-text"]}">'
-        f"{escape(_('minutes, by month of %(year)s') % {'year': months[0].on.year if months else ''})}"
-        "</text>"
+        f"{escape(caption)}</text>"
     )
     for role in DESTINATIONS:
         colour = ROLE_COLOURS[role]
@@ -164,7 +167,7 @@ def year_chart(months: Sequence[MonthRow], labels: dict[str, str]) -> SafeString
                     body.append(
                         f'<text class="unreachable" x="{x(i):.1f}" y="{top_pad - 4}" '
                         f'text-anchor="middle" fill="{colour}">×<title>'
-                        f"{escape(labels[role])}: {escape(_('no route'))}</title></text>"
+                        f"{escape(labels[role])}: {escape(no_route)}</title></text>"
                     )
                     continue
                 segments[-1].append(f"{x(i):.1f},{y(reach.minutes):.1f}")

@@ -176,7 +176,7 @@ def load(city: Area, returned: Sequence[tuple[Area, date]] = ()) -> dict[str, in
 def _policies(district: Area, kinds: dict[str, ItemKind]) -> None:
     """Kalbajar district's policy and the programme's (the default elsewhere)."""
     policy = ReadinessPolicy.objects.create(
-        name="Kalbajar district: homes open when utilities, roads, mines and school are done",
+        name="Kəlbəcər rayonu: evlər kommunal xidmətlər, yol, minatəmizləmə və məktəb hazır olanda",
         district=district,
         hazard_buffer_m=100,
     )
@@ -255,7 +255,7 @@ def _hazard_areas() -> list[services.HazardFeature]:
 def _schools_and_stage(city: Area) -> None:
     """The city's school and kindergarten (modular now, permanent later) and stage 1."""
     School.objects.create(
-        name="Kalbajar city school",
+        name="Kəlbəcər şəhər məktəbi",
         kind=SchoolKind.SCHOOL,
         settlement=city,
         modular_capacity=120,
@@ -264,7 +264,7 @@ def _schools_and_stage(city: Area) -> None:
         permanent_opens_on=D(2026, 12, 20),
     )
     School.objects.create(
-        name="Kalbajar city kindergarten",
+        name="Kəlbəcər şəhər uşaq bağçası",
         kind=SchoolKind.KINDERGARTEN,
         settlement=city,
         modular_capacity=20,
@@ -275,7 +275,7 @@ def _schools_and_stage(city: Area) -> None:
     Stage.objects.create(
         settlement=city,
         number=1,
-        name="Kalbajar city, stage 1",
+        name="Kəlbəcər şəhəri, 1-ci mərhələ",
         starts_on=D(2023, 1, 1),
         ends_on=D(2027, 12, 31),
         target_families=2600,

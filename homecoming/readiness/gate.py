@@ -241,7 +241,7 @@ def _check_items(
         relevant = [i for i in place_items if i.kind_id == kind.pk]
         if not relevant:
             found.missing.append(kind)
-            found.reasons.append(_("%(item)s: not recorded yet.") % {"item": kind.name})
+            found.reasons.append(_("%(item)s: not recorded yet.") % {"item": kind.label})
             continue
         for item in relevant:
             if not _finished(item, on):
@@ -253,7 +253,7 @@ def _check_items(
 def _pending_reason(kind: ItemKind, item: ReadinessItem, where: str) -> str:
     """The reason a pending item blocks: its kind, where, status and planned date."""
     text = _("%(item)s (%(where)s): %(status)s") % {
-        "item": kind.name,
+        "item": kind.label,
         "where": where,
         "status": lowercase(item.get_status_display()),
     }
@@ -388,11 +388,11 @@ def assess_settlements(
             recorded = items[s.pk].get(kind.pk)
             if recorded is None:
                 found.missing.append(kind)
-                found.reasons.append(_("%(item)s: not recorded yet.") % {"item": kind.name})
+                found.reasons.append(_("%(item)s: not recorded yet.") % {"item": kind.label})
             elif not _finished(recorded, on):
                 found.pending.append(recorded)
                 text = _("%(item)s (%(where)s): %(status)s") % {
-                    "item": kind.name,
+                    "item": kind.label,
                     "where": s.name,
                     "status": lowercase(recorded.get_status_display()),
                 }

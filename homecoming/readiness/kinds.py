@@ -4,19 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-#: (code, English name, tracked for, order)
+from django.utils.translation import gettext, gettext_noop
+
+#: (code, English name, tracked for, order); the names are translated when shown (see
+#: :func:`kind_name`), the database keeps the English one.
 DEFAULT_KINDS: list[tuple[str, str, str, int]] = [
-    ("electricity", "Electricity", "both", 10),
-    ("water", "Water supply", "both", 20),
-    ("gas", "Gas supply", "both", 30),
-    ("sewerage", "Sewerage", "both", 40),
-    ("road", "Road access", "both", 50),
-    ("mine-clearance", "Mine clearance", "both", 60),
-    ("school", "School", "settlement", 70),
-    ("kindergarten", "Kindergarten", "settlement", 80),
-    ("clinic", "Clinic or medical point", "settlement", 90),
-    ("mobile", "Mobile network", "settlement", 100),
+    ("electricity", gettext_noop("Electricity"), "both", 10),
+    ("water", gettext_noop("Water supply"), "both", 20),
+    ("gas", gettext_noop("Gas supply"), "both", 30),
+    ("sewerage", gettext_noop("Sewerage"), "both", 40),
+    ("road", gettext_noop("Road access"), "both", 50),
+    ("mine-clearance", gettext_noop("Mine clearance"), "both", 60),
+    ("school", gettext_noop("School"), "settlement", 70),
+    ("kindergarten", gettext_noop("Kindergarten"), "settlement", 80),
+    ("clinic", gettext_noop("Clinic or medical point"), "settlement", 90),
+    ("mobile", gettext_noop("Mobile network"), "settlement", 100),
 ]
+DEFAULT_NAMES = {code: name for code, name, _scope, _order in DEFAULT_KINDS}
+
+
+def kind_name(code: str, name: str) -> str:
+    """A kind's name in the reader's language: a default kind keeping its default name is
+    translated; a kind added or renamed by the programme is shown as written.
+
+    >>> from django.utils import translation
+    >>> with translation.override("ru"):
+    ...     kind_name("water", "Water supply"), kind_name("water", "Drinking water")
+    ('Водоснабжение', 'Drinking water')
+    """
+    return gettext(name) if DEFAULT_NAMES.get(code) == name else name
 
 
 def ensure_default_kinds(item_kind_model: Any) -> None:

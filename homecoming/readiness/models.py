@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from homecoming.core.identifiers import validate_identifier
 from homecoming.core.scoping import DistrictScopedQuerySet, NationalQuerySet
+from homecoming.readiness.kinds import kind_name
 
 if TYPE_CHECKING:
     from homecoming.accounts.models import Profile
@@ -45,7 +46,12 @@ class ItemKind(models.Model):
         verbose_name_plural = _("readiness item kinds")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (a default kind's name is translated)."""
+        return kind_name(self.code, self.name)
 
 
 class ItemStatus(models.TextChoices):

@@ -64,9 +64,10 @@ def timeline(rows: Sequence[TimelineRow], today: date) -> SafeString:
                 f'<text x="{xx + 3:.1f}" y="12" fill="{PALETTE["chart-text"]}">{year}</text>'
             )
     tx = x(today)
+    today_text = _("Today")  # outside the f-string: xgettext does not read inside them
     body.append(
         f'<line x1="{tx:.1f}" y1="14" x2="{tx:.1f}" y2="{height}" stroke="{PALETTE["chart-strong"]}" '
-        f'stroke-dasharray="3 3"><title>{escape(_("Today"))}</title></line>'
+        f'stroke-dasharray="3 3"><title>{escape(today_text)}</title></line>'
     )
     group = None
     for i, r in enumerate(rows):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -266,7 +268,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
     )
     rows = [
         svg.TimelineRow(
-            label=i.kind.name,
+            label=i.kind.label,
             group=str(i.complex.name if i.complex else i.settlement),
             status=i.status,
             planned_start=i.planned_start,
@@ -450,10 +452,25 @@ def change_rows(items: Any, hazards: Any, limit: int = 200) -> list[ChangeRow]:
         subject, item_id = subjects.get((event.table, event.object_pk), (event.object_pk, None))
         for name, before, after in event.diff():
             if name in CHANGE_FIELDS[model] and (before or after):
+                label, shown = _field_words(model, name)
                 found.append(
-                    ChangeRow(event.at, event.actor, subject, item_id, name, before, after)
+                    ChangeRow(
+                        event.at, event.actor, subject, item_id, label, shown(before), shown(after)
+                    )
                 )
     return found
+
+
+def _field_words(model: type[Any], column: str) -> tuple[str, Callable[[Any], Any]]:
+    """A logged column as people read it: the field's name in the reader's language
+    ("actual completion", not actual_end) and its values by their labels (a status's
+    words, not its code)."""
+    try:
+        field = model._meta.get_field(column)
+    except FieldDoesNotExist:
+        return (str(_("evidence")) if column == "evidence" else column), lambda v: v
+    choices = {str(k): str(v) for k, v in (getattr(field, "choices", None) or [])}
+    return str(field.verbose_name), lambda v: choices.get(str(v), v) if v is not None else v
 
 
 @login_required

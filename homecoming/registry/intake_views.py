@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from homecoming.accounts.permissions import EDITORS, current_user, require_profile, require_role
@@ -38,35 +38,35 @@ from homecoming.registry.models import (
 
 class ImportForm(forms.Form):
     households_file = LimitedFileField(
-        label=_lazy("File"),
-        help_text=_lazy(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
             "Households CSV, a workbook with households and persons sheets, or an ODK Central "
             "(.zip) or KoBoToolbox (.xlsx) export of the registration form."
         ),
     )
     persons_file = LimitedFileField(
-        label=_lazy("Persons file"),
+        label=gettext_lazy("Persons file"),
         required=False,
-        help_text=_lazy("Persons CSV, or the members file of an ODK export (optional)."),
+        help_text=gettext_lazy("Persons CSV, or the members file of an ODK export (optional)."),
     )
     format = forms.ChoiceField(
-        label=_lazy("Format"),
-        choices=[("", _lazy("Recognise from the file")), *ImportFormat.choices],
+        label=gettext_lazy("Format"),
+        choices=[("", gettext_lazy("Recognise from the file")), *ImportFormat.choices],
         required=False,
     )
     encoding = forms.ChoiceField(
-        label=_lazy("Text encoding"),
+        label=gettext_lazy("Text encoding"),
         choices=[("", ENCODINGS["utf-8"]), *((k, v) for k, v in ENCODINGS.items() if k != "utf-8")],
         required=False,
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "CSV files must be UTF-8 unless you choose their encoding here; a byte that is not "
             "valid in it refuses the file, naming the line and the byte."
         ),
     )
     partial = forms.BooleanField(
-        label=_lazy("Import the good rows and keep the report of the bad ones"),
+        label=gettext_lazy("Import the good rows and keep the report of the bad ones"),
         required=False,
-        help_text=_lazy("Otherwise a file with any bad row imports nothing."),
+        help_text=gettext_lazy("Otherwise a file with any bad row imports nothing."),
     )
 
 
@@ -226,22 +226,22 @@ def duplicate_find(request: HttpRequest) -> HttpResponse:
 
 
 ROW_LABELS = {
-    "surname": _lazy("Surname"),
-    "given_name": _lazy("Given name"),
-    "patronymic": _lazy("Patronymic"),
-    "sex": _lazy("Sex"),
-    "birth_date": _lazy("Birth date"),
-    "national_id": _lazy("National ID (FIN)"),
-    "household": _lazy("Household"),
-    "origin": _lazy("Origin"),
-    "phone": _lazy("Phone"),
+    "surname": gettext_lazy("Surname"),
+    "given_name": gettext_lazy("Given name"),
+    "patronymic": gettext_lazy("Patronymic"),
+    "sex": gettext_lazy("Sex"),
+    "birth_date": gettext_lazy("Birth date"),
+    "national_id": gettext_lazy("National ID (FIN)"),
+    "household": gettext_lazy("Household"),
+    "origin": gettext_lazy("Origin"),
+    "phone": gettext_lazy("Phone"),
 }
 VERDICTS = {
-    adapter.SAME: _lazy("same"),
-    adapter.MATCH: _lazy("same after normalising"),
-    adapter.PARTIAL: _lazy("close"),
-    adapter.DIFFER: _lazy("differs"),
-    adapter.MISSING: _lazy("missing on one side"),
+    adapter.SAME: gettext_lazy("same"),
+    adapter.MATCH: gettext_lazy("same after normalising"),
+    adapter.PARTIAL: gettext_lazy("close"),
+    adapter.DIFFER: gettext_lazy("differs"),
+    adapter.MISSING: gettext_lazy("missing on one side"),
 }
 
 

@@ -15,6 +15,7 @@ from .errors import AllocationError, CheckFailed, Infeasible, InputError
 from .lottery import lottery
 from .model import Assignment, Band, Household, Policy, Result, Unit, Violation
 from .optimal import allocate
+from .reasons import Reason
 
 __all__ = [
     "AllocationError",
@@ -25,6 +26,7 @@ __all__ = [
     "Infeasible",
     "InputError",
     "Policy",
+    "Reason",
     "Result",
     "Unit",
     "Violation",

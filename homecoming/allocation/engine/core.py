@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from .errors import InputError
 from .model import Household, Policy, Unit
+from .reasons import Param, Reason
 
 IntArray = NDArray[np.int64]
 Progress = Callable[[float, str], None] | None
@@ -268,7 +269,7 @@ class Admission:
 
     settlement_of_block: IntArray  # -1 when not housed
     demand_s: IntArray
-    refusal: dict[int, str]  # household index -> reason
+    refusal: dict[int, list[Reason]]  # household index -> why not housed
     order: list[int]
 
 
@@ -292,7 +293,7 @@ def admit(inst: Instance, rng: np.random.Generator, progress: Progress = None) -
     used = np.zeros(n_s, dtype=np.int64)
     capacity = inst.supply_s.sum(axis=1)
     where = np.full(len(inst.blocks), -1, dtype=np.int64)
-    refusal: dict[int, str] = {}
+    refusal: dict[int, list[Reason]] = {}
     all_s = np.arange(n_s)
     origins: dict[str, IntArray] = {}  # households admitted per settlement, by origin
     awaited = np.zeros(n_s, dtype=np.int64)
@@ -307,13 +308,13 @@ def admit(inst: Instance, rng: np.random.Generator, progress: Progress = None) -
             awaited[inst.settlement_index[b.destination]] -= len(b.members)
         if b.conflict:
             for i in b.members:
-                refusal[i] = "the households of your group chose different destinations"
+                refusal[i] = [Reason("group_conflict")]
             continue
         if b.destination is not None:
             si = inst.settlement_index.get(b.destination)
             if si is None:
                 for i in b.members:
-                    refusal[i] = f"no home in your chosen destination {b.destination}"
+                    refusal[i] = [Reason("no_destination", {"destination": b.destination})]
                 continue
             allowed = np.array([si])
         else:
@@ -349,10 +350,14 @@ def admit(inst: Instance, rng: np.random.Generator, progress: Progress = None) -
 
 
 def _explain_refusal(
-    inst: Instance, b: Block, allowed: IntArray, demand: IntArray, refusal: dict[int, str]
+    inst: Instance,
+    b: Block,
+    allowed: IntArray,
+    demand: IntArray,
+    refusal: dict[int, list[Reason]],
 ) -> None:
     hall = inst.hall
-    dest = f" in your chosen destination {b.destination}" if b.destination else ""
+    dest: dict[str, Param] = {"destination": b.destination} if b.destination else {}
     lone_ok: dict[int, bool] = {}
     for i in b.members:
         h = inst.households[i]
@@ -364,33 +369,25 @@ def _explain_refusal(
         fits_now = bool(hall.fits(demand[allowed] + e, inst.supply_s[allowed]).any())
         lone_ok[i] = fits_now
         if not exists:
-            kind = "step-free home" if h.needs_accessible else "home"
-            refusal[i] = f"there is no {kind} of {rooms} rooms{dest}"
+            params: dict[str, Param] = {"rooms": rooms, "step_free": h.needs_accessible}
+            refusal[i] = [Reason("none_exists", params | dest)]
         elif not fits_now:
             e2 = np.zeros(hall.n_classes, dtype=np.int64)
             e2[k - 1 if h.needs_accessible else k] = 1
             plain_fits = bool(hall.fits(demand[allowed] + e2, inst.supply_s[allowed]).any())
-            if h.needs_accessible and plain_fits:
-                refusal[i] = f"no step-free home of {rooms} rooms left{dest} at your priority"
-            else:
-                refusal[i] = f"no home of {rooms} rooms left{dest} at your priority"
+            code = "none_left_step_free" if h.needs_accessible and plain_fits else "none_left_size"
+            refusal[i] = [Reason(code, {"rooms": rooms} | dest)]
     if b.multi:
         n = len(b.members)
         for i in b.members:
             if i in refusal:
-                refusal[i] += f"; your group of {n} households moves together or not at all"
+                refusal[i].append(Reason("group_all_or_none", {"households": n}))
             elif all(lone_ok.values()):
-                refusal[i] = (
-                    f"your group of {n} households did not fit together in one settlement"
-                    f"{dest} at your priority"
-                )
+                refusal[i] = [Reason("group_no_room", {"households": n} | dest)]
             else:
-                refusal[i] = (
-                    f"another household of your group of {n} found no home of its size; "
-                    "a group moves together or not at all"
-                )
+                refusal[i] = [Reason("group_member_unfit", {"households": n})]
     for i in b.members:
-        refusal.setdefault(i, f"no home left{dest} at your priority")
+        refusal.setdefault(i, [Reason("none_left", dest)])
 
 
 class Joint:

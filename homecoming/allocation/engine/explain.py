@@ -1,4 +1,4 @@
-"""Plain-language reasons and the common tail of every solver (metrics, result)."""
+"""Reasons (as data, and their English text) and the common tail of every solver."""
 
 from __future__ import annotations
 
@@ -10,20 +10,17 @@ import numpy as np
 
 from .core import Admission, Instance
 from .metrics import priority_violations, score_parts, upper_bound
-from .model import Assignment, Result
+from .model import Assignment, Result, Unit
+from .reasons import Reason, english
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def reasons(inst: Instance, unit_of: np.ndarray, adm: Admission) -> list[str]:
-    """One sentence per household: why this unit, or why none.
+def reasons(inst: Instance, unit_of: np.ndarray, adm: Admission) -> list[list[Reason]]:
+    """The reasons of each household: why this unit, or why none.
 
     `unit_of[i]` is the unit index of household i or -1.
     """
     pol = inst.policy
-    out: list[str] = []
+    out: list[list[Reason]] = []
     lowest_unhoused = np.inf
     for b in inst.blocks:
         if unit_of[b.members[0]] < 0:
@@ -38,55 +35,51 @@ def reasons(inst: Instance, unit_of: np.ndarray, adm: Admission) -> list[str]:
     for i, h in enumerate(inst.households):
         j = int(unit_of[i])
         if j < 0:
-            out.append("not housed in this run: " + adm.refusal.get(i, "no home left"))
+            out.append(list(adm.refusal.get(i, [Reason("no_home")])))
             continue
         u = inst.units[j]
         band = pol.band(h.size)
-        persons = _plural(h.size, "person", "persons")
-        parts = [f"{_plural(u.rooms, 'room', 'rooms')} for {persons}"]
+        parts: list[Reason] = []
         if u.rooms == band.ideal:
-            parts[0] += ", the ideal size"
+            parts.append(Reason("rooms_ideal", {"rooms": u.rooms, "persons": h.size}))
         else:
-            parts[0] += f" (the ideal {band.ideal} was not available)"
+            parts.append(
+                Reason("rooms_other", {"rooms": u.rooms, "persons": h.size, "ideal": band.ideal})
+            )
         if h.needs_accessible:
-            parts.append("step-free as needed")
-        parts.append(f"building {u.building}, complex {u.complex}, {u.settlement}")
+            parts.append(Reason("step_free"))
+        parts.append(
+            Reason(
+                "place", {"building": u.building, "complex": u.complex, "settlement": u.settlement}
+            )
+        )
         b = inst.blocks[int(inst.block_of[i])]
         if b.multi:
-            others = len(b.members) - 1
             if b.index not in spread:
                 spread[b.index] = (
                     len({int(inst.u_building[unit_of[m]]) for m in b.members}),
                     len({int(inst.u_complex[unit_of[m]]) for m in b.members}),
                 )
-            n_b, n_c = spread[b.index]
-            if n_b == 1:
-                parts.append(
-                    f"with the {_plural(others, 'other household', 'other households')} "
-                    f"of your group in building {u.building}"
-                )
-            elif n_c == 1:
-                parts.append(
-                    f"your group of {len(b.members)} households is in complex {u.complex}, "
-                    f"over {n_b} buildings (no single building had room)"
-                )
-            else:
-                parts.append(
-                    f"your group of {len(b.members)} households is in {u.settlement}, "
-                    f"over {n_c} complexes (no single complex had room)"
-                )
+            parts.append(_group_reason(len(b.members), spread[b.index], u))
         if h.origin is not None:
-            d = origin_counts[h.origin]
-            here = d.get(int(inst.u_complex[j]), 0) - 1
+            here = origin_counts[h.origin].get(int(inst.u_complex[j]), 0) - 1
             if here > 0:
-                parts.append(
-                    f"with {_plural(here, 'other family', 'other families')} from {h.origin} "
-                    "in this complex"
-                )
+                parts.append(Reason("origin", {"others": here, "origin": h.origin}))
         if b.priority > lowest_unhoused:
-            parts.append("served before families of lower priority")
-        out.append("; ".join(parts))
+            parts.append(Reason("priority"))
+        out.append(parts)
     return out
+
+
+def _group_reason(n: int, spread: tuple[int, int], u: Unit) -> Reason:
+    n_b, n_c = spread
+    if n_b == 1:
+        return Reason("group_building", {"others": n - 1, "building": u.building})
+    if n_c == 1:
+        return Reason("group_complex", {"households": n, "complex": u.complex, "buildings": n_b})
+    return Reason(
+        "group_settlement", {"households": n, "settlement": u.settlement, "complexes": n_c}
+    )
 
 
 def finish(
@@ -100,12 +93,13 @@ def finish(
     with_bound: bool = True,
     extra: dict[str, Any] | None = None,
 ) -> Result:
-    texts = reasons(inst, unit_of, adm)
+    why = reasons(inst, unit_of, adm)
     assignments = [
         Assignment(
             h.household_id,
             inst.units[int(unit_of[i])].unit_id if unit_of[i] >= 0 else None,
-            texts[i],
+            english(why[i], housed=bool(unit_of[i] >= 0)),
+            tuple(why[i]),
         )
         for i, h in enumerate(inst.households)
     ]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -197,11 +198,16 @@ class Policy:
 
 @dataclass(frozen=True)
 class Assignment:
-    """One output row: the household, its unit (None: not housed in this run) and why."""
+    """One output row: the household, its unit (None: not housed in this run) and why.
+
+    `reason` is the contract's English sentence; `reasons` the same as data (codes and
+    parameters, see reasons.py), for an application to render in its reader's language.
+    """
 
     household_id: str
     unit_id: str | None
     reason: str
+    reasons: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True)

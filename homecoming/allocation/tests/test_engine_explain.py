@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from homecoming.allocation.engine import Household, Unit, allocate, lottery
+import pytest
+
+from homecoming.allocation.engine import Household, Reason, Unit, allocate, lottery
+from homecoming.allocation.engine.reasons import english
 
 
 def reasons(households: list[Household], units: list[Unit]) -> dict[str, str]:
@@ -78,3 +81,41 @@ def test_the_lottery_explains_too() -> None:
     r = lottery(hs, building("B1", [3]), seed=2)
     assert sum(a.reason.startswith("3 rooms for 4 persons") for a in r.assignments) == 1
     assert sum(a.reason.startswith("not housed") for a in r.assignments) == 1
+
+
+def test_every_reason_is_also_data_whose_english_is_the_sentence() -> None:
+    hs = [Household(f"g{i}", 5, group_id="G", origin="V1", priority=2) for i in range(5)]
+    hs += [Household("low", 5), Household("far", 4, destination="S9")]
+    hs.append(Household("step", 4, needs_accessible=True, priority=1))
+    r = allocate(hs, building("B2", [3, 3, 3, 3, 3]) + building("B1", [2, 3]), seed=1)
+    for a in r.assignments:
+        assert a.reasons, a.household_id
+        assert english(a.reasons, housed=a.unit_id is not None) == a.reason
+    by_id = {a.household_id: a for a in r.assignments}
+    assert [x.code for x in by_id["g0"].reasons] == [
+        "rooms_ideal",
+        "place",
+        "group_building",
+        "origin",
+        "priority",
+    ]
+    assert by_id["g0"].reasons[2] == Reason("group_building", {"others": 4, "building": "B2"})
+    assert by_id["g0"].reasons[1].params == {"building": "B2", "complex": "C1", "settlement": "S1"}
+    assert by_id["far"].reasons == (Reason("no_destination", {"destination": "S9"}),)
+    assert [x.code for x in by_id["step"].reasons][1] == "step_free"
+
+
+def test_the_refusals_of_a_group_are_data_too() -> None:
+    units = building("B1", [3, 3], "S1") + building("B2", [3, 3], "S2")
+    hs = [Household(f"g{i}", 4, group_id="G") for i in range(3)]
+    r = allocate(hs, units, seed=1)
+    assert r.assignments[0].reasons == (Reason("group_no_room", {"households": 3}),)
+    big = [Household("a", 9, group_id="H"), Household("b", 4, group_id="H")]
+    r = allocate(big, building("B1", [3, 3]), seed=1)
+    codes = {a.household_id: [x.code for x in a.reasons] for a in r.assignments}
+    assert codes == {"a": ["none_exists", "group_all_or_none"], "b": ["group_member_unfit"]}
+
+
+def test_an_unknown_reason_code_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown reason code"):
+        english([Reason("made_up")], housed=True)

@@ -19,6 +19,7 @@ GOOD_KEY = "k3y-" + "x9Qz" * 12 + "-random-enough"
 def run_django(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "PRODUCTION"}}
     base.pop("ALLOWED_HOSTS", None)
+    base.pop("SITE_URL", None)
     base.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright in tests only
     return subprocess.run(
         [sys.executable, "-m", "django", *args],
@@ -46,6 +47,11 @@ def run_django(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPr
         ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "a.org", "DEBUG": "true"}, "DEBUG"),
         ({"SECRET_KEY": GOOD_KEY}, "ALLOWED_HOSTS"),
         ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
+        ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "a.org"}, "SITE_URL"),
+        (
+            {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "a.org", "SITE_URL": "http://a.org"},
+            "SITE_URL",
+        ),
     ],
 )
 def test_production_refuses_to_start_unsafe(
@@ -66,6 +72,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
         PRODUCTION="true",
         SECRET_KEY=GOOD_KEY,
         ALLOWED_HOSTS="homecoming.example.org",
+        SITE_URL="https://homecoming.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from homecoming.accounts.lifecycles import role_of
@@ -112,7 +112,8 @@ def default_deadline(now: datetime | None = None) -> datetime:
 
 
 def family_url() -> str:
-    return "/family/"
+    """The family pages' address, absolute (SITE_URL), for messages read on a phone."""
+    return messaging.absolute_url(reverse("family:home"))
 
 
 def _offer_message(offer: Offer, unit: Unit) -> Message | None:
@@ -124,7 +125,7 @@ def _offer_message(offer: Offer, unit: Unit) -> Message | None:
         "address": unit.address,
         "rooms": unit.rooms,
         "floor": unit.floor,
-        "deadline": date_format(timezone.localtime(offer.deadline), "SHORT_DATE_FORMAT"),
+        "deadline": offer.deadline,
         "url": family_url(),
     }
     return messaging.queue("offer_made", context, to=h.phone, household=h)

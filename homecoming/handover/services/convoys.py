@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from homecoming.core.lifecycle import TransitionRefused
@@ -74,10 +73,10 @@ def do_assign_to_bus(
             "convoy_details",
             {
                 "reg": household.reg_number,
-                "date": date_format(bus.convoy.departs_on, "SHORT_DATE_FORMAT"),
+                "date": bus.convoy.departs_on,
                 "bus": bus.number,
-                "pickup": f"{bus.pickup.name}, {bus.pickup.address}".strip(", "),
-                "time": bus.departs_at.strftime("%H:%M") if bus.departs_at else "—",
+                "pickup": bus.pickup.label,
+                "time": bus.departs_at or "—",
                 "seats": seats,
             },
             to=household.phone,

@@ -6,7 +6,6 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from homecoming.core.audit import audit_note
@@ -70,7 +69,7 @@ def do_invite(ceremony: Ceremony, household: Household, *, user: User = None) ->
             "ceremony_invitation",
             {
                 "reg": household.reg_number,
-                "date": date_format(timezone.localtime(ceremony.held_at), "SHORT_DATETIME_FORMAT"),
+                "date": ceremony.held_at,
                 "place": ceremony.place,
             },
             to=household.phone,

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from homecoming.allocation.models import AllocationRun
@@ -38,6 +37,7 @@ from homecoming.handover.services.common import (
     family_url,
     home_blockers,
 )
+from homecoming.handover.why import OFFERED_BY_OFFICER
 from homecoming.housing.lifecycles import UNIT
 from homecoming.housing.models import (
     ALLOCATABLE_STATUSES,
@@ -160,7 +160,7 @@ def do_make_offer(
         run=run,
         household=household,
         unit=unit,
-        reason=reason or gettext("Offered by an officer."),
+        reason=reason or OFFERED_BY_OFFICER,
         from_reserve=from_reserve,
         unit_status_before=unit.status,
         deadline=None if reasons else deadline or default_deadline(),
@@ -360,9 +360,7 @@ def do_remind_deadlines(now: datetime | None = None, within: timedelta = timedel
                     "deadline_near",
                     {
                         "reg": offer.household.reg_number,
-                        "deadline": date_format(
-                            timezone.localtime(offer.deadline), "SHORT_DATETIME_FORMAT"
-                        ),
+                        "deadline": offer.deadline,
                         "url": family_url(),
                     },
                     to=offer.household.phone,

@@ -63,7 +63,9 @@ def test_families_go_on_buses_within_the_seats_and_hear_of_it(
     with django_capture_on_commit_callbacks(execute=True):
         services.do_assign_to_bus(bus, klb1, user=accepted.kamran)
     assert [t for _, t, _ in sent] == ["convoy_details"]
-    assert "Dormitory 5" in sent[0][2] and "07:30" in sent[0][2]
+    # in Azerbaijani, as its dates and times are written ("12.06.2026", "7:30"), the place once
+    assert "Dormitory 5, Ganja, Nizami st. 12" in sent[0][2]
+    assert "12.06.2026" in sent[0][2] and "7:30" in sent[0][2]
     with pytest.raises(services.Conflict, match="2 free seats"):
         services.do_assign_to_bus(bus, Household.objects.get(reg_number="KLB-2"))
     with pytest.raises(services.Conflict, match="no accepted home"):

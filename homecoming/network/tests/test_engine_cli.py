@@ -291,7 +291,7 @@ def test_the_module_runs_as_a_command() -> None:
         capture_output=True,
         text=True,
     )
-    assert done.returncode == 0 and "Kalbajar -> Ganja" in done.stdout
+    assert done.returncode == 0 and "Kalbajar -> Gəncə" in done.stdout
     done = subprocess.run(
         [
             sys.executable,

@@ -71,7 +71,7 @@ def test_a_settlement_is_linked_by_name_when_no_code_is_given(world: World, tmp_
             3,
             "speed_kmh",
         ),
-        ("nodes.csv", "goygol,Goygol,40.587", "goygol,Goygol,140.587", 4, "lat"),
+        ("nodes.csv", "goygol,Göygöl,40.587", "goygol,Göygöl,140.587", 4, "lat"),
         ("nodes.csv", "district_centre,AZ1101", "district_centre,AZ9999", 10, "area"),
         ("nodes.csv", "service,hospital,", "service,clinic,", 3, "role"),
     ],

@@ -41,7 +41,7 @@ def test_a_node_file_with_an_invalid_byte_is_refused_naming_line_and_byte(
 ) -> None:
     folder = demo_copy(tmp_path)
     nodes = folder / "nodes.csv"
-    nodes.write_bytes(nodes.read_bytes().replace(b"Goygol", b"G\xf6ygol", 1))
+    nodes.write_bytes(nodes.read_bytes().replace("Göyg".encode(), b"G\xf6yg", 1))
     with pytest.raises(InputError, match=r"line 4, byte 9 .*0xf6 is not valid UTF-8"):
         read_network_file(folder)
 

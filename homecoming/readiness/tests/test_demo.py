@@ -35,7 +35,7 @@ def test_the_demo_has_complex_1_ready_and_the_others_blocked_for_their_own_reaso
         "hazard area Orchard east of complex 3 (confirmed)" in r for r in blockers(kalbajar(3))
     )
     assert any(
-        "Electricity (Kalbajar residential complex 4): not started" in r
+        "Electricity (Kəlbəcər yaşayış kompleksi 4): not started" in r
         for r in blockers(kalbajar(4))
     )
     found = assess([kalbajar(2), kalbajar(3), kalbajar(4)])
@@ -47,7 +47,7 @@ def test_the_demo_has_complex_1_ready_and_the_others_blocked_for_their_own_reaso
 def test_the_school_gap_is_computed_from_the_families_housed_and_shown_per_year(
     demo: dict[str, int],
 ) -> None:
-    school = School.objects.get(name="Kalbajar city school")
+    school = School.objects.get(name="Kəlbəcər şəhər məktəbi")
     (plan,) = school_plans([school], today=date(2026, 11, 29))
     by_year = {y.year: y for y in plan.years}
     # The 81 families of the first draw live in complex 1: count their children by hand.
@@ -78,7 +78,7 @@ def test_the_schools_page_shows_the_gap_per_school_year(demo: dict[str, int], cl
     Profile.objects.create(user=user, role=Role.ADMINISTRATOR)
     client.force_login(user)
     page = client.get("/readiness/schools/").content.decode()
-    assert "2025/26" in page and "2026/27" in page and "Kalbajar city kindergarten" in page
+    assert "2025/26" in page and "2026/27" in page and "Kəlbəcər şəhər uşaq bağçası" in page
     assert "modular-needed" in page
 
 

@@ -1,0 +1,53 @@
+"""Why a family was offered its home, in the reader's language.
+
+An offer made from an allocation run shows the run's reasons for this family (rendered by
+homecoming.allocation.reasons, with place names); an offer from a run's reserve list says
+the family's rank, translated when shown; an officer's offer with no reason given says so.
+Other stored reasons (an exchange, an officer's own words) are shown as stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext, gettext_noop
+
+from homecoming.allocation import reasons as allocation_reasons
+from homecoming.allocation.models import AllocationResult
+from homecoming.handover.models import Offer
+
+#: Stored untranslated (the reader's language is not known when an offer is made);
+#: translated when shown.
+OFFERED_BY_OFFICER = gettext_noop("Offered by an officer.")
+
+
+def attach(offers: Iterable[Offer | None]) -> None:
+    """Give each offer a `why` attribute: the sentence to show under "Why this home"."""
+    rows = [o for o in offers if o is not None]
+    wanted = [o for o in rows if o.run_id is not None]
+    results = {
+        (r.run_id, r.household_id): r
+        for r in AllocationResult.objects.filter(
+            run_id__in={o.run_id for o in wanted},
+            household_id__in={o.household_id for o in wanted},
+        ).select_related("run")
+    }
+    found = list(results.values())
+    for r, text in zip(found, allocation_reasons.explain(found), strict=True):
+        r.why = text  # type: ignore[attr-defined]
+    for o in rows:
+        o.why = _why(o, results.get((o.run_id, o.household_id)))  # type: ignore[attr-defined]
+
+
+def _why(offer: Offer, result: AllocationResult | None) -> str:
+    if offer.reason == OFFERED_BY_OFFICER:
+        return gettext(OFFERED_BY_OFFICER)
+    if result is None:
+        return offer.reason
+    if offer.from_reserve and result.reserve_rank is not None:
+        return gettext(
+            "Next on the reserve list of %(run)s (rank %(rank)d): the home suits your family's size and needs."
+        ) % {"run": result.run.name, "rank": result.reserve_rank}
+    if result.unit_id == offer.unit_id:
+        return str(result.why)  # type: ignore[attr-defined]
+    return offer.reason
