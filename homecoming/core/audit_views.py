@@ -110,12 +110,13 @@ def column_labels() -> dict[str, dict[str, Any]]:
     for model in audited_models():
         columns: dict[str, Any] = {}
         for f in model._meta.concrete_fields:
+            column = str(f.column)
             if isinstance(f.verbose_name, Promise):
-                columns[f.column] = f.verbose_name
+                columns[column] = f.verbose_name
             elif f.name in COLUMN_LABELS:
-                columns[f.column] = COLUMN_LABELS[f.name]
+                columns[column] = COLUMN_LABELS[f.name]
             elif f.is_relation and f.related_model is not None:
-                columns[f.column] = f.related_model._meta.verbose_name
+                columns[column] = f.related_model._meta.verbose_name
         labels[model._meta.db_table] = columns
     return labels
 

@@ -25,7 +25,7 @@ def attach(offers: Iterable[Offer | None]) -> None:
     """Give each offer a `why` attribute: the sentence to show under "Why this home"."""
     rows = [o for o in offers if o is not None]
     wanted = [o for o in rows if o.run_id is not None]
-    results = {
+    results: dict[tuple[int | None, int], AllocationResult] = {
         (r.run_id, r.household_id): r
         for r in AllocationResult.objects.filter(
             run_id__in={o.run_id for o in wanted},
