@@ -150,6 +150,36 @@ def _housed(p: Mapping[str, Any], places: Places) -> dict[str, Callable[[], str]
     }
 
 
+def _no_home(code: str, rooms: str, step_free: bool, dest: str) -> str:
+    """No home of the family's size (step-free): none exists, or none was left."""
+    if code == "none_exists":
+        if dest:
+            text = (
+                _("there is no step-free home with %(rooms)s rooms in %(place)s")
+                if step_free
+                else _("there is no home with %(rooms)s rooms in %(place)s")
+            )
+        else:
+            text = (
+                _("there is no step-free home with %(rooms)s rooms")
+                if step_free
+                else _("there is no home with %(rooms)s rooms")
+            )
+    elif code == "none_left_step_free":
+        text = (
+            _("no step-free home with %(rooms)s rooms was left in %(place)s at your priority")
+            if dest
+            else _("no step-free home with %(rooms)s rooms was left at your priority")
+        )
+    else:
+        text = (
+            _("no home with %(rooms)s rooms was left in %(place)s at your priority")
+            if dest
+            else _("no home with %(rooms)s rooms was left at your priority")
+        )
+    return text % {"rooms": rooms, "place": dest}
+
+
 def _refused(p: Mapping[str, Any], places: Places) -> dict[str, Callable[[], str]]:
     dest = places.settlement(p["destination"]) if p.get("destination") else ""
     n = int(p.get("households", 0))
@@ -160,38 +190,9 @@ def _refused(p: Mapping[str, Any], places: Places) -> dict[str, Callable[[], str
         "no_destination": lambda: (
             _("there are no homes in your chosen destination, %(place)s") % {"place": dest}
         ),
-        "none_exists": lambda: (
-            (
-                (
-                    _("there is no step-free home with %(rooms)s rooms in %(place)s")
-                    if step_free
-                    else _("there is no home with %(rooms)s rooms in %(place)s")
-                )
-                if dest
-                else (
-                    _("there is no step-free home with %(rooms)s rooms")
-                    if step_free
-                    else _("there is no home with %(rooms)s rooms")
-                )
-            )
-            % {"rooms": rooms, "place": dest}
-        ),
-        "none_left_step_free": lambda: (
-            (
-                _("no step-free home with %(rooms)s rooms was left in %(place)s at your priority")
-                if dest
-                else _("no step-free home with %(rooms)s rooms was left at your priority")
-            )
-            % {"rooms": rooms, "place": dest}
-        ),
-        "none_left_size": lambda: (
-            (
-                _("no home with %(rooms)s rooms was left in %(place)s at your priority")
-                if dest
-                else _("no home with %(rooms)s rooms was left at your priority")
-            )
-            % {"rooms": rooms, "place": dest}
-        ),
+        "none_exists": lambda: _no_home("none_exists", rooms, step_free, dest),
+        "none_left_step_free": lambda: _no_home("none_left_step_free", rooms, step_free, dest),
+        "none_left_size": lambda: _no_home("none_left_size", rooms, step_free, dest),
         "group_all_or_none": lambda: (
             ngettext(
                 "your group of %(n)d household moves together or not at all",

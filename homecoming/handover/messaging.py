@@ -65,7 +65,9 @@ LANGUAGES = ("az", "en", "ru")
 
 def local(value: Any) -> Any:
     """A date, time or datetime as written in the active language ("21.12.2026 11:00" in
-    Azerbaijani and Russian, "12/21/2026 11 a.m." in English); other values unchanged.
+    Azerbaijani and Russian, "12/21/2026 11 a.m." in English); a function is called (words
+    that depend on the language, such as an address with the settlement's name, are made in
+    the message's language); other values unchanged.
 
     >>> import datetime
     >>> from django.utils import translation
@@ -73,6 +75,8 @@ def local(value: Any) -> Any:
     ...     local(datetime.datetime(2026, 12, 21, 11, 0)), local(datetime.date(2026, 12, 21))
     ('21.12.2026 11:00', '21.12.2026')
     """
+    if callable(value):
+        value = value()
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)

@@ -122,7 +122,7 @@ def _offer_message(offer: Offer, unit: Unit) -> Message | None:
         return None
     context = {
         "reg": h.reg_number,
-        "address": unit.address,
+        "address": lambda: unit.address,  # the settlement's name in the family's language
         "rooms": unit.rooms,
         "floor": unit.floor,
         "deadline": offer.deadline,

@@ -115,4 +115,6 @@ def test_an_offer_message_links_to_the_family_pages_by_their_full_address(
     [(to, template, body)] = sent
     assert template == "offer_made" and to == "+994501110001"
     assert body.endswith("https://return.example.gov/family/")
+    # the address names the settlement in the family's language, not the officer's
+    assert "Kəlbəcər, Complex KLB-RC1, B1, 2" in body and "Kalbajar" not in body
     assert re.search(r"Cavab müddəti: \d\d\.\d\d\.\d{4} \d\d:\d\d\.", body), body
