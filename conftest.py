@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    """A page requested in Azerbaijani leaves the thread speaking it (Django's middleware
+    activates the language and nothing deactivates it): the next test starts in the default."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     """The personas (homecoming.testing.World): two districts, five users, four families."""
