@@ -23,7 +23,7 @@ def test_every_audited_column_has_a_translated_name() -> None:
     for model in audited_models():
         table = model._meta.db_table
         for f in model._meta.concrete_fields:
-            assert isinstance(labels[table].get(f.column), Promise), (table, f.column)
+            assert isinstance(labels[table].get(str(f.column)), Promise), (table, f.column)
 
 
 @pytest.mark.parametrize(
