@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .core import Admission, Instance
-from .metrics import priority_violations, score_parts, upper_bound
+from .metrics import follower_parts, priority_violations, score_parts, upper_bound
 from .model import Assignment, Result
 
 
@@ -111,6 +111,9 @@ def finish(
     ]
     metrics: dict[str, Any] = score_parts(inst.households, inst.units, inst.policy, assignments)
     metrics["priority_violations"] = priority_violations(inst, assignments)
+    if inst.residents:
+        metrics["residents"] = len(inst.residents)
+        metrics.update(follower_parts(inst.households, inst.units, inst.residents, assignments))
     if with_bound:
         bound = upper_bound(inst)
         metrics["bound"] = bound

@@ -19,7 +19,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from .core import Instance, IntArray
-from .model import Assignment, Household, Policy, Unit
+from .model import Assignment, Household, Policy, Resident, Unit
 
 
 def score_parts(
@@ -93,6 +93,68 @@ def score_parts(
         ),
         "score": int(score),
     }
+
+
+def follower_parts(
+    households: Sequence[Household],
+    units: Sequence[Unit],
+    residents: Sequence[Resident],
+    assignments: Sequence[Assignment],
+) -> dict[str, Any]:
+    """The contract's follower figures: households whose group has residents, how many are
+    housed, and how many of those live in a settlement, complex or building of their
+    residents. `followers_residents_complex_open` counts the followers for whom a complex of
+    their residents has units in this run at all (the fair denominator for the complex).
+
+    Computed from the files alone, apart from the solvers.
+
+    >>> hs = [Household("a", 2, group_id="g"), Household("b", 1, group_id="g"), Household("c", 1)]
+    >>> us = [Unit("u1", "S", "C1", "B1", 2), Unit("u2", "S", "C2", "B1", 1)]
+    >>> rs = [Resident("r", "S", "C1", "B1", "g")]
+    >>> f = follower_parts(hs, us, rs, [Assignment("a", "u1", ""), Assignment("b", "u2", ""),
+    ...                                 Assignment("c", None, "")])
+    >>> f["followers"], f["followers_housed"], f["followers_with_residents_complex"]
+    (2, 2, 1)
+    """
+    homes: dict[str, set[tuple[str, str, str]]] = {}
+    for r in residents:
+        if r.group_id is not None:
+            homes.setdefault(r.group_id, set()).add((r.settlement, r.complex, r.building))
+    unit_by_id = {u.unit_id: u for u in units}
+    complexes_here = {(u.settlement, u.complex) for u in units}
+    where = {a.household_id: unit_by_id[a.unit_id] for a in assignments if a.unit_id is not None}
+    counts = dict.fromkeys(
+        (
+            "followers",
+            "followers_housed",
+            "followers_with_residents_settlement",
+            "followers_with_residents_complex",
+            "followers_with_residents_building",
+            "followers_residents_complex_open",
+        ),
+        0,
+    )
+    for h in households:
+        places = homes.get(h.group_id or "")
+        if not places:
+            continue
+        counts["followers"] += 1
+        if {(s, c) for s, c, _ in places} & complexes_here:
+            counts["followers_residents_complex_open"] += 1
+        u = where.get(h.household_id)
+        if u is None:
+            continue
+        counts["followers_housed"] += 1
+        counts["followers_with_residents_settlement"] += u.settlement in {s for s, _, _ in places}
+        counts["followers_with_residents_complex"] += (u.settlement, u.complex) in {
+            (s, c) for s, c, _ in places
+        }
+        counts["followers_with_residents_building"] += (
+            u.settlement,
+            u.complex,
+            u.building,
+        ) in places
+    return counts
 
 
 def priority_violations(inst: Instance, assignments: Sequence[Assignment]) -> int:

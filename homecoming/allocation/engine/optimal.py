@@ -27,7 +27,7 @@ import numpy as np
 
 from .core import Instance, Joint, admit, build_instance
 from .explain import finish
-from .model import Household, Policy, Result, Unit
+from .model import Household, Policy, Resident, Result, Unit
 from .planner import SettlementPlanner
 
 
@@ -39,6 +39,7 @@ def allocate(
     seed: int,
     time_limit: float | None = None,
     progress: Callable[[float, str], None] | None = None,
+    residents: Sequence[Resident] = (),
 ) -> Result:
     """Assign units to households under the contract's hard rules and objectives.
 
@@ -54,7 +55,7 @@ def allocate(
     del time_limit
     started = time.perf_counter()
     policy = policy or Policy.default()
-    inst = build_instance(households, units, policy)
+    inst = build_instance(households, units, policy, residents)
     rng = np.random.default_rng(seed)
     if progress is not None:
         progress(0.0, "reading the problem")
