@@ -66,6 +66,9 @@ class AllocationRun(models.Model):
     policy = models.TextField(_("policy (TOML)"), blank=True)
     households_csv = models.TextField(_("households input"), blank=True)
     units_csv = models.TextField(_("units input"), blank=True)
+    # Families of the run's groups already housed by earlier runs: they pull their relatives
+    # to their settlement and building (the contract's residents.csv); empty: none.
+    residents_csv = models.TextField(_("residents input"), blank=True)
     inputs_sha256 = models.CharField(max_length=64, blank=True)
     assignments_csv = models.TextField(_("assignments output"), blank=True)
     # Today's practice (lottery by size) on the same inputs and seed, for comparison.

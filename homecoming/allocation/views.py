@@ -161,6 +161,7 @@ METRIC_ROWS = [
 FILES = {
     "households.csv": ("households_csv", "text/csv"),
     "units.csv": ("units_csv", "text/csv"),
+    "residents.csv": ("residents_csv", "text/csv"),
     "assignments.csv": ("assignments_csv", "text/csv"),
 }
 

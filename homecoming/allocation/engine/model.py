@@ -90,16 +90,17 @@ def group_homes(residents: Sequence[Resident]) -> dict[str, GroupHome]:
     for r in residents:
         if r.group_id is not None:
             by_group.setdefault(r.group_id, []).append(r)
-    homes: dict[str, GroupHome] = {}
-    for gid, members in by_group.items():
-        settlement = _most([r.settlement for r in members])[0]
-        here = [r for r in members if r.settlement == settlement]
-        complexes = _most([r.complex for r in here])
-        rank = {c: i for i, c in enumerate(complexes)}
-        # a building with more residents first; on a tie, the one in the fuller complex
-        buildings = _most([(r.complex, r.building) for r in here], lambda cb: rank[cb[0]])
-        homes[gid] = GroupHome(settlement, tuple(complexes), tuple(buildings))
-    return homes
+    return {gid: _home(members) for gid, members in by_group.items()}
+
+
+def _home(members: Sequence[Resident]) -> GroupHome:
+    settlement = _most([r.settlement for r in members])[0]
+    here = [r for r in members if r.settlement == settlement]
+    complexes = _most([r.complex for r in here])
+    rank = {c: i for i, c in enumerate(complexes)}
+    # a building with more residents first; on a tie, the one in the fuller complex
+    buildings = _most([(r.complex, r.building) for r in here], lambda cb: rank[cb[0]])
+    return GroupHome(settlement, tuple(complexes), tuple(buildings))
 
 
 def _most(values: Sequence[Any], tie: Callable[[Any], Any] = lambda v: 0) -> list[Any]:
