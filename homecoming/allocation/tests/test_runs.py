@@ -176,6 +176,13 @@ def test_an_officer_starts_a_run_from_the_form(
     assert run.status == RunStatus.DONE
 
 
+def test_the_new_run_form_defaults_to_the_optimiser(world: World, client: Any) -> None:
+    client.force_login(world.orkhan)
+    page = client.get("/allocation/new/").content.decode()
+    assert '<option value="optimal" selected>' in page
+    assert '<option value="lottery" selected>' not in page
+
+
 def test_the_form_refuses_a_complex_outside_the_district(world: World, client: Any) -> None:
     client.force_login(world.orkhan)
     form = {
