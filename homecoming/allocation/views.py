@@ -15,12 +15,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from homecoming.accounts.permissions import ALLOCATORS, current_user, require_profile, require_role
-from homecoming.allocation import fairness, services
+from homecoming.allocation import fairness, followers, services
 from homecoming.allocation.forms import RunForm
 from homecoming.allocation.models import AllocationResult, AllocationRun, RunStatus
 from homecoming.core.access import do_record_access, require_export
 from homecoming.core.htmx import is_htmx
 from homecoming.core.models import AccessKind
+from homecoming.geography.models import Area
+from homecoming.housing.models import ResidentialComplex
 from homecoming.registry.models import Household, ShelterKind
 
 
@@ -101,8 +103,37 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "earlier": earlier,
             "metric_rows": METRIC_ROWS,
             "fairness": fairness_rows(run) if show == "fairness" and run.finished else [],
+            "followers": follower_rows(run) if show == "followers" and run.finished else [],
         },
     )
+
+
+def follower_rows(run: AllocationRun) -> list[dict[str, Any]]:
+    """The run's followers, those who did not join their relatives' complex first."""
+    rows = followers.followers(
+        run.households_csv, run.units_csv, run.residents_csv, run.assignments_csv
+    )
+    order = {name: i for i, name in enumerate(reversed(followers.JOINED))}
+    rows.sort(key=lambda f: (order[f.joined], f.household_id))
+    places = {p for f in rows for p in f.residents_in}
+    # people's names for places, not codes
+    settlement = {a.code: str(a) for a in Area.objects.filter(code__in={p[0] for p in places})}
+    complex_ = {
+        c.code: c.name for c in ResidentialComplex.objects.filter(code__in={p[1] for p in places})
+    }
+    building = _("building %(code)s")
+    return [
+        {
+            "row": f,
+            "residents_in": sorted(
+                {
+                    f"{settlement.get(s, s)} · {complex_.get(c, c)} · {building % {'code': b}}"
+                    for s, c, b in f.residents_in
+                }
+            ),
+        }
+        for f in rows
+    ]
 
 
 def fairness_rows(run: AllocationRun) -> list[fairness.Row]:

@@ -100,3 +100,18 @@ def test_a_run_without_housed_relatives_has_no_residents_and_keeps_its_digest(
     assert run.residents_csv == ""
     assert "followers" not in run.report
     assert run.inputs_sha256 == adapter.inputs_sha256(run.households_csv, run.units_csv)
+
+
+def test_the_run_page_lists_followers_and_why_they_are_not_with_their_relatives(
+    world: World, django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    run = stage_two(world, django_capture_on_commit_callbacks)
+    client.force_login(world.orkhan)
+    page = client.get(f"/allocation/{run.pk}/?show=followers").content.decode()
+    assert "Families whose relatives already have a home</dt><dd>1<" in page
+    row = page[page.index('data-joined="settlement"') :]
+    assert "KLB-2" in row[:400]
+    assert "Kalbajar · Complex KLB-RC1 · building B1" in row
+    assert "no home of their relatives' complexes was in this run" in row
+    plain = client.get(f"/allocation/{run.pk}/").content.decode()
+    assert "?show=followers" in plain and "data-joined" not in plain
