@@ -145,16 +145,10 @@ def inputs_sha256(households_text: str, units_text: str, residents_text: str = "
     return digest.hexdigest()
 
 
-def run_engine(
-    method: str,
-    households_text: str,
-    units_text: str,
-    policy_text: str,
-    seed: int,
-    progress: Callable[[float, str], None] | None = None,
-    residents_text: str = "",
-) -> tuple[engine.Result, str]:
-    """Run the engine on the frozen files; returns the result and assignments.csv text."""
+def read_inputs(
+    households_text: str, units_text: str, residents_text: str = ""
+) -> tuple[list[engine.Household], list[engine.Unit], list[engine.Resident]]:
+    """The engine's reading of frozen input files (the same reader as the CLI's)."""
     with tempfile.TemporaryDirectory() as tmp:
         hh_path = Path(tmp, "households.csv")
         un_path = Path(tmp, "units.csv")
@@ -165,18 +159,30 @@ def run_engine(
         households = engine.read_households(hh_path)
         units = engine.read_units(un_path)
         residents = engine.read_residents(rs_path, households) if residents_text else []
-        policy = (
-            engine.Policy.from_toml(policy_text) if policy_text.strip() else engine.Policy.default()
-        )
-        solve = engine.lottery if method == "lottery" else engine.allocate
-        result = solve(households, units, policy, seed=seed, progress=progress, residents=residents)
-        violations = engine.check(households, units, policy, result.assignments, residents)
-        if violations:
-            found: list[object] = list(violations)
-            raise engine.CheckFailed(found)
-        out_path = Path(tmp, "assignments.csv")
-        engine.write_assignments(out_path, result)
-        return result, out_path.read_text(encoding="utf-8")
+    return households, units, residents
+
+
+def run_engine(
+    method: str,
+    households_text: str,
+    units_text: str,
+    policy_text: str,
+    seed: int,
+    progress: Callable[[float, str], None] | None = None,
+    residents_text: str = "",
+) -> tuple[engine.Result, str]:
+    """Run the engine on the frozen files; returns the result and assignments.csv text."""
+    households, units, residents = read_inputs(households_text, units_text, residents_text)
+    policy = (
+        engine.Policy.from_toml(policy_text) if policy_text.strip() else engine.Policy.default()
+    )
+    solve = engine.lottery if method == "lottery" else engine.allocate
+    result = solve(households, units, policy, seed=seed, progress=progress, residents=residents)
+    violations = engine.check(households, units, policy, result.assignments, residents)
+    if violations:
+        found: list[object] = list(violations)
+        raise engine.CheckFailed(found)
+    return result, engine.assignments_csv(result).decode("utf-8")
 
 
 def assignment_rows(result: engine.Result) -> Iterable[tuple[str, str | None, str]]:
