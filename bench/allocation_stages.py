@@ -1,6 +1,6 @@
 """Stage after stage: stage 2 with the families housed in stage 1 as residents.
 
-    .venv/bin/python bench/allocation_stages.py            # two instances, about a minute
+    .venv/bin/python bench/allocation_stages.py            # two instances and the plan, ~3 min
     .venv/bin/python bench/allocation_stages.py --repeat 3 # fastest of three timings
 
 An instance of `bench/allocation.py` is cut into two stages by complex (the first half of
@@ -16,9 +16,11 @@ residents.
 from __future__ import annotations
 
 import argparse
+import datetime
 import gc
 import sys
 import time
+import tracemalloc
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -41,6 +43,7 @@ from homecoming.allocation.engine import (
     check,
     lottery,
 )
+from homecoming.allocation.engine.programme import PlannedStage, plan_programme
 
 
 def stages(
@@ -203,7 +206,44 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['violations']:>6}",
                 flush=True,
             )
+    failed |= programme_plan(seed)
     return 1 if failed else 0
+
+
+def programme_plan(seed: int) -> bool:
+    """The programme plan on the programme's scale (35,000 homes, 40,000 families, 100
+    settlements, each settlement's buildings cut into stages of four buildings, one stage a
+    year), beside one run over all homes at once (the baseline)."""
+    inst = generate("programme", units=35000, supply=35000 / 40000, settlements=100, seed=seed)
+    by_stage: dict[int, list[Unit]] = {}
+    for u in inst.units:
+        k = int(u.building[1:]) // 4
+        by_stage.setdefault(k, []).append(replace(u, complex=f"C{k}"))
+    stages = [
+        PlannedStage(f"stage-{k + 1}", datetime.date(2027 + k, 6, 1), tuple(us))
+        for k, us in sorted(by_stage.items())
+    ]
+    _, one_wall, one_cpu = timed(lambda: allocate(inst.households, inst.units, seed=seed), 1)
+    tracemalloc.start()
+    t0, c0 = time.perf_counter(), time.process_time()
+    plan = plan_programme(inst.households, stages, seed=seed)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    housed = sum(s.housed for s in plan.stages)
+    print(
+        f"\nprogramme plan: {len(inst.units)} homes, {len(inst.households)} families, "
+        f"{len(stages)} stages: {housed} placed, {len(plan.waiting)} waiting; "
+        f"{wall:.1f} s wall, {cpu:.1f} s CPU, {peak:.0f} MB traced peak; "
+        f"one run over all homes {one_wall:.1f} s wall, {one_cpu:.1f} s CPU "
+        f"(plan / one run: {cpu / one_cpu:.2f}x CPU)"
+    )
+    for s in plan.stages:
+        print(
+            f"  {s.key}: {s.homes} homes, {s.housed} families, spare {sum(s.spare.values())}, "
+            f"left waiting {sum(s.lacking.values())}"
+        )
+    return wall > 120
 
 
 if __name__ == "__main__":

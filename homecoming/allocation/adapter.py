@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db.models import QuerySet
 
 from homecoming.allocation import engine
+from homecoming.allocation.engine import optimal
 from homecoming.core import exports
 from homecoming.core.exports import safe_cell
 from homecoming.housing.models import Unit, UnitStatus
@@ -183,6 +184,17 @@ def run_engine(
         found: list[object] = list(violations)
         raise engine.CheckFailed(found)
     return result, engine.assignments_csv(result).decode("utf-8")
+
+
+def without_groups(
+    households_text: str, units_text: str, policy_text: str, seed: int
+) -> dict[str, float]:
+    """The run's figures with groups ignored (engine.optimal.without_groups)."""
+    households, units, _ = read_inputs(households_text, units_text)
+    policy = (
+        engine.Policy.from_toml(policy_text) if policy_text.strip() else engine.Policy.default()
+    )
+    return optimal.without_groups(households, units, policy, seed=seed)
 
 
 def assignment_rows(result: engine.Result) -> Iterable[tuple[str, str | None, str]]:

@@ -120,6 +120,9 @@ def run_allocation_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
             residents_text=run.residents_csv,
         )
         result.metrics["baseline"] = baseline.metrics
+        result.metrics["without_groups"] = adapter.without_groups(
+            run.households_csv, run.units_csv, run.policy, run.seed
+        )
     do_store_result(run, result, assignments_text, baseline_text)
     return {"run_id": run.pk, "housed": result.metrics.get("housed")}
 

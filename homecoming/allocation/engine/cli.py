@@ -23,7 +23,7 @@ from .csvio import (
 from .errors import AllocationError, InputError
 from .lottery import lottery
 from .model import Policy
-from .optimal import allocate
+from .optimal import allocate, without_groups
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.verify:
         return _verify(Path(args.out), data)
     metrics = dict(result.metrics)
+    if args.report and args.method == "optimal":
+        # what keeping groups together cost, for the report only (a second run)
+        metrics["without_groups"] = without_groups(households, units, policy, seed=args.seed)
     metrics["input_sha256"] = {
         "households": _sha256(args.households),
         "units": _sha256(args.units),

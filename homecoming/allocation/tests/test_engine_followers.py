@@ -170,6 +170,7 @@ def test_every_hard_rule_holds_with_residents_for_both_methods(
         result = solve(hs, us, seed=seed, residents=rs)
         assert check(hs, us, None, result.assignments, rs) == []
         assert result.metrics["priority_violations"] == 0
+        assert result.metrics["ideal_rooms"] <= result.metrics["ideal_rooms_bound"]
         assert result.metrics.get("followers", 0) == sum(
             1 for h in hs if h.group_id in {r.group_id for r in rs if r.group_id}
         )
@@ -203,6 +204,8 @@ def test_the_cli_takes_residents_reports_followers_and_verifies_the_replay(tmp_p
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["followers"] == 2 and report["followers_with_residents_building"] == 2
     assert set(report["input_sha256"]) == {"households", "units", "residents"}
+    assert report["without_groups"]["housed"] >= report["housed"] - 2
+    assert report["ideal_rooms"] <= report["ideal_rooms_bound"]
     assert cli.main([*args, "--seed", "4", "--verify"]) == 0
     # the same files without the residents give another allocation: --verify says so
     without = [a for a in args if a != str(tmp_path / "residents.csv") and a != "--residents"]
