@@ -5,9 +5,10 @@
 1. Villages to complexes: each origin village gets a home complex (`village_plan`, counts
    only), then its groups go there as far as the exact fit test allows; the rest of a
    village goes where most of it already is, else to the complex with most room.
-2. Kin groups to buildings (`packing.BuildingPacking`): followers to their residents'
-   buildings first; then per complex, largest group first, under the exact joint test;
-   groups left over try the whole settlement, then a repair that moves one bound group.
+2. Kin groups to buildings (`packing.BuildingPacking`): per complex, largest group first,
+   under the exact joint test, a follower group to its residents' building if it fits
+   there; then followers alone to their residents' building; groups left over try the whole
+   settlement, then a repair that moves one bound group.
 3. Matching (`matching.SlotMatching`): every household into a (building, type) slot.
 4. Addresses: inside a slot, the concrete flats are drawn by the seeded lottery.
 
@@ -209,42 +210,44 @@ class SettlementPlanner:
             self.complex_of,
             self.admission_rank,
         )
-        self._bind_followers(packing)
+        local = {
+            self.inst.buildings[int(g)][1:]: i for i, g in enumerate(packing.buildings.tolist())
+        }
         left: list[int] = []
         for c in range(len(self.complexes)):
             in_complex = packing.buildings_of_complex(c)
-            groups = [
-                bi
-                for bi in self.blocks
-                if self.complex_of.get(bi) == c
-                and blocks[bi].multi
-                and bi not in packing.building_of
-            ]
+            groups = [bi for bi in self.blocks if self.complex_of.get(bi) == c and blocks[bi].multi]
             for bi in self._largest_first(groups):
-                if not packing.bind_best(bi, in_complex):
+                if not self._bind_to_residents(packing, bi, local) and not packing.bind_best(
+                    bi, in_complex
+                ):
                     left.append(bi)
+        # followers alone: their residents' building where it still has their flat
+        for bi in self._largest_first([bi for bi in self.followers if not blocks[bi].multi]):
+            self._bind_to_residents(packing, bi, local)
         unplanned = [bi for bi in self.blocks if blocks[bi].multi and bi not in self.complex_of]
         rest = self._largest_first(left + unplanned)
         for bi in rest:
-            packing.bind_best(bi, packing.everywhere)
+            if not self._bind_to_residents(packing, bi, local):
+                packing.bind_best(bi, packing.everywhere)
         for bi in rest:
             if bi not in packing.building_of:
                 packing.repair(bi)
         return packing
 
-    def _bind_followers(self, packing: BuildingPacking) -> None:
-        """Each follower (a household alone too) to the first building of its residents
-        that takes it with its complex still fitting."""
-        local = {
-            self.inst.buildings[int(g)][1:]: i for i, g in enumerate(packing.buildings.tolist())
-        }
-        for bi in self._largest_first(self.followers):
-            home = self.inst.blocks[bi].home
-            assert home is not None  # followers have a home
-            for place in home.buildings:
-                at = local.get(place)
-                if at is not None and packing.bind_best(bi, np.array([at], dtype=np.int64)):
-                    break
+    def _bind_to_residents(
+        self, packing: BuildingPacking, bi: int, local: dict[tuple[str, str], int]
+    ) -> bool:
+        """Bind a follower to the first building of its residents that takes it with its
+        complex still fitting (the largest groups come first, as for every group)."""
+        home = self.inst.blocks[bi].home
+        if home is None:
+            return False
+        for place in home.buildings:
+            at = local.get(place)
+            if at is not None and packing.bind_best(bi, np.array([at], dtype=np.int64)):
+                return True
+        return False
 
     # phase 3: the matching
 
