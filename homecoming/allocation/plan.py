@@ -50,6 +50,8 @@ def inputs_version() -> int:
 def request_if_stale() -> dict[str, int]:
     """Queue a plan when the inputs changed since the newest plan and none is waiting
     (a core.jobs refresher: the worker calls it with its sweep)."""
+    if not Stage.objects.exists():
+        return {"programme_plans": 0}  # nothing to plan
     newest = ProgrammePlan.objects.order_by("-pk").values_list("version", flat=True).first()
     if newest is not None and newest >= inputs_version():
         return {"programme_plans": 0}

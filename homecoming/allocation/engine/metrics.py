@@ -342,31 +342,50 @@ def ideal_rooms_bound(
     """
     unit_by_id = {u.unit_id: u for u in units}
     where = {a.household_id: unit_by_id[a.unit_id] for a in assignments if a.unit_id is not None}
+    pools = _ideal_pools(households, where)
+    slots: dict[Slot, int] = {}
+    for u in units:
+        slot = (_bkey(u), u.rooms, u.is_accessible)
+        slots[slot] = slots.get(slot, 0) + 1
+    return _ideal_flow(pools, slots, policy)
+
+
+Slot = tuple[tuple[str, str, str], int, bool]  # (building, rooms, step-free)
+Pool = tuple[Any, ...]  # ("b", building, ...) or ("s", settlement)
+
+
+def _ideal_pools(
+    households: Sequence[Household], where: dict[str, Unit]
+) -> dict[Pool, dict[tuple[int, bool], int]]:
+    """Housed households by (size, step-free need) per pool: a kin group's buildings, or
+    the settlement of a household alone."""
     groups: dict[str, list[Household]] = {}
     for h in households:
         if h.group_id is not None and h.household_id in where:
             groups.setdefault(h.group_id, []).append(h)
-    # each housed household's pool: its group's buildings, or its settlement
-    pools: dict[tuple[Any, ...], dict[tuple[int, bool], int]] = {}
+    pools: dict[Pool, dict[tuple[int, bool], int]] = {}
     for h in households:
         u = where.get(h.household_id)
         if u is None:
             continue
         members = groups.get(h.group_id or "", [])
         if len(members) > 1:
-            pool: tuple[Any, ...] = ("b", *sorted({_bkey(where[m.household_id]) for m in members}))
+            pool: Pool = ("b", *sorted({_bkey(where[m.household_id]) for m in members}))
         else:
             pool = ("s", u.settlement)
         counts = pools.setdefault(pool, {})
         key = (h.size, h.needs_accessible)
         counts[key] = counts.get(key, 0) + 1
-    slots: dict[tuple[tuple[str, str, str], int, bool], int] = {}
-    for u in units:
-        slot = (_bkey(u), u.rooms, u.is_accessible)
-        slots[slot] = slots.get(slot, 0) + 1
+    return pools
+
+
+def _ideal_flow(
+    pools: dict[Pool, dict[tuple[int, bool], int]], slots: dict[Slot, int], policy: Policy
+) -> int:
+    """Most households in an ideal slot, everyone in a slot of their pool (min-cost flow)."""
     slot_index = {s: i for i, s in enumerate(slots)}
-    by_settlement: dict[str, list[tuple[tuple[str, str, str], int, bool]]] = {}
-    by_building: dict[tuple[str, str, str], list[tuple[tuple[str, str, str], int, bool]]] = {}
+    by_settlement: dict[str, list[Slot]] = {}
+    by_building: dict[tuple[str, str, str], list[Slot]] = {}
     for s in slots:
         by_settlement.setdefault(s[0][0], []).append(s)
         by_building.setdefault(s[0], []).append(s)
@@ -374,8 +393,7 @@ def ideal_rooms_bound(
     heads: list[int] = []
     caps: list[int] = []
     costs: list[int] = []
-    n_slots = len(slots)
-    sink = n_slots
+    sink = len(slots)
     node = sink + 1
     supplies: list[int] = []
     for pool, counts in pools.items():
