@@ -72,9 +72,9 @@ def stages(
         if (h.group_id or h.household_id) in declined:
             housed.pop(h.household_id, None)
     residents = [
-        Resident(h.household_id, u.settlement, u.complex, u.building, h.group_id)
+        Resident(h.household_id, home.settlement, home.complex, home.building, h.group_id)
         for h in inst.households
-        if (u := housed.get(h.household_id)) is not None and h.group_id is not None
+        if (home := housed.get(h.household_id)) is not None and h.group_id is not None
     ]
     later: list[Household] = []
     groups = sorted({r.group_id for r in residents if r.group_id is not None})
