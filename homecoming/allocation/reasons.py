@@ -182,6 +182,8 @@ def _no_home(code: str, rooms: str, step_free: bool, dest: str) -> str:
 
 def _refused(p: Mapping[str, Any], places: Places) -> dict[str, Callable[[], str]]:
     dest = places.settlement(p["destination"]) if p.get("destination") else ""
+    if dest and p.get("follows"):  # not the family's choice: where its group's first live
+        dest = _("%(place)s, where your group's first families live") % {"place": dest}
     n = int(p.get("households", 0))
     rooms = str(p.get("rooms", ""))
     step_free = bool(p.get("step_free"))

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import InputError
-from .model import Household, Policy, Unit
+from .model import GroupHome, Household, Policy, Resident, Unit, group_homes
 from .reasons import Param, Reason
 
 IntArray = NDArray[np.int64]
@@ -118,10 +118,23 @@ class Block:
     origin: str | None
     demand: IntArray
     key: float = 0.0
+    #: where the group's residents (earlier stages) live; None: no residents
+    home: GroupHome | None = None
+    #: the destination is the residents' settlement, not a member's own choice
+    follows: bool = False
 
     @property
     def multi(self) -> bool:
         return len(self.members) > 1
+
+    def where(self) -> dict[str, Param]:
+        """The parameters by which refusals name the block's required settlement: none
+        when it has none; `follows` when it is where the group's first families live."""
+        if self.destination is None:
+            return {}
+        if self.follows:
+            return {"destination": self.destination, "follows": True}
+        return {"destination": self.destination}
 
 
 @dataclass
@@ -148,14 +161,23 @@ class Instance:
     blocks: list[Block]
     block_of: IntArray
     settlement_index: dict[str, int] = field(default_factory=dict)
+    residents: Sequence[Resident] = ()
 
 
 def build_instance(
-    households: Sequence[Household], units: Sequence[Unit], policy: Policy
+    households: Sequence[Household],
+    units: Sequence[Unit],
+    policy: Policy,
+    residents: Sequence[Resident] = (),
 ) -> Instance:
-    """Index the inputs; raises InputError on duplicate ids passed in directly (not via CSV)."""
+    """Index the inputs; raises InputError on duplicate ids passed in directly (not via CSV).
+
+    A group with residents must live in their settlement: it becomes the destination of its
+    blocks, unless a member chose a destination of its own (the contract's hard rule 5).
+    """
     hall = Hall(policy)
     _refuse_bad_ids(households, units)
+    _refuse_bad_residents(households, residents)
     klass = np.array([hall.klass(h.size, h.needs_accessible) for h in households], dtype=np.int64)
     utype = np.array([hall.type_of(u.rooms, u.is_accessible) for u in units], dtype=np.int64)
     settlements = sorted({u.settlement for u in units})
@@ -169,6 +191,12 @@ def build_instance(
     u_b = np.array([b_idx[(u.settlement, u.complex, u.building)] for u in units], dtype=np.int64)
     usable = utype >= 0
     blocks, block_of = _make_blocks(households, klass, hall.n_classes)
+    homes = group_homes(residents)
+    for b in blocks:
+        if b.group_id is not None and b.group_id in homes:
+            b.home = homes[b.group_id]
+            if b.destination is None:
+                b.destination, b.follows = b.home.settlement, True
     return Instance(
         households=households,
         units=units,
@@ -190,6 +218,7 @@ def build_instance(
         blocks=blocks,
         block_of=block_of,
         settlement_index=s_idx,
+        residents=residents,
     )
 
 
@@ -206,6 +235,19 @@ def _refuse_bad_ids(households: Sequence[Household], units: Sequence[Unit]) -> N
         if u.unit_id in seen:
             raise InputError("units", None, "unit_id", f"duplicate id {u.unit_id!r}")
         seen.add(u.unit_id)
+
+
+def _refuse_bad_residents(households: Sequence[Household], residents: Sequence[Resident]) -> None:
+    ids = {h.household_id for h in households}
+    seen: set[str] = set()
+    for r in residents:
+        if r.household_id in seen:
+            raise InputError("residents", None, "household_id", f"duplicate id {r.household_id!r}")
+        if r.household_id in ids:
+            raise InputError(
+                "residents", None, "household_id", f"{r.household_id!r} is also in households"
+            )
+        seen.add(r.household_id)
 
 
 def _count_types(n_places: int, n_types: int, place: IntArray, utype: IntArray) -> IntArray:
@@ -314,7 +356,7 @@ def admit(inst: Instance, rng: np.random.Generator, progress: Progress = None) -
             si = inst.settlement_index.get(b.destination)
             if si is None:
                 for i in b.members:
-                    refusal[i] = [Reason("no_destination", {"destination": b.destination})]
+                    refusal[i] = [Reason("no_destination", b.where())]
                 continue
             allowed = np.array([si])
         else:
@@ -357,7 +399,7 @@ def _explain_refusal(
     refusal: dict[int, list[Reason]],
 ) -> None:
     hall = inst.hall
-    dest: dict[str, Param] = {"destination": b.destination} if b.destination else {}
+    dest = b.where()
     lone_ok: dict[int, bool] = {}
     for i in b.members:
         h = inst.households[i]

@@ -6,7 +6,8 @@ none). The contract's `reason` column is the English text of that list, made her
 the names of places instead of their codes (see docs/allocation-engine.md, "Reasons").
 
 Codes and parameters (settlement, complex, building, origin and destination are codes as in
-the input files; rooms is a band such as "2" or "2-3"):
+the input files; rooms is a band such as "2" or "2-3"; `follows` marks a destination that
+is where the group's first families live, not one the family chose):
 
 | code | parameters | English |
 |---|---|---|
@@ -20,7 +21,7 @@ the input files; rooms is a band such as "2" or "2-3"):
 | origin | others, origin | with 4 other families from S0 in this complex |
 | priority | | served before families of lower priority |
 | group_conflict | | the households of your group chose different destinations |
-| no_destination | destination | no home in your chosen destination S9 |
+| no_destination | destination, follows? | no home in your chosen destination S9 |
 | none_exists | rooms, step_free, destination? | there is no home of 3 rooms |
 | none_left_step_free | rooms, destination? | no step-free home of 3 rooms left at your priority |
 | none_left_size | rooms, destination? | no home of 3 rooms left at your priority |
@@ -72,7 +73,11 @@ def _plural(n: Any, one: str, many: str) -> str:
 
 def _dest(p: Mapping[str, Param]) -> str:
     d = p.get("destination")
-    return f" in your chosen destination {d}" if d else ""
+    if not d:
+        return ""
+    if p.get("follows"):
+        return f" in {d}, where your group's first families live"
+    return f" in your chosen destination {d}"
 
 
 def english_one(r: Reason) -> str:
@@ -115,7 +120,7 @@ def _english_refusal(r: Reason) -> str:
     if c == "group_conflict":
         return "the households of your group chose different destinations"
     if c == "no_destination":
-        return f"no home in your chosen destination {p['destination']}"
+        return f"no home{_dest(p)}"
     if c == "none_exists":
         kind = "step-free home" if p.get("step_free") else "home"
         return f"there is no {kind} of {p['rooms']} rooms{_dest(p)}"

@@ -34,6 +34,8 @@ EXAMPLES: list[dict[str, Any]] = [
     {"code": "priority"},
     {"code": "group_conflict"},
     {"code": "no_destination", "destination": "AZ110101"},
+    {"code": "no_destination", "destination": "AZ110101", "follows": True},
+    {"code": "none_left", "destination": "AZ110101", "follows": True},
     {"code": "none_exists", "rooms": "4-5", "step_free": False, "destination": "AZ110101"},
     {"code": "none_exists", "rooms": "2-3", "step_free": True},
     {"code": "none_left_step_free", "rooms": "2-3"},
