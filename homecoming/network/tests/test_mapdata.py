@@ -108,5 +108,6 @@ def test_the_route_is_drawn_and_fitted_and_its_start_labelled_first() -> None:
 def test_without_a_route_the_map_fits_the_network_but_not_a_far_flight() -> None:
     found = network_collection(_data(), SUMMER)
     west, south, east, north = found["bbox"]
+    assert 40.0 <= south < north <= 40.7
     assert east < 47 and west == 46.0  # Baku's airport (50.05) is left out of the view
     assert len(found["features"]) == 5 + 11
