@@ -1,8 +1,9 @@
 """The frame of the charts drawn on the server as inline SVG (readiness timeline and school
 places, the network's year chart). Maps are interactive: see ``core/maps.py`` and map.js.
 
->>> str(svg(10, 5, ['<rect width="1" height="1"/>'], "A & B"))[:56]
-'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 5'
+>>> drawn = svg(10, 5, ['<rect width="1" height="1"/>'], "A & B")
+>>> 'viewBox="0 0 10 5"' in drawn, 'aria-label="A &amp; B"' in drawn
+(True, True)
 """
 
 from __future__ import annotations
