@@ -6,7 +6,9 @@ SQLite file by default; PostgreSQL when DATABASE_URL is set. Every variable is l
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -244,6 +246,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+# Leaflet's JS, CSS and images as the django-leaflet package ships them, served under
+# static/leaflet/. Not an installed app: its admin would import GeoDjango (GDAL); the
+# package is found without importing it (its __init__ reads settings).
+_LEAFLET = importlib.util.find_spec("leaflet")
+if _LEAFLET is None or _LEAFLET.origin is None:
+    raise ImproperlyConfigured("django-leaflet is not installed (pip install -e .)")
+STATICFILES_DIRS = [("leaflet", Path(_LEAFLET.origin).parent / "static" / "leaflet")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -426,6 +435,25 @@ if PRODUCTION:
     # The browsable API's pages carry inline scripts; production answers JSON only.
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
 
+# Maps (docs/operations.md): our own layers are the map and need no tile server. An online
+# deployment may add a base map: a tile URL template such as
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png and the attribution its licence asks for.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+if MAP_TILE_URL and not re.fullmatch(r"https?://[^/\s]+/\S*", MAP_TILE_URL):
+    raise ImproperlyConfigured(f"MAP_TILE_URL={MAP_TILE_URL!r} is not an http(s) URL template")
+
+
+def tile_origin(url: str) -> str:
+    """The CSP source of a tile URL template: its origin, a {s} subdomain as a wildcard.
+
+    >>> tile_origin("https://{s}.tile.example.org/{z}/{x}/{y}.png")
+    'https://*.tile.example.org'
+    """
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://" + re.sub(r"^\{[a-z]\}\.", "*.", rest.split("/", 1)[0])
+
+
 # Scripts and styles from our own origin only (no inline scripts: app.js carries the few
 # behaviours). Inline style attributes stay allowed: the server-drawn SVG charts set widths
 # and colours with them, and a style cannot run code.
@@ -434,7 +462,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([tile_origin(MAP_TILE_URL)] if MAP_TILE_URL else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -192,6 +192,42 @@ def log_in(page: Any, base: str, username: str, device: Any = None) -> None:
     page.wait_for_url(f"{base}/")
 
 
+class BrowserWatch:
+    """What a browser page did wrong: a request to another host than the live server
+    (refused before it leaves), a console error, a page error or a CSP violation.
+
+    >>> BrowserWatch("http://localhost:8000").problems
+    []
+    """
+
+    def __init__(self, base: str) -> None:
+        self.origin = base.rstrip("/")
+        self.problems: list[str] = []
+
+    def attach(self, page: Any) -> BrowserWatch:
+        page.route("**/*", self._route)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        # Chromium also reports a violation as a console error; the event names the directive.
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', (e) => "
+            "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
+        )
+        return self
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if url == self.origin or url.startswith(self.origin + "/") or url.startswith("data:"):
+            route.continue_()
+        else:
+            self.problems.append(f"request to another host: {url}")
+            route.abort()
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text}")
+
+
 @contextmanager
 def database_for_subprocess(folder: Path) -> Iterator[str]:
     """A DATABASE_URL another process can open, holding this test's committed data.

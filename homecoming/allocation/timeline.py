@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from homecoming.core.palette import PALETTE
-from homecoming.core.svgmap import svg
+from homecoming.core.svgchart import svg
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ class ProjectSaving:
     def status_label(self) -> str:
         if self.on is None:
             return str(Status(self.status).label)
-        return str(state_on(self.status, self.opens_on, "", self.on).label)
+        return str(state_on(self.status, self.opens_on, (), self.on).label)
 
     def saved(self, role: str) -> float | None:
         b, a = self.before[role].minutes, self.after[role].minutes

@@ -5,6 +5,7 @@ administrators change it. ``adapter.py`` turns these rows into the engine's ``Ne
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.core.identifiers import validate_identifier
+from homecoming.network.engine import parse_months
 from homecoming.network.engine.readers import EDGE_COLUMNS
 
 if TYPE_CHECKING:
@@ -56,23 +58,23 @@ class State(models.TextChoices):
     PLANNED = "planned", _("Planned")
 
 
-def state_on(status: str, opens_on: date | None, closed_months: str, on: date) -> State:
-    """An edge's state on ``on``: the engine's rule (docs/contracts/network.md) in words.
+def state_on(status: str, opens_on: date | None, closed_months: Collection[int], on: date) -> State:
+    """An edge's state on ``on``: the engine's rule (docs/contracts/network.md) in words. A
+    road not built yet is under construction or planned whatever the season.
 
-    >>> state_on("construction", date(2026, 10, 30), "", date(2026, 11, 29))
+    >>> state_on("construction", date(2026, 10, 30), (), date(2026, 11, 29))
     State.OPENED
-    >>> state_on("construction", date(2026, 12, 1), "", date(2026, 11, 29))
+    >>> state_on("construction", date(2026, 12, 1), (12,), date(2026, 11, 29))
     State.CONSTRUCTION
-    >>> state_on("open", None, "11,12,1", date(2026, 12, 15))
+    >>> state_on("open", None, (11, 12, 1), date(2026, 12, 15))
     State.WINTER
     """
-    if str(on.month) in {m.strip() for m in closed_months.split(",")}:
+    built = status == Status.OPEN or (opens_on is not None and opens_on <= on)
+    if not built:
+        return State(status)
+    if on.month in closed_months:
         return State.WINTER
-    if status == Status.OPEN:
-        return State.OPEN
-    if opens_on is not None and opens_on <= on:
-        return State.OPENED
-    return State(status)
+    return State.OPEN if status == Status.OPEN else State.OPENED
 
 
 class NodeQuerySet(models.QuerySet["Node"]):
@@ -212,7 +214,7 @@ class Edge(models.Model):
         return self.project or self.edge_id
 
     def state_on(self, on: date) -> State:
-        return state_on(self.status, self.opens_on, self.closed_months, on)
+        return state_on(self.status, self.opens_on, parse_months(self.closed_months), on)
 
     @property
     def travel_minutes(self) -> float:

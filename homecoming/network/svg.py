@@ -1,18 +1,17 @@
-"""The network map and the year chart, drawn on the server as inline SVG."""
+"""The year chart of a settlement's travel times, drawn on the server as inline SVG."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from homecoming.core.palette import PALETTE
-from homecoming.core.svgmap import Projection, empty, svg
-from homecoming.network.adapter import DESTINATIONS, MonthRow, NetworkData
-from homecoming.network.engine.graph import Route
+from homecoming.core.svgchart import svg
+from homecoming.network.adapter import DESTINATIONS, MonthRow
 from homecoming.network.models import Role
 
 ROLE_COLOURS: dict[str, str] = {
@@ -20,95 +19,6 @@ ROLE_COLOURS: dict[str, str] = {
     Role.HOSPITAL: PALETTE["red"],
     Role.REGIONAL_CITY: PALETTE["dark-green"],
 }
-MODE_COLOURS = {
-    "road": PALETTE["slate"],
-    "tunnel": PALETTE["charcoal"],
-    "pass": PALETTE["brown"],
-    "cableway": PALETTE["purple"],
-    "rail": PALETTE["rail"],
-    "air": PALETTE["sky"],
-}
-CLOSED_COLOUR = PALETTE["red"]
-PROJECT_COLOUR = PALETTE["amber"]
-ROUTE_COLOUR = PALETTE["blue"]
-
-
-def _core_range(values: Sequence[float]) -> tuple[float, float]:
-    """The range of the values without far outliers (a flight to a distant capital)."""
-    ordered = sorted(values)
-    n = len(ordered)
-    lo, hi = ordered[n // 10], ordered[(9 * n) // 10]
-    span = max(hi - lo, 0.05)
-    kept = [v for v in ordered if lo - span <= v <= hi + span]
-    return kept[0], kept[-1]
-
-
-def network_map(
-    data: NetworkData,
-    closed: Collection[str],
-    unbuilt: Collection[str],
-    route: Route | None = None,
-    focus: str | None = None,
-    title: str = "",
-) -> SafeString:
-    """Edges coloured by mode; closed in the season in red, not built yet dashed in amber;
-    the route drawn over them in blue; settlements and services labelled."""
-    net = data.network
-    width = 900
-    if not net.nodes:
-        return empty(width, _("The network is empty."))
-    lat_lo, lat_hi = _core_range([n.lat for n in net.nodes])
-    lon_lo, lon_hi = _core_range([n.lon for n in net.nodes])
-    proj = Projection.fit([lat_lo, lat_hi], [lon_lo, lon_hi], width=width, pad=0.08)
-    xy = proj.xy
-    at = {n.node_id: n for n in net.nodes}
-    body = [f'<rect width="{proj.width}" height="{proj.height}" fill="{PALETTE["map-bg"]}"/>']
-    for e in net.edges:
-        a, b = at[e.from_node], at[e.to_node]
-        label = data.edges[e.edge_id].label(e.edge_id)
-        if e.edge_id in closed:
-            colour, dash, state = CLOSED_COLOUR, ' stroke-dasharray="2 4"', _("closed this month")
-        elif e.edge_id in unbuilt:
-            colour, dash, state = PROJECT_COLOUR, ' stroke-dasharray="8 4"', _("not open yet")
-        else:
-            colour, dash, state = MODE_COLOURS.get(e.mode, PALETTE["unknown"]), "", _("open")
-        if e.mode == "air":
-            dash = ' stroke-dasharray="1 5"'
-        stroke = 3.5 if e.mode in ("tunnel", "pass") else 2.5
-        tip = f"{label}: {e.mode}, {e.length_km:g} km, {e.travel_minutes:.0f} min, {state}"
-        body.append(
-            f'<path class="edge edge-{escape(e.mode)}" data-edge="{escape(e.edge_id)}" '
-            f'd="M{xy(a.lon, a.lat)} L{xy(b.lon, b.lat)}" stroke="{colour}" '
-            f'stroke-width="{stroke}" fill="none"{dash}><title>{escape(tip)}</title></path>'
-        )
-    if route is not None:
-        points = " L".join(xy(at[n].lon, at[n].lat) for n in route.nodes)
-        # gettext outside the f-strings: xgettext does not read inside them
-        route_tip = _("Route: %(min).0f min, %(km).1f km") % {"min": route.minutes, "km": route.km}
-        body.append(
-            f'<path class="route" d="M{points}" stroke="{ROUTE_COLOUR}" stroke-width="7" '
-            f'stroke-opacity=".55" fill="none" stroke-linejoin="round" stroke-linecap="round">'
-            f"<title>{escape(route_tip)}</title></path>"
-        )
-    for n in net.nodes:
-        role = data.nodes[n.node_id].role
-        x, y = proj.point(n.lon, n.lat)
-        if not (-20 <= x <= proj.width + 20 and -20 <= y <= proj.height + 20):
-            continue
-        colour = ROLE_COLOURS.get(
-            role, PALETTE["charcoal"] if n.kind == "settlement" else PALETTE["grey"]
-        )
-        r = 7 if n.node_id == focus else 5 if role or n.kind == "settlement" else 3
-        body.append(
-            f'<circle class="node" data-node="{escape(n.node_id)}" cx="{x:.1f}" cy="{y:.1f}" '
-            f'r="{r}" fill="{colour}" stroke="{PALETTE["white"]}"><title>{escape(n.name)}</title></circle>'
-        )
-        if n.kind == "settlement" or n.node_id == focus:
-            weight = ' font-weight="bold"' if n.node_id == focus else ""
-            body.append(
-                f'<text x="{x + 8:.1f}" y="{y + 4:.1f}" fill="{PALETTE["label"]}"{weight}>{escape(n.name)}</text>'
-            )
-    return svg(proj.width, proj.height, body, title or _("Map of the road network"))
 
 
 def _ticks(top: float) -> list[int]:
@@ -149,6 +59,7 @@ def year_chart(months: Sequence[MonthRow], labels: dict[str, str]) -> SafeString
             f'<text x="{x(i):.1f}" y="{top_pad + h + 16}" text-anchor="middle" fill="{PALETTE["chart-text"]}">'
             f"{m.on.month}</text>"
         )
+    # gettext outside the f-strings: xgettext does not read inside them
     caption = _("minutes, by month of %(year)s") % {"year": months[0].on.year if months else ""}
     no_route = _("no route")
     body.append(

@@ -11,5 +11,6 @@ urlpatterns = [
     path("edges/<str:edge_id>/edit/", views.edge_edit, name="edge_edit"),
     path("nodes/new/", views.node_edit, name="node_new"),
     path("nodes/<str:node_id>/edit/", views.node_edit, name="node_edit"),
+    path("map/data/", views.map_data, name="map_data"),
     path("<str:code>/", views.settlement, name="settlement"),
 ]

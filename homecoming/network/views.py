@@ -13,13 +13,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from homecoming.accounts.permissions import ADMINISTRATORS, require_profile, require_role
+from homecoming.core.maps import geojson_response, map_config, month_asked
 from homecoming.geography.models import Area
-from homecoming.network import adapter, svg
+from homecoming.network import adapter, mapdata, svg
 from homecoming.network.engine import InputError
 from homecoming.network.forms import EdgeForm, ImportForm, NodeForm
 from homecoming.network.importers import read_upload
@@ -35,17 +37,17 @@ DESTINATION_LABELS = {
 
 def _month(request: HttpRequest) -> tuple[int, date]:
     """The month asked (``?month=1..12``, default this month) and its date this year."""
-    today = timezone.localdate()
-    try:
-        month = int(request.GET.get("month", today.month))
-    except ValueError:
-        month = today.month
-    month = min(max(month, 1), 12)
-    return month, date(today.year, month, adapter.DAY_OF_MONTH)
+    return month_asked(request, adapter.DAY_OF_MONTH)
 
 
 def _months(current: int) -> list[tuple[int, str, bool]]:
     return [(m, str(MONTHS[m]), m == current) for m in range(1, 13)]
+
+
+def _destination(request: HttpRequest) -> str:
+    """The kind of destination asked (``?to=``), the regional city by default."""
+    to = request.GET.get("to", Role.REGIONAL_CITY)
+    return to if to in adapter.DESTINATIONS else Role.REGIONAL_CITY
 
 
 def _labels() -> dict[str, str]:
@@ -92,11 +94,15 @@ def index(request: HttpRequest) -> HttpResponse:
                 saved = p.saved(Role.REGIONAL_CITY)
                 if saved is not None and (entry["best"] is None or saved > entry["best"]):
                     entry["best"] = saved
-    network_map = svg.network_map(
-        data,
-        adapter.closed_on(data, on),
-        adapter.unusable_on(data, on) - adapter.closed_on(data, on),
-        title=_("The road network in %(month)s") % {"month": MONTHS[month]},
+    network_map = map_config(
+        [reverse("network:map_data") + f"?month={month}", reverse("readiness:map_data")],
+        {
+            "road": _("Roads"),
+            "settlement": _("Settlements"),
+            "complex": _("Complexes"),
+            "node": _("Places on the network"),
+        },
+        _("The network is empty."),
     )
     return render(
         request,
@@ -138,13 +144,10 @@ def settlement(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "network/settlement.html", context)
     labels = _labels()
     result = adapter.accessibility(data, source, area.parent_id, on.year, on)
-    to = request.GET.get("to", Role.REGIONAL_CITY)
-    if to not in adapter.DESTINATIONS:
-        to = Role.REGIONAL_CITY
+    to = _destination(request)
     target = result.months[month - 1].now[to].node_id
     route = adapter.route_to(data, source, target, on)
     families = adapter.families_by_area([area.pk]).get(area.pk, 0)
-    closed = adapter.closed_on(data, on)
     names = {n.node_id: n.name for n in data.network.nodes}
     context.update(
         {
@@ -165,13 +168,10 @@ def settlement(request: HttpRequest, code: str) -> HttpResponse:
             ],
             "names": names,
             "chart": svg.year_chart(result.months, labels),
-            "map": svg.network_map(
-                data,
-                closed,
-                adapter.unusable_on(data, on) - closed,
-                route,
-                focus=source,
-                title=_("The road network in %(month)s") % {"month": MONTHS[month]},
+            "map": map_config(
+                [reverse("network:map_data") + f"?month={month}&settlement={code}&to={to}"],
+                {"road": _("Roads"), "route": _("Route"), "node": _("Places on the network")},
+                _("The network is empty."),
             ),
             "route": route,
             "route_steps": [names[n] for n in route.nodes] if route else [],
@@ -191,6 +191,28 @@ def settlement(request: HttpRequest, code: str) -> HttpResponse:
         }
     )
     return render(request, "network/settlement.html", context)
+
+
+@login_required
+def map_data(request: HttpRequest) -> HttpResponse:
+    """The network layers (GeoJSON) in a month (``?month=``): roads by state, the nodes;
+    with ``?settlement=CODE`` (in the reader's scope) its route to ``?to=`` (a destination
+    role) drawn and fitted. The roads and nodes are national, like the pages."""
+    profile = require_profile(request)
+    on = _month(request)[1]
+    data = adapter.load()
+    code = request.GET.get("settlement")
+    if code is None:
+        return geojson_response(mapdata.network_collection(data, on))
+    area = get_object_or_404(Area.objects.for_profile(profile).settlements(), code=code)
+    source = data.node_of_area(area.pk)
+    if source is None:
+        return geojson_response(mapdata.network_collection(data, on))
+    to = _destination(request)
+    candidates = adapter.candidates_for(data, area.parent_id)
+    target = adapter.times_on(data, [source], {source: candidates}, on)[source][to].node_id
+    route = adapter.route_to(data, source, target, on)
+    return geojson_response(mapdata.network_collection(data, on, route, focus=source))
 
 
 @login_required

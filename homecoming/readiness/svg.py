@@ -1,19 +1,17 @@
-"""Charts and the map, drawn on the server as inline SVG (no JavaScript, no tiles)."""
+"""Charts drawn on the server as inline SVG: the readiness timeline and the school places."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from homecoming.core.palette import PALETTE
-from homecoming.core.svgmap import Projection, empty
-from homecoming.core.svgmap import svg as _svg
+from homecoming.core.svgchart import svg as _svg
 from homecoming.readiness.planning import SchoolPlan
 
 STATUS_COLOURS = {
@@ -21,12 +19,6 @@ STATUS_COLOURS = {
     "in_progress": PALETTE["amber"],
     "done": PALETTE["green"],
     "certified": PALETTE["dark-green"],
-}
-HAZARD_COLOURS = {
-    "suspected": PALETTE["amber"],
-    "confirmed": PALETTE["red"],
-    "cleared": PALETTE["sky"],
-    "released": PALETTE["green"],
 }
 
 
@@ -95,62 +87,6 @@ def timeline(rows: Sequence[TimelineRow], today: date) -> SafeString:
                 f"<title>{escape(r.group)} · {escape(r.label)}: {escape(tip)}</title></path>"
             )
     return _svg(left + width + 20, height, body, _("Timeline of planned and actual dates"))
-
-
-@dataclass
-class MapPoint:
-    label: str
-    lat: float
-    lon: float
-    complex: bool
-    ready: bool
-
-
-def hazard_map(areas: Sequence[Any], points: Sequence[MapPoint]) -> SafeString:
-    """Hazard polygons coloured by status, buildings as dots, complexes labelled.
-
-    An equirectangular view of the data's bounding box (x scaled by cos of mid-latitude),
-    fine for a district-sized area.
-    """
-    lons: list[float] = [p.lon for p in points]
-    lats: list[float] = [p.lat for p in points]
-    for a in areas:
-        lons += [a.min_lon, a.max_lon]
-        lats += [a.min_lat, a.max_lat]
-    if not lons:
-        return empty(900, _("Nothing to show."))
-    projection = Projection.fit(lats, lons, width=900)
-    width, height, xy = projection.width, projection.height, projection.xy
-    body = [f'<rect width="{width}" height="{height}" fill="{PALETTE["map-bg"]}"/>']
-    for a in areas:
-        g = a.geometry
-        polygons = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
-        path = " ".join(
-            "M" + " L".join(xy(p[0], p[1]) for p in ring) + "Z"
-            for poly in polygons
-            for ring in poly
-        )
-        colour = HAZARD_COLOURS.get(a.status, PALETTE["unknown"])
-        body.append(
-            f'<path class="hazard hazard-{a.status}" d="{path}" fill="{colour}" '
-            f'fill-opacity=".45" stroke="{colour}" fill-rule="evenodd">'
-            f"<title>{escape(a.code)} {escape(a.name)}: {escape(a.get_status_display())}</title>"
-            "</path>"
-        )
-    for p in points:
-        cx, cy = xy(p.lon, p.lat).split(",")
-        colour = PALETTE["dark-green"] if p.ready else PALETTE["deep-red"]
-        r = 6 if p.complex else 3.5
-        body.append(
-            f'<circle class="{"complex" if p.complex else "building"}" cx="{cx}" cy="{cy}" '
-            f'r="{r}" fill="{colour}" stroke="{PALETTE["white"]}"><title>{escape(p.label)}</title></circle>'
-        )
-        if p.complex:
-            body.append(
-                f'<text x="{float(cx) + 8:.1f}" y="{float(cy) + 4:.1f}" fill="{PALETTE["label"]}">'
-                f"{escape(p.label)}</text>"
-            )
-    return _svg(width, height, body, _("Map of hazard areas and complexes"))
 
 
 def school_chart(plan: SchoolPlan) -> SafeString:

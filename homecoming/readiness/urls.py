@@ -11,6 +11,7 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence"),
     path("timeline/", views.timeline, name="timeline"),
     path("map/", views.hazard_map, name="map"),
+    path("map/data/", views.map_data, name="map_data"),
     path("hazards/<str:code>/status/", views.hazard_status, name="hazard_status"),
     path("hazards/<str:code>/certificate/", views.hazard_certificate, name="hazard_certificate"),
     path("schools/", views.schools, name="schools"),

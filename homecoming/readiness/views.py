@@ -14,7 +14,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from homecoming.accounts.models import Profile, Role
@@ -22,10 +24,11 @@ from homecoming.accounts.permissions import EDITORS, current_user, require_profi
 from homecoming.core.access import do_record_access
 from homecoming.core.files import FileRefused, attachment, limit, read_upload, sniff_evidence
 from homecoming.core.lifecycle import TransitionRefused
+from homecoming.core.maps import geojson_response, map_config, month_asked
 from homecoming.core.models import AccessKind, AuditEvent
 from homecoming.geography.models import Area
-from homecoming.housing.models import Building, ResidentialComplex
-from homecoming.readiness import services, svg
+from homecoming.housing.models import ResidentialComplex
+from homecoming.readiness import mapdata, services, svg
 from homecoming.readiness.forms import EvidenceForm, HazardImportForm, HazardStatusForm, ItemForm
 from homecoming.readiness.gate import assess, assess_settlements
 from homecoming.readiness.importers import HazardImportError, import_hazard_geojson
@@ -320,36 +323,54 @@ def hazard_map(request: HttpRequest) -> HttpResponse:
                 return redirect("readiness:map")
     areas = list(HazardArea.objects.for_profile(profile).select_related("district"))
     complexes = list(
-        ResidentialComplex.objects.for_profile(profile)
-        .select_related("settlement")
-        .prefetch_related(
-            Prefetch(
-                "buildings", queryset=Building.objects.only("complex_id", "code", "lat", "lon")
-            )
-        )
+        ResidentialComplex.objects.for_profile(profile).select_related("settlement__parent")
     )
     verdicts = assess(complexes)
-    points = []
-    for c in complexes:
-        ready = verdicts[c.pk].ready
-        for b in c.buildings.all():
-            if b.lat is not None and b.lon is not None:
-                points.append(svg.MapPoint(f"{c.code}/{b.code}", b.lat, b.lon, False, ready))
-        if c.lat is not None and c.lon is not None:
-            points.append(svg.MapPoint(c.name, c.lat, c.lon, True, ready))
+    month, _on = month_asked(request)
     return render(
         request,
         "readiness/map.html",
         {
-            "map": svg.hazard_map(areas, points),
-            "areas": areas,
+            # Each area's form shows the area's own status and release date.
+            "areas": [(a, _status_form(a)) for a in areas],
             "form": form,
-            "status_form": HazardStatusForm(),
             "can_edit": _can_edit(profile),
-            "colours": [(label, svg.HAZARD_COLOURS[c]) for c, label in HazardStatus.choices],
             "verdicts": [(c, verdicts[c.pk]) for c in complexes],
+            "map": hazard_map_config(month),
+            "month": month,
+            "months": [(m, MONTHS[m]) for m in range(1, 13)],
+            "hazard_statuses": HazardStatus.choices,
         },
     )
+
+
+def _status_form(area: HazardArea) -> HazardStatusForm:
+    return HazardStatusForm(
+        initial={"status": area.status, "released_on": area.released_on},
+        auto_id=f"id_{area.code}_%s",
+    )
+
+
+def hazard_map_config(month: int) -> dict[str, Any]:
+    """The hazard map: our places and hazard areas over the roads of ``month``."""
+    return map_config(
+        [reverse("readiness:map_data"), reverse("network:map_data") + f"?month={month}"],
+        {
+            "road": _("Roads"),
+            "hazard": _("Hazard areas"),
+            "settlement": _("Settlements"),
+            "complex": _("Complexes"),
+        },
+        _("Nothing to show."),
+    )
+
+
+@login_required
+def map_data(request: HttpRequest) -> HttpResponse:
+    """The readiness layers (GeoJSON) in the reader's scope: places by the gate with their
+    returns, hazard areas by status."""
+    profile = require_profile(request)
+    return geojson_response(mapdata.load(profile, *_places(profile)))
 
 
 @login_required

@@ -15,7 +15,7 @@ def test_the_drawing_code_names_colours_from_the_stylesheet_only() -> None:
     drawing = [
         ROOT / "readiness" / "svg.py",
         ROOT / "network" / "svg.py",
-        ROOT / "core" / "svgmap.py",
+        ROOT / "core" / "svgchart.py",
     ]
     literals = {str(p.relative_to(ROOT)): HEX.findall(p.read_text()) for p in drawing}
     assert {p: found for p, found in literals.items() if found} == {}

@@ -62,6 +62,24 @@ def test_production_refuses_to_start_unsafe(
     assert "Unsafe production settings" in result.stderr and complaint in result.stderr
 
 
+def test_a_base_map_tile_url_opens_the_image_policy_to_its_origin_only(tmp_path: Path) -> None:
+    script = "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    result = run_django(
+        tmp_path,
+        "shell",
+        "-c",
+        script,
+        MAP_TILE_URL="https://{s}.tiles.example.org/{z}/{x}/{y}.png",
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout.strip().splitlines()[-1]
+        == "[\"'self'\", 'data:', 'https://*.tiles.example.org']"
+    )
+    refused = run_django(tmp_path, "check", MAP_TILE_URL="javascript:alert(1)//")
+    assert refused.returncode != 0 and "MAP_TILE_URL" in refused.stderr
+
+
 def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
     result = run_django(
         tmp_path,

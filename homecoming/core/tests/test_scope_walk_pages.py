@@ -209,6 +209,8 @@ PAGES: dict[str, Page] = {
     "readiness:item": Page(obj("item"), posts=[lambda t, r: {"status": "in_progress"}]),
     "readiness:timeline": Page(),
     "readiness:map": Page(marker=lambda d: d.hazard.code, posts=[hazard_file]),
+    # The map's layers (GeoJSON): the own district's places and hazard areas only.
+    "readiness:map_data": Page(marker=lambda d: d.hazard.code),
     "readiness:hazard_status": Page(
         obj("hazard", "code", "code"),
         get=False,
@@ -352,6 +354,8 @@ PAGES: dict[str, Page] = {
         ],
     ),
     "network:settlement": Page(obj("settlement", "code", "code")),
+    # Roads and nodes are national; the route is asked for a settlement in scope.
+    "network:map_data": Page(lambda t, r: ({}, f"?month=1&settlement={t.settlement.code}")),
 }
 
 

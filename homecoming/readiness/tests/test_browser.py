@@ -38,5 +38,5 @@ def test_an_officer_opens_the_readiness_matrix_and_the_map(
     settlement_row = page.locator("#matrix tr.group").first
     expect(settlement_row).to_contain_text("Blocked")
     page.click("text=Hazard map")
-    expect(page.locator("#hazard-map svg path.hazard-confirmed")).to_have_count(1)
-    expect(page.locator("#hazard-map svg circle.building")).to_have_count(1)
+    expect(page.locator("#hazard-map .hc-map path.hazard-confirmed")).to_have_count(1)
+    expect(page.locator("#hazard-map .hc-map path.place-complex")).to_have_count(1)

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from homecoming.housing.models import Unit, UnitStatus
 from homecoming.readiness.importers import import_hazard_geojson
 from homecoming.readiness.models import HazardArea, ItemStatus, ReadinessItem
 from homecoming.readiness.tests.helpers import (
@@ -21,7 +22,7 @@ from homecoming.readiness.tests.helpers import (
     policy,
     record_ready,
 )
-from homecoming.testing import World, audited_changes, make_complex
+from homecoming.testing import World, audited_changes, give_home, make_complex
 
 pytestmark = pytest.mark.django_db
 
@@ -133,15 +134,77 @@ def test_the_map_import_refuses_a_malformed_file_and_changes_nothing(
     assert not HazardArea.objects.exists()
 
 
-def test_the_map_draws_hazard_areas_and_buildings(world: World, client: Any) -> None:
-    place_complex(world.kalbajar_complex)
-    import_hazard_geojson(
-        "a.geojson", json.dumps(collection(feature("HA-1"))), world.kalbajar, None
-    )
+def test_the_map_page_loads_its_layers_from_geojson_and_the_roads_of_the_month(
+    world: World, client: Any
+) -> None:
     client.force_login(world.ayten)
+    page = client.get("/readiness/map/?month=2").content.decode()
+    config = json.loads(page.split('id="map-config" type="application/json">')[1].split("<")[0])
+    assert config["sources"] == ["/readiness/map/data/", "/network/map/data/?month=2"]
+    assert [key for key, _name in config["layers"]] == ["road", "hazard", "settlement", "complex"]
+    assert config["tiles"] == ""
+    assert '<option value="2" selected>' in page
+    assert "<script>" not in page  # the layers come as data, never as an inline script
+
+
+def test_the_map_data_draws_hazard_areas_and_places_in_the_reader_s_scope(
+    world: World, client: Any
+) -> None:
+    place_complex(world.kalbajar_complex)
+    place_complex(world.lachin_complex, 39.6, 46.5)
+    for code, district in (("HA-1", world.kalbajar), ("HA-L", world.lachin)):
+        import_hazard_geojson("a.geojson", json.dumps(collection(feature(code))), district, None)
+    unit = Unit.objects.filter(building__complex=world.kalbajar_complex).first()
+    assert unit is not None
+    give_home(unit, world.kalbajar_family, UnitStatus.OCCUPIED)
+    client.force_login(world.kamran)
+    response = client.get("/readiness/map/data/")
+    assert response["Content-Type"] == "application/geo+json"
+    data = response.json()
+    by_layer: dict[str, list[Any]] = {}
+    for f in data["features"]:
+        by_layer.setdefault(f["properties"]["layer"], []).append(f["properties"])
+    assert [h["code"] for h in by_layer["hazard"]] == ["HA-1"]
+    assert [h["cls"] for h in by_layer["hazard"]] == ["hazard hazard-confirmed"]
+    (complex_,) = by_layer["complex"]
+    assert complex_["label"] == "Complex KLB-RC1"
+    assert (complex_["homes"], complex_["lived_in"], complex_["ready"]) == (6, 1, False)
+    # Kalbajar has coordinates and a complex; Zar has neither; Lachin is another district.
+    (settlement,) = by_layer["settlement"]
+    assert (settlement["label"], settlement["homes"], settlement["lived_in"]) == ("Kalbajar", 6, 1)
+    assert "LAC" not in response.content.decode() and "Lachin" not in response.content.decode()
+    # Aggregates only: no family is named on the map.
+    assert "KLB-1" not in response.content.decode()
+
+
+def test_the_map_data_answers_in_a_fixed_number_of_queries(world: World, client: Any) -> None:
+    place_complex(world.kalbajar_complex)
+    client.force_login(world.ayten)
+    client.get("/readiness/map/data/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/readiness/map/data/")
+    for i in range(5):
+        place_complex(make_complex(world.kalbajar_city, f"KLB-X{i}", [2, 3]), lon=46.04 + i / 100)
+        import_hazard_geojson(
+            "a.geojson", json.dumps(collection(feature(f"HA-{i}"))), world.kalbajar, None
+        )
+    with CaptureQueriesContext(connection) as many:
+        data = client.get("/readiness/map/data/").json()
+    assert len(data["features"]) == 1 + 5 + 6  # settlement, hazard areas, complexes
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_each_hazard_form_shows_the_area_s_own_status(world: World, client: Any) -> None:
+    features = [feature("HA-1", "released", released_on="2026-01-10"), feature("HA-2", "cleared")]
+    import_hazard_geojson("a.geojson", json.dumps(collection(*features)), world.kalbajar, None)
+    client.force_login(world.kamran)
     page = client.get("/readiness/map/").content.decode()
-    assert "<svg" in page and 'class="hazard hazard-confirmed"' in page
-    assert 'class="building"' in page
+    forms = page.split('action="/readiness/hazards/')[1:]
+    assert forms[0].startswith("HA-1/") and forms[1].startswith("HA-2/")
+    assert '<option value="released" selected>' in forms[0].split("</form>")[0]
+    assert 'value="2026-01-10"' in forms[0].split("</form>")[0]
+    assert '<option value="cleared" selected>' in forms[1].split("</form>")[0]
+    assert 'id="id_HA-1_status"' in page and 'id="id_HA-2_status"' in page
 
 
 def test_the_admin_cannot_change_audited_readiness_records(world: World, client: Any) -> None:
