@@ -101,7 +101,14 @@ def test_a_placement_is_one_sentence_in_the_reader_s_grammar(places: reasons.Pla
         az = reasons.sentence(placed, True, places)
     with translation.override("ru"):
         ru = reasons.sentence(placed, True, places)
-        refused = reasons.sentence([EXAMPLES[16], EXAMPLES[18]], False, places)
+        refused = reasons.sentence(
+            [
+                {"code": "none_left_size", "rooms": "3-4"},
+                {"code": "group_all_or_none", "households": 3},
+            ],
+            False,
+            places,
+        )
     assert az == (
         "4 nəfər üçün 3 otaq, ideal ölçü; Kəlbəcər, Kəlbəcər yaşayış kompleksi 1, B1 binası; "
         "qrupunuzun digər 2 ailəsi ilə birlikdə, B1 binasında; bu kompleksdə Zar yaşayış "

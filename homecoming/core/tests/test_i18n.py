@@ -192,7 +192,8 @@ def fresh_catalogue(tmp_path_factory: pytest.TempPathFactory) -> list[Entry]:
     root = Path(settings.BASE_DIR)
     for folder in ("homecoming", "config"):
         for path in (root / folder).rglob("*"):
-            if path.suffix in {".py", ".html", ".txt"} and "__pycache__" not in path.parts:
+            # every file the code reads (stylesheets, data), not the caches and catalogues
+            if path.is_file() and not {"__pycache__", "locale"} & set(path.parts):
                 target = copy / path.relative_to(root)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
