@@ -86,7 +86,7 @@ def serve(code: Path, pg_url: str, port: int) -> subprocess.Popen[bytes]:
     )  # fmt: skip
     for _ in range(120):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5)
             return server
         except OSError:
             time.sleep(0.5)
@@ -94,7 +94,9 @@ def serve(code: Path, pg_url: str, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
-def run_locust(port: int, users: int, seconds: int, data: dict[str, object]) -> list[dict[str, str]]:
+def run_locust(
+    port: int, users: int, seconds: int, data: dict[str, object]
+) -> list[dict[str, str]]:
     folder = Path(tempfile.mkdtemp(prefix="hc-bench-pages-"))
     env = {**os.environ, "BENCH_PAGES": json.dumps(data)}
     subprocess.run(
@@ -111,7 +113,9 @@ def run_locust(port: int, users: int, seconds: int, data: dict[str, object]) -> 
 def report(rows: list[dict[str, str]]) -> None:
     by_name = {r["Name"]: r for r in rows}
     base = float(by_name[BASELINE]["95%"]) if BASELINE in by_name else float("nan")
-    print(f"{'endpoint':<40} {'n':>5} {'fail':>4} {'p50 ms':>7} {'p95 ms':>7} {'p95/base':>8}  target")
+    print(
+        f"{'endpoint':<40} {'n':>5} {'fail':>4} {'p50 ms':>7} {'p95 ms':>7} {'p95/base':>8}  target"
+    )
     for r in sorted(rows, key=lambda r: (r["Name"] == BASELINE, r["Name"])):
         p95 = float(r["95%"])
         target = 50 if r["Name"] in EXACT else 300

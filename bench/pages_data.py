@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/hc_speed_bench"
 DATA_DIR = Path("/tmp/hc-speed-bench")
-PASSWORD = "bench-pages-Secret-1"  # noqa: S105 - a throwaway benchmark database's users
+PASSWORD = "bench-pages-Secret-1"
 PERSONS = 1_000_000
 OFFERS = 40_000
 DECLINED = 4_000
@@ -84,7 +84,7 @@ def load_registry() -> dict[str, Any]:
     settlements = make_areas()
     plan = generate(PERSONS, settlements, 6)
     # Every sixth family has been offered a home (the first 36,000 of them still pending).
-    for h in plan.households[5 :: 6][: OFFERS - DECLINED]:
+    for h in plan.households[5::6][: OFFERS - DECLINED]:
         h.status = "offered"
     started = time.perf_counter()
     do_write_import(plan)
@@ -105,7 +105,7 @@ def load_offers() -> None:
     )
     declined = list(
         Household.objects.filter(status="registered").order_by("pk").values_list("pk", "origin_id")
-    )[5 :: 6][:DECLINED]
+    )[5::6][:DECLINED]
     families = [(pk, origin, True) for pk, origin in offered] + [
         (pk, origin, False) for pk, origin in declined
     ]
@@ -136,11 +136,15 @@ def load_offers() -> None:
         Offer.objects.bulk_create(
             (
                 Offer(
-                    household_id=pk, unit=unit, status="pending" if pending else "declined",
-                    reason="bench", deadline=now + timedelta(days=14),
+                    household_id=pk,
+                    unit=unit,
+                    status="pending" if pending else "declined",
+                    reason="bench",
+                    deadline=now + timedelta(days=14),
                     decline_reason="" if pending else "too far",
-                    answered_at=None if pending else now, answered_by="" if pending else "bench",
-                )  # fmt: skip
+                    answered_at=None if pending else now,
+                    answered_by="" if pending else "bench",
+                )
                 for (pk, _origin, pending), unit in zip(families, units, strict=True)
             ),
             batch_size=5000,

@@ -21,7 +21,7 @@ DATA: dict[str, Any] = json.loads(os.environ.get("BENCH_PAGES", "{}"))
 SURNAMES = ["Məmmədov", "Мамедов", "Mammadov", "Əliyeva", "Алиева", "Aliyeva", "Hüseynov"]
 
 
-class Officer(HttpUser):  # type: ignore[misc]
+class Officer(HttpUser):
     """An allocation officer (national scope), in the browser and through the API."""
 
     wait_time = between(0.5, 1.5)
@@ -36,7 +36,7 @@ class Officer(HttpUser):  # type: ignore[misc]
                 "password": DATA["password"],
                 "csrfmiddlewaretoken": token.group(1) if token else "",
             },
-            headers={"Referer": self.host + "/login/"},
+            headers={"Referer": f"{self.host}/login/"},
             name="sign-in",
         )
         self.api = {"Authorization": f"Token {DATA['bench-officer']}"}
@@ -48,7 +48,9 @@ class Officer(HttpUser):  # type: ignore[misc]
                 r.failure(f"{r.status_code} {r.url}")
 
     def api_get(self, path: str, name: str, headers: dict[str, str] | None = None) -> None:
-        with self.client.get(path, name=name, headers=headers or self.api, catch_response=True) as r:
+        with self.client.get(
+            path, name=name, headers=headers or self.api, catch_response=True
+        ) as r:
             if r.status_code != 200:
                 r.failure(f"{r.status_code}")
 
@@ -94,7 +96,9 @@ class Officer(HttpUser):  # type: ignore[misc]
 
     @task
     def api_households_far(self) -> None:
-        self.api_get(f"/api/households/?page={random.randint(3900, 4100)}", "/api/households/ page ~4,000")
+        self.api_get(
+            f"/api/households/?page={random.randint(3900, 4100)}", "/api/households/ page ~4,000"
+        )
 
     @task
     def api_households_search(self) -> None:
@@ -110,11 +114,15 @@ class Officer(HttpUser):  # type: ignore[misc]
 
     @task
     def api_persons_search(self) -> None:
-        self.api_get(f"/api/persons/?search={random.choice(SURNAMES)}", "/api/persons/?search=surname")
+        self.api_get(
+            f"/api/persons/?search={random.choice(SURNAMES)}", "/api/persons/?search=surname"
+        )
 
     @task
     def api_person_fin(self) -> None:
-        self.api_get(f"/api/persons/?search={random.choice(DATA['fins'])}", "/api/persons/?search=FIN")
+        self.api_get(
+            f"/api/persons/?search={random.choice(DATA['fins'])}", "/api/persons/?search=FIN"
+        )
 
     @task
     def api_offers(self) -> None:
@@ -122,4 +130,6 @@ class Officer(HttpUser):  # type: ignore[misc]
 
     @task
     def api_family(self) -> None:
-        self.api_get(f"/api/households/{random.choice(DATA['regs'])}/", "BASELINE: a family's API record")
+        self.api_get(
+            f"/api/households/{random.choice(DATA['regs'])}/", "BASELINE: a family's API record"
+        )

@@ -99,13 +99,13 @@ def bounded_page(
     return page
 
 
-class DeferredJoinPaginator(Paginator):
+class DeferredJoinPaginator(Paginator):  # type: ignore[type-arg]
     """Django's Paginator, but a page's rows are read by id after their ids: the ordered,
     offset query reads only ids (from an index where one covers the order), and the rows,
     with their annotations and relations, are read for the page alone. The count is
     Django's (annotations left out of it)."""
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page:  # type: ignore[type-arg]
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
@@ -114,7 +114,7 @@ class DeferredJoinPaginator(Paginator):
             return super().page(number)
         ids = list(rows.values_list("pk", flat=True)[bottom:top])
         found = rows.order_by().in_bulk(ids) if ids else {}
-        return self._get_page([found[pk] for pk in ids if pk in found], number, self)
+        return Page([found[pk] for pk in ids if pk in found], number, self)
 
 
 class ApiPagination(PageNumberPagination):

@@ -34,7 +34,6 @@ from django.utils.translation import gettext as _
 from homecoming.core.audit import ERASED, ScrubTarget, audit_note, erase_value, scrub_events
 from homecoming.core.lifecycle import TransitionRefused
 from homecoming.core.models import ErasedRecord, Erasure, IdempotencyKey
-from homecoming.registry.search import refresh_household_keys
 from homecoming.registry.models import (
     DuplicateCandidate,
     Household,
@@ -42,6 +41,7 @@ from homecoming.registry.models import (
     PersonMerge,
     RegistryImport,
 )
+from homecoming.registry.search import refresh_household_keys
 
 #: A person's values after erasure (names keep a mark: they are required and shown).
 PERSON_ERASED: dict[str, Any] = {

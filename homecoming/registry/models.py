@@ -324,6 +324,7 @@ class Person(models.Model):
     name_keys = models.TextField(_("name keys"), blank=True, editable=False, db_default="")
 
     objects = PersonQuerySet.as_manager()
+    _saved_household_id: int | None = None
 
     class Meta:
         ordering = ["household", "id"]
@@ -340,12 +341,6 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Self:
-        person = super().from_db(db, field_names, values)
-        person._saved_household_id = person.__dict__.get("household_id")
-        return person
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Saved with its name keys; its family's keys (and a former family's) follow."""
         from homecoming.registry.search import name_keys, refresh_household_keys
@@ -355,8 +350,7 @@ class Person(models.Model):
         if update_fields is not None and NAME_FIELDS & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "name_keys"}
         super().save(*args, **kwargs)
-        before = getattr(self, "_saved_household_id", None)
-        refresh_household_keys([self.household_id, before])
+        refresh_household_keys([self.household_id, self._saved_household_id])
         self._saved_household_id = self.household_id
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
@@ -366,6 +360,11 @@ class Person(models.Model):
         done = super().delete(*args, **kwargs)
         refresh_household_keys([household_id])
         return done
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the family as read, whose keys a move to another family must refresh too
+        self._saved_household_id = self.__dict__.get("household_id")
 
     @property
     def full_name(self) -> str:

@@ -52,9 +52,7 @@ def query_keys(text: str) -> list[str]:
     >>> query_keys("B-00012345"), query_keys("1101-001077"), query_keys("Member0")
     ([], [], ['mambar'])
     """
-    words = [
-        w for w in text.split() if sum(c.isdigit() for c in w) < sum(c.isalpha() for c in w)
-    ]
+    words = [w for w in text.split() if sum(c.isdigit() for c in w) < sum(c.isalpha() for c in w)]
     return name_keys(*words).split()
 
 
@@ -67,7 +65,7 @@ def merged_keys(keys: Iterable[str]) -> str:
     return " ".join(dict.fromkeys(word for k in keys for word in k.split()))
 
 
-def refresh_household_keys(household_ids: Iterable[int]) -> int:
+def refresh_household_keys(household_ids: Iterable[int | None]) -> int:
     """Recompute `Household.name_keys` of these families from their members' keys; write
     only those that changed. Returns how many changed. Call it inside the write's
     transaction."""
@@ -86,9 +84,7 @@ def refresh_household_keys(household_ids: Iterable[int]) -> int:
             members[household_id].append(keys)
         stale = [
             Household(pk=pk, name_keys=merged_keys(members.get(pk, ())))
-            for pk, current in Household.objects.filter(pk__in=chunk).values_list(
-                "pk", "name_keys"
-            )
+            for pk, current in Household.objects.filter(pk__in=chunk).values_list("pk", "name_keys")
             if current != merged_keys(members.get(pk, ()))
         ]
         Household.objects.bulk_update(stale, ["name_keys"], batch_size=500)

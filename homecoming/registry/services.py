@@ -24,7 +24,6 @@ from homecoming.core.jobs import no_heartbeat
 from homecoming.core.models import JobStatus
 from homecoming.registry.adapter import shared_identity_pairs
 from homecoming.registry.lifecycles import HOUSEHOLD
-from homecoming.registry.search import merged_keys, name_keys, refresh_household_keys
 from homecoming.registry.models import (
     CandidateStatus,
     DuplicateCandidate,
@@ -34,6 +33,7 @@ from homecoming.registry.models import (
     PersonMerge,
     RegistryImport,
 )
+from homecoming.registry.search import merged_keys, name_keys, refresh_household_keys
 
 if TYPE_CHECKING:
     from homecoming.registry.importers.validation import NewHousehold, NewPerson, Plan
