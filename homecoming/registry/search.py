@@ -28,7 +28,7 @@ def name_keys(*names: str) -> str:
     """The keys of every word of `names`, space-separated, in order, without repeats.
 
     >>> name_keys("Məmmədov", "Elvin", "Əli oğlu")
-    'mamadov alvin ali okli'
+    'mamadov alvin ali oklu'
     >>> name_keys("Мамедова", "Айсель", "") == name_keys("Mammadova", "Aysel", "")
     True
     >>> name_keys("", "  ")
