@@ -138,27 +138,39 @@ class HouseholdQuerySet(DistrictScopedQuerySet["Household"]):
         """Families matching `text` by number or by the names of a member in any script
         (every word of the text, registry.search), and by identity number or phone only
         when those kinds are in `personal` (what the searching user may see: a search by
-        a hidden field would answer whether a value exists). Every branch is answered by
-        an index on PostgreSQL (trigram GIN on the keys, number and phone; the identity
-        number's b-tree), so the search reads no more than the families it finds."""
+        a hidden field would answer whether a value exists).
+
+        A text that is a family's registration number, or (for those who see them) a
+        member's identity number, finds that family alone, through the unique and b-tree
+        indexes; any other text is looked for inside numbers, names and phones, each
+        through its trigram index on PostgreSQL, so no search reads every family."""
         from homecoming.registry.search import query_keys
 
         text = text.strip()
         if not text:
             return self
+        exact = self.exact_matches(text, personal)
+        if exact:
+            return self.filter(pk__in=exact)
         match = Q(reg_number__icontains=text)
         keys = query_keys(text)
         if keys:
-            names = Q()
-            for key in keys:
-                names &= Q(name_keys__contains=key)
-            match |= names
-        if "national_id" in personal:
-            holders = Person.objects.filter(national_id=text.upper()).values("household_id")
-            match |= Q(pk__in=holders)
+            match |= Q(*(Q(name_keys__contains=key) for key in keys))
         if "phone" in personal:
             match |= Q(phone__icontains=text)
         return self.filter(match)
+
+    def exact_matches(self, text: str, personal: Collection[str]) -> list[int]:
+        """Ids of the families in this queryset whose registration number is `text`, or
+        with a member whose identity number is `text` if `personal` has identity numbers."""
+        if " " in text:
+            return []
+        spellings = {text, text.upper()}
+        ids = list(self.filter(reg_number__in=spellings).values_list("pk", flat=True))
+        if "national_id" in personal:
+            holders = Person.objects.filter(national_id__in=spellings).values("household_id")
+            ids += self.filter(pk__in=holders).values_list("pk", flat=True)
+        return ids
 
 
 class Household(models.Model):
