@@ -350,6 +350,11 @@ class Person(models.Model):
             )
         ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the family as read, whose keys a move to another family must refresh too
+        self._saved_household_id = self.__dict__.get("household_id")
+
     def __str__(self) -> str:
         return self.full_name
 
@@ -372,11 +377,6 @@ class Person(models.Model):
         done = super().delete(*args, **kwargs)
         refresh_household_keys([household_id])
         return done
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # the family as read, whose keys a move to another family must refresh too
-        self._saved_household_id = self.__dict__.get("household_id")
 
     @property
     def full_name(self) -> str:
