@@ -110,7 +110,8 @@ class DeferredJoinPaginator(Paginator):  # type: ignore[type-arg]
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         rows = self.object_list
-        if not isinstance(rows, QuerySet) or rows.query.distinct or rows.query.values_select:
+        query = getattr(rows, "query", None)
+        if query is None or query.distinct or query.values_select or query.combinator:
             return super().page(number)
         ids = list(rows.values_list("pk", flat=True)[bottom:top])
         found = rows.order_by().in_bulk(ids) if ids else {}

@@ -259,6 +259,8 @@ class Household(models.Model):
                 fields=["district", "-priority", "registered_on", "reg_number", "id"],
                 name="household_district_order",
             ),
+            # The API's order (by number), read the same way.
+            models.Index(fields=["reg_number", "id"], name="household_number_order"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -119,6 +119,10 @@ class Migration(migrations.Migration):
                 name="household_district_order",
             ),
         ),
+        migrations.AddIndex(
+            model_name="household",
+            index=models.Index(fields=["reg_number", "id"], name="household_number_order"),
+        ),
         migrations.RunPython(fill_keys, migrations.RunPython.noop, elidable=True),
         migrations.RunPython(add_trigram_indexes, drop_trigram_indexes),
     ]
