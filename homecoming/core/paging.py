@@ -111,7 +111,9 @@ class DeferredJoinPaginator(Paginator):  # type: ignore[type-arg]
         top = min(bottom + self.per_page, self.count)
         rows = self.object_list
         query = getattr(rows, "query", None)
-        if query is None or query.distinct or query.values_select or query.combinator:
+        if not isinstance(rows, QuerySet) or query is None:
+            return super().page(number)
+        if query.distinct or query.values_select or query.combinator:
             return super().page(number)
         ids = list(rows.values_list("pk", flat=True)[bottom:top])
         found = rows.order_by().in_bulk(ids) if ids else {}
