@@ -93,6 +93,8 @@ if PRODUCTION:
 elif not SECRET_KEY:
     SECRET_KEY = local_secret_key(DATA_DIR / "secret_key")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# A refused form is answered in the app's layout, saying what to do (core/middleware.py).
+CSRF_FAILURE_VIEW = "homecoming.core.middleware.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
