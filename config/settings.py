@@ -98,6 +98,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The site's public address: links in SMS and e-mail (the family pages, the audit of reads)
 # are SITE_URL + path, since a phone cannot open a relative link. Required in production.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# A refused form is answered in the app's layout, saying what to do (core/middleware.py).
+CSRF_FAILURE_VIEW = "homecoming.core.middleware.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -302,7 +304,7 @@ REST_FRAMEWORK = {
     ],
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # 0: REMOTE_ADDR, never a client-sent header
     "DEFAULT_PERMISSION_CLASSES": ["homecoming.accounts.permissions.RolePermission"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "homecoming.core.paging.ApiPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

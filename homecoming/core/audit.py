@@ -64,6 +64,9 @@ EXCLUDED_TABLES: dict[str, str] = {
 SECRET_COLUMNS: dict[str, tuple[str, ...]] = {
     "auth_user": ("password",),
     "accounts_apitoken": ("digest",),  # a token's hash: enough to recognise a stolen token
+    # Search keys derived from the names (registry.search): the names' own events say it all.
+    "registry_person": ("name_keys",),
+    "registry_household": ("name_keys",),
 }
 #: What an erased personal value becomes, in the rows and in their audit events.
 ERASED = "[erased]"

@@ -104,6 +104,19 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return page_not_found(request, exception or Exception())
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form (its security token missing or stale) in the app's layout, saying
+    what to do; Django's own page is bare and technical. (The API's views check their
+    token themselves and answer in JSON.)"""
+    message = _(
+        "This form has expired or did not come from this site, so nothing was saved. "
+        "Go back, reload the page and send the form again."
+    )
+    from django.shortcuts import render
+
+    return render(request, "403.html", {"exception": message}, status=403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api(request):
         return error_response(request, _("Server error."), 500)

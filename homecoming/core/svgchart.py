@@ -20,6 +20,6 @@ def svg(width: int, height: int, body: Sequence[str], title: str) -> SafeString:
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="{escape(title)}" '
-        f'style="max-width:{width}px;font:12px system-ui,sans-serif">'
+        f'style="--width:{width}px;max-width:{width}px;font:12px system-ui,sans-serif">'
         f"<title>{escape(title)}</title>{''.join(body)}</svg>"
     )  # nosec B308 B703

@@ -3,6 +3,7 @@ from django.urls import path
 from homecoming.core import audit_views, views
 
 urlpatterns = [
+    path("favicon.ico", views.favicon, name="favicon"),
     path("jobs/<uuid:pk>/", views.job_detail, name="job"),
     path("audit/", audit_views.audit_list, name="audit"),
     path("audit/export.<str:fmt>", audit_views.audit_export, name="audit-export"),

@@ -38,6 +38,7 @@ from homecoming.registry.models import (
     Sex,
     ShelterKind,
 )
+from homecoming.registry.search import merged_keys, name_keys
 
 DEMO_SEED = 20221116  # the day the first state programme was approved
 
@@ -385,6 +386,12 @@ class Builder:
         Building.objects.bulk_create(self.buildings)
         for u in self.units:
             u.building_id = u.building.pk
+        members: dict[int, list[str]] = {}
+        for p in self.persons:  # search keys (registry.search): bulk_create skips save()
+            p.name_keys = name_keys(p.surname, p.given_name, p.patronymic)
+            members.setdefault(id(p.household), []).append(p.name_keys)
+        for h in self.households:
+            h.name_keys = merged_keys(members.get(id(h), []))
         Household.objects.bulk_create(self.households, batch_size=1000)
         for p in self.persons:
             p.household_id = p.household.pk

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from homecoming.core.palette import PALETTE
 from homecoming.core.svgchart import svg as _svg
+from homecoming.readiness.models import ItemStatus
 from homecoming.readiness.planning import SchoolPlan
 
 STATUS_COLOURS = {
@@ -70,6 +71,8 @@ def timeline(rows: Sequence[TimelineRow], today: date) -> SafeString:
             f'<text x="4" y="{y + 12}" fill="{PALETTE["label"]}">{escape(label[:42])}</text>'
         )
         colour = STATUS_COLOURS.get(r.status, PALETTE["unknown"])
+        # The status in words too (the tooltip), not only as the bar's colour.
+        state = str(ItemStatus(r.status).label) if r.status in ItemStatus.values else r.status
         if r.planned_end:
             start = r.planned_start or r.planned_end
             x0, x1 = x(start), x(r.planned_end)
@@ -77,7 +80,8 @@ def timeline(rows: Sequence[TimelineRow], today: date) -> SafeString:
             body.append(
                 f'<rect class="planned" x="{x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 3):.1f}" '
                 f'height="11" rx="2" fill="{colour}" fill-opacity=".55" stroke="{colour}">'
-                f"<title>{escape(r.group)} · {escape(r.label)}: {escape(tip)}</title></rect>"
+                f"<title>{escape(r.group)} · {escape(r.label)}: {escape(state)}, "
+                f"{escape(tip)}</title></rect>"
             )
         if r.actual_end:
             ax, ay = x(r.actual_end), y + 8.5

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -234,6 +236,17 @@ class HouseholdViewSet(RecordedReads, ScopedViewSet):
         return Response(ErasureSerializer(done).data)
 
 
+class PersonSearch(SearchFilter):
+    """`?search=`: names in any script through their keys (an index on PostgreSQL, see
+    registry.search), and an identity number exactly, only for readers who see them."""
+
+    def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
+        text = request.query_params.get(self.search_param, "")
+        if not text.strip():
+            return queryset
+        return queryset.search(text, visible_fields(request.user))
+
+
 class PersonViewSet(RecordedReads, ScopedViewSet):
     """Members of households. Search by identity number only for readers who see them (and
     so only within their scope); filtering by needs only for readers who see needs."""
@@ -243,6 +256,7 @@ class PersonViewSet(RecordedReads, ScopedViewSet):
     serializer_class = PersonSerializer
     filterset_fields = ["household__reg_number", "sex", "relationship", "needs_step_free"]
     search_fields = ["surname", "given_name", "patronymic", "national_id"]
+    filter_backends = [DjangoFilterBackend, PersonSearch, OrderingFilter]
     write_roles = EDITORS
     input_serializers = {"erase": ErasureInput}
 

@@ -41,6 +41,7 @@ from homecoming.registry.models import (
     PersonMerge,
     RegistryImport,
 )
+from homecoming.registry.search import refresh_household_keys
 
 #: A person's values after erasure (names keep a mark: they are required and shown).
 PERSON_ERASED: dict[str, Any] = {
@@ -50,6 +51,7 @@ PERSON_ERASED: dict[str, Any] = {
     "birth_date": None,
     "national_id": None,
     "other_needs": "",
+    "name_keys": "",  # the names' search keys (registry.search) go with the names
 }
 #: A family's own values after erasure (its members are erased with it).
 HOUSEHOLD_ERASED: dict[str, Any] = {"phone": "", "shelter_address": "", "notes": ""}
@@ -241,6 +243,7 @@ def _erase(
 def _erase_persons(work: ErasureWork) -> None:
     pks = [p.pk for p in work.persons]
     Person.objects.filter(pk__in=pks).update(**PERSON_ERASED)
+    refresh_household_keys({p.household_id for p in work.persons})
     for pk in pks:
         work.scrub(Person._meta.db_table, pk, set(PERSON_ERASED))
     work.counts["persons"] += len(pks)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.privacy import PersonalField, visible_fields
 from homecoming.geography.models import Area
-from homecoming.registry.models import Household, HouseholdStatus, ShelterKind
+from homecoming.registry.models import Household, HouseholdStatus, Person, ShelterKind
 
 
 class HouseholdFilter(django_filters.FilterSet):  # type: ignore[misc]
@@ -44,5 +44,5 @@ class HouseholdFilter(django_filters.FilterSet):  # type: ignore[misc]
     ) -> QuerySet[Household]:
         if value is None:
             return queryset
-        qs = queryset.filter(members__needs_step_free=True).distinct()
-        return qs if value else queryset.exclude(pk__in=qs.values("pk"))
+        needs = Exists(Person.objects.filter(household=OuterRef("pk"), needs_step_free=True))
+        return queryset.filter(needs if value else ~needs)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.core.identifiers import validate_identifier
@@ -116,11 +117,17 @@ class HouseholdQuerySet(DistrictScopedQuerySet["Household"]):
     """Rows of the district they belong to."""
 
     def with_size(self) -> HouseholdQuerySet:
+        """Each family's member count and step-free need, as subqueries per row: computed
+        for the rows shown (a page), not by grouping the whole registry first."""
+        members = Person.objects.filter(household=OuterRef("pk"))
         return self.annotate(
-            size=Count("members", distinct=True),
-            needs_step_free=Exists(
-                Person.objects.filter(household=OuterRef("pk"), needs_step_free=True)
+            size=Coalesce(
+                Subquery(
+                    members.order_by().values("household").annotate(n=Count("pk")).values("n")
+                ),
+                0,
             ),
+            needs_step_free=Exists(members.filter(needs_step_free=True)),
         )
 
     def waiting(self) -> HouseholdQuerySet:
@@ -128,22 +135,42 @@ class HouseholdQuerySet(DistrictScopedQuerySet["Household"]):
         return self.filter(status__in=[HouseholdStatus.REGISTERED, HouseholdStatus.ELIGIBLE])
 
     def search(self, text: str, personal: Collection[str] = ("national_id", "phone")) -> Self:
-        """Families matching `text` by number or name, and by identity number or phone only
-        when those kinds are in `personal` (what the searching user may see: a search by a
-        hidden field would answer whether a value exists)."""
+        """Families matching `text` by number or by the names of a member in any script
+        (every word of the text, registry.search), and by identity number or phone only
+        when those kinds are in `personal` (what the searching user may see: a search by
+        a hidden field would answer whether a value exists).
+
+        A text that is a family's registration number, or (for those who see them) a
+        member's identity number, finds that family alone, through the unique and b-tree
+        indexes; any other text is looked for inside numbers, names and phones, each
+        through its trigram index on PostgreSQL, so no search reads every family."""
+        from homecoming.registry.search import query_keys
+
         text = text.strip()
         if not text:
             return self
-        match = (
-            Q(reg_number__icontains=text)
-            | Q(members__surname__icontains=text)
-            | Q(members__given_name__icontains=text)
-        )
-        if "national_id" in personal:
-            match |= Q(members__national_id__iexact=text)
+        exact = self.exact_matches(text, personal)
+        if exact:
+            return self.filter(pk__in=exact)
+        match = Q(reg_number__icontains=text)
+        keys = query_keys(text)
+        if keys:
+            match |= Q(*(Q(name_keys__contains=key) for key in keys))
         if "phone" in personal:
             match |= Q(phone__icontains=text)
-        return self.filter(match).distinct()
+        return self.filter(match)
+
+    def exact_matches(self, text: str, personal: Collection[str]) -> list[int]:
+        """Ids of the families in this queryset whose registration number is `text`, or
+        with a member whose identity number is `text` if `personal` has identity numbers."""
+        if " " in text:
+            return []
+        spellings = {text, text.upper()}
+        ids = list(self.filter(reg_number__in=spellings).values_list("pk", flat=True))
+        if "national_id" in personal:
+            holders = Person.objects.filter(national_id__in=spellings).values("household_id")
+            ids += self.filter(pk__in=holders).values_list("pk", flat=True)
+        return ids
 
 
 class Household(models.Model):
@@ -208,6 +235,9 @@ class Household(models.Model):
     withdrawal_reason = models.CharField(
         _("reason for withdrawal"), max_length=400, blank=True, editable=False, db_default=""
     )
+    # The members' name keys, for search in any script (registry.search); kept in sync by
+    # the members' writes. Derived: the audit trail keeps only the fact that it changed.
+    name_keys = models.TextField(_("name keys"), blank=True, editable=False, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -217,7 +247,21 @@ class Household(models.Model):
         ordering = ["reg_number"]
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        indexes = [models.Index(fields=["district", "status"])]
+        indexes = [
+            models.Index(fields=["district", "status"]),
+            # The families list's order, nationally and for a district officer.
+            # With the id last, a page's ids are read from the index alone (core.paging).
+            models.Index(
+                fields=["-priority", "registered_on", "reg_number", "id"],
+                name="household_list_order",
+            ),
+            models.Index(
+                fields=["district", "-priority", "registered_on", "reg_number", "id"],
+                name="household_district_order",
+            ),
+            # The API's order (by number), read the same way.
+            models.Index(fields=["reg_number", "id"], name="household_number_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(consent=False) | Q(consent_on__isnull=False),
@@ -243,6 +287,30 @@ class Household(models.Model):
 class PersonQuerySet(DistrictScopedQuerySet["Person"]):
     district_lookup = "household__district_id"
 
+    def search(self, text: str, personal: Collection[str] = ("national_id",)) -> Self:
+        """Persons whose names hold every word of `text` in any script (registry.search),
+        or whose identity number is `text` when the reader sees identity numbers."""
+        from homecoming.registry.search import query_keys
+
+        text = text.strip()
+        if not text:
+            return self
+        branches = [Q(*(Q(name_keys__contains=key) for key in query_keys(text)))]
+        if "national_id" in personal:
+            branches.append(Q(national_id=text.upper()))
+        if not branches[0]:  # no word of the text is a name
+            branches.pop(0)
+        if not branches:
+            return self.none()
+        match = branches[0]
+        for branch in branches[1:]:
+            match |= branch
+        return self.filter(match)
+
+
+#: A person's fields that make their name keys.
+NAME_FIELDS = frozenset({"surname", "given_name", "patronymic"})
+
 
 class Person(models.Model):
     household = models.ForeignKey(
@@ -265,8 +333,12 @@ class Person(models.Model):
     )
     needs_step_free = models.BooleanField(_("needs step-free access"), default=False)
     other_needs = models.CharField(_("other needs"), max_length=200, blank=True)
+    # The names' keys, for search in any script (registry.search); set by save() and the
+    # importer. Derived: the audit trail keeps only the fact that it changed.
+    name_keys = models.TextField(_("name keys"), blank=True, editable=False, db_default="")
 
     objects = PersonQuerySet.as_manager()
+    _saved_household_id: int | None = None
 
     class Meta:
         ordering = ["household", "id"]
@@ -280,8 +352,33 @@ class Person(models.Model):
             )
         ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the family as read, whose keys a move to another family must refresh too
+        self._saved_household_id = self.__dict__.get("household_id")
+
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved with its name keys; its family's keys (and a former family's) follow."""
+        from homecoming.registry.search import name_keys, refresh_household_keys
+
+        self.name_keys = name_keys(self.surname, self.given_name, self.patronymic)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and NAME_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "name_keys"}
+        super().save(*args, **kwargs)
+        refresh_household_keys([self.household_id, self._saved_household_id])
+        self._saved_household_id = self.household_id
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        from homecoming.registry.search import refresh_household_keys
+
+        household_id = self.household_id
+        done = super().delete(*args, **kwargs)
+        refresh_household_keys([household_id])
+        return done
 
     @property
     def full_name(self) -> str:

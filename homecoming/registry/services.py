@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
@@ -32,6 +33,7 @@ from homecoming.registry.models import (
     PersonMerge,
     RegistryImport,
 )
+from homecoming.registry.search import merged_keys, name_keys, refresh_household_keys
 
 if TYPE_CHECKING:
     from homecoming.registry.importers.validation import NewHousehold, NewPerson, Plan
@@ -44,11 +46,11 @@ CHUNK = 50_000
 HOUSEHOLD_COLUMNS = (
     "reg_number", "origin_id", "district_id", "destination_id", "shelter_kind",
     "shelter_address", "priority", "registered_on", "status", "consent", "consent_on",
-    "phone", "group_id", "notes", "created_at", "updated_at",
+    "phone", "group_id", "notes", "created_at", "updated_at", "name_keys",
 )  # fmt: skip
 PERSON_COLUMNS = (
     "household_id", "surname", "given_name", "patronymic", "sex", "birth_date", "national_id",
-    "relationship", "needs_step_free", "other_needs",
+    "relationship", "needs_step_free", "other_needs", "name_keys",
 )  # fmt: skip
 
 
@@ -120,7 +122,9 @@ def db_date(value: Any) -> Any:
     return connection.ops.adapt_datefield_value(value)
 
 
-def _household_rows(households: Sequence[NewHousehold]) -> Iterator[tuple[Any, ...]]:
+def _household_rows(
+    households: Sequence[NewHousehold], keys: dict[str, str]
+) -> Iterator[tuple[Any, ...]]:
     as_date = _identity if connection.vendor == "postgresql" else db_date
     now = db_date(timezone.now())
     for h in households:
@@ -128,16 +132,40 @@ def _household_rows(households: Sequence[NewHousehold]) -> Iterator[tuple[Any, .
             h.reg_number, h.origin_id, h.district_id, h.destination_id, h.shelter_kind,
             h.shelter_address, h.priority, as_date(h.registered_on), h.status, h.consent,
             as_date(h.consent_on), h.phone, h.group_id, h.notes, now, now,
+            keys.get(h.reg_number, ""),
         )  # fmt: skip
 
 
-def _person_rows(persons: Sequence[NewPerson], pks: dict[str, int]) -> Iterator[tuple[Any, ...]]:
-    as_date = _identity if connection.vendor == "postgresql" else db_date
+def _person_keys(persons: Sequence[NewPerson]) -> list[str]:
+    """Each person's name keys (registry.search), cached by name: registries repeat them."""
+    cache: dict[tuple[str, str, str], str] = {}
+    out = []
     for p in persons:
+        names = (p.surname, p.given_name, p.patronymic)
+        key = cache.get(names)
+        if key is None:
+            key = cache[names] = name_keys(*names)
+        out.append(key)
+    return out
+
+
+def _family_keys(persons: Sequence[NewPerson], keys: list[str]) -> dict[str, str]:
+    """Each family's members' keys, merged (registry.search.merged_keys)."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for p, key in zip(persons, keys, strict=True):
+        members[p.household].append(key)
+    return {reg: merged_keys(found) for reg, found in members.items()}
+
+
+def _person_rows(
+    persons: Sequence[NewPerson], pks: dict[str, int], keys: list[str]
+) -> Iterator[tuple[Any, ...]]:
+    as_date = _identity if connection.vendor == "postgresql" else db_date
+    for p, key in zip(persons, keys, strict=True):
         yield (
             pks[p.household], p.surname, p.given_name, p.patronymic, p.sex,
             as_date(p.birth_date), p.national_id, p.relationship, p.needs_step_free,
-            p.other_needs,
+            p.other_needs, key,
         )  # fmt: skip
 
 
@@ -197,10 +225,11 @@ def _write_import(plan: Plan, progress: Progress | None) -> tuple[int, int]:
     total = len(plan.households) + len(plan.persons) or 1
     n_h = len(plan.households)
     report(0.0, _("Writing households"))
+    person_keys = _person_keys(plan.persons)
     insert_rows(
         Household,
         HOUSEHOLD_COLUMNS,
-        _household_rows(plan.households),
+        _household_rows(plan.households, _family_keys(plan.persons, person_keys)),
         on_batch=lambda n: report(
             n / total, _("Writing households: %(n)s of %(total)s") % {"n": n, "total": n_h}
         ),
@@ -212,11 +241,13 @@ def _write_import(plan: Plan, progress: Progress | None) -> tuple[int, int]:
     insert_rows(
         Person,
         PERSON_COLUMNS,
-        _person_rows(plan.persons, pks),
+        _person_rows(plan.persons, pks, person_keys),
         on_batch=lambda n: report(
             (n_h + n) / total, _("Writing persons: %(n)s of %(total)s") % {"n": n, "total": n_p}
         ),
     )
+    # Families already registered that gained members: their keys take the new names.
+    refresh_household_keys(dict(plan.existing).values())
     return n_h, n_p
 
 

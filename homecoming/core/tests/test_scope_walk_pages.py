@@ -43,6 +43,7 @@ SKIPPED = {
     "login": "no object, no scope: the sign-in page",
     "logout": "no object, no scope",
     "set_language": "Django's language switch: a cookie, no data",
+    "favicon": "a redirect to the app's icon, no data (core/tests/test_error_pages.py)",
     "family:home": "the family self-service acts for one signed-in family, not a persona",
     "family:sign-in": "family self-service (tests in handover/tests/test_family.py)",
     "family:code": "family self-service",

@@ -80,3 +80,11 @@ def test_the_registry_has_groups_needs_children_and_shelter_kinds(demo: Any) -> 
         if 6 <= (p.age_on(date(2026, 9, 15)) or 0) <= 17
     ]
     assert len(school_age) > 1000
+
+
+def test_the_demo_families_are_found_by_name_in_any_script(demo: Any) -> None:
+    assert not Household.objects.filter(name_keys="").exists()
+    assert not Person.objects.filter(name_keys="").exists()
+    head = Person.objects.filter(relationship="head").order_by("pk").first()
+    assert head is not None
+    assert Household.objects.search(head.surname).filter(pk=head.household_id).exists()

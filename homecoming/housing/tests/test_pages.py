@@ -26,6 +26,8 @@ def test_the_complex_page_shows_construction_and_allocation_of_each_home(
     assert '<span data-construction="under_construction">Under construction: 1</span>' in page
     assert '<span data-status="free">Free: 5</span>' in page
     assert '<span data-status="allocated">Allocated: 1</span>' in page
+    # The chip's colours in words too, for a reader who cannot tell them apart.
+    assert '2·3<span class="sr-only">: Allocated, Under construction</span>' in page
 
 
 def test_the_housing_tree_counts_homes_by_construction_and_by_allocation(

@@ -1,0 +1,157 @@
+"""Page speed with a national registry: 8 officers at once against a running server.
+
+    .venv/bin/pip install -e '.[dev,bench]'                      # Locust and gunicorn
+    .venv/bin/python bench/pages_data.py                         # once: 1M persons, 40,000 offers
+    .venv/bin/python bench/bench_pages.py                        # about 3 min
+    .venv/bin/python bench/bench_pages.py --code /path/to/other/checkout --port 8766
+
+Serves the app as in production (gunicorn, `config.wsgi`, 4 workers, DEBUG off) on the
+PostgreSQL database that `bench/pages_data.py` loaded (it is run first if the data is not
+there), then runs Locust headless: 8 users, each signed in as an allocation officer (a
+session for pages, a token for the API), requesting the families list, page ~4,000, a
+filtered list, searches by registration number, identity number and surname (Azerbaijani
+Latin, Cyrillic and ASCII spellings), a family's page, /handover/, and the API lists, with
+0.5-1.5 s between requests. It prints p50/p95 per endpoint in milliseconds and the ratio of
+each p95 to the baseline measured in the same run: a family's own API record (one row by
+its unique key, the cheapest request there is).
+
+`--code` serves another checkout of the project with the same database (e.g. the code
+before a change, to compare; its migrations must match the database's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from pages_data import DATA_DIR, PG_URL  # noqa: E402
+
+BASELINE = "BASELINE: a family's API record"
+#: Exact look-ups (target p95 50 ms); every other request is a list or a search (300 ms).
+EXACT = {"find by registration number", "find by identity number", "/api/persons/?search=FIN"}
+
+
+def load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def samples(pg_url: str) -> dict[str, list[str]]:
+    """Registration and identity numbers to look up, the same every run."""
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        regs = [r[0] for r in conn.execute(
+            "SELECT reg_number FROM registry_household WHERE id % 997 = 1 ORDER BY id LIMIT 200"
+        )]  # fmt: skip
+        fins = [r[0] for r in conn.execute(
+            "SELECT national_id FROM registry_person WHERE national_id IS NOT NULL "
+            "AND id % 4999 = 1 ORDER BY id LIMIT 200"
+        )]  # fmt: skip
+    return {"regs": regs, "fins": fins}
+
+
+def serve(code: Path, pg_url: str, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": pg_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "HOMECOMING_DATA_DIR": str(DATA_DIR),
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-pages-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        # one user's 8 sessions would pass the production limit of 1,200 API calls a minute
+        "API_THROTTLE_USER": "100000/minute",
+        "PYTHONPATH": str(code),
+    }
+    log = (DATA_DIR / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--chdir", str(code),
+         "-w", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        env=env, cwd=code, start_new_session=True, stdout=log, stderr=log,
+    )  # fmt: skip
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5)
+            return server
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+def run_locust(
+    port: int, users: int, seconds: int, data: dict[str, object]
+) -> list[dict[str, str]]:
+    folder = Path(tempfile.mkdtemp(prefix="hc-bench-pages-"))
+    env = {**os.environ, "BENCH_PAGES": json.dumps(data)}
+    subprocess.run(
+        [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "pages_locust.py"),
+         "--headless", "-u", str(users), "-r", str(users), "-t", f"{seconds}s",
+         "--host", f"http://127.0.0.1:{port}", "--csv", str(folder / "pages"),
+         "--only-summary", "--loglevel", "WARNING"],
+        env=env, check=False, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    with (folder / "pages_stats.csv").open(encoding="utf-8") as f:
+        return [row for row in csv.DictReader(f) if row["Name"] not in ("Aggregated", "sign-in")]
+
+
+def report(rows: list[dict[str, str]]) -> None:
+    by_name = {r["Name"]: r for r in rows}
+    base = float(by_name[BASELINE]["95%"]) if BASELINE in by_name else float("nan")
+    print(
+        f"{'endpoint':<40} {'n':>5} {'fail':>4} {'p50 ms':>7} {'p95 ms':>7} {'p95/base':>8}  target"
+    )
+    for r in sorted(rows, key=lambda r: (r["Name"] == BASELINE, r["Name"])):
+        p95 = float(r["95%"])
+        target = 50 if r["Name"] in EXACT else 300
+        met = "-" if r["Name"] == BASELINE else f"{target} {'met' if p95 < target else 'NOT met'}"
+        print(
+            f"{r['Name'][:40]:<40} {r['Request Count']:>5} {r['Failure Count']:>4} "
+            f"{float(r['50%']):>7.0f} {p95:>7.0f} {p95 / base:>7.1f}x  {met}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pg-url", default=PG_URL)
+    parser.add_argument("--code", type=Path, default=ROOT, help="checkout to serve")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=150)
+    args = parser.parse_args()
+    info = DATA_DIR / "bench-pages.json"
+    if not info.exists() and args.code == ROOT:
+        data_script = ROOT / "bench" / "pages_data.py"
+        subprocess.run([sys.executable, str(data_script), "--pg-url", args.pg_url], check=True)
+    data = {**json.loads(info.read_text()), **samples(args.pg_url)}
+    print(f"page speed: {args.users} users, {args.seconds} s, code {args.code}; load {load()}")
+    server = serve(args.code, args.pg_url, args.port)
+    try:
+        rows = run_locust(args.port, args.users, args.seconds, data)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    report(rows)
+    errors = (DATA_DIR / "server.log").read_text(errors="replace").count("Traceback")
+    print(f"server errors logged: {errors} (see {DATA_DIR / 'server.log'})")
+    print(f"load at the end: {load()} (1, 5, 15 min; the machine is shared)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
