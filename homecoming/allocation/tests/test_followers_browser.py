@@ -25,7 +25,7 @@ def test_a_stage_2_run_in_the_demo_brings_relatives_next_to_the_first_families(
     page.fill("input[name=name]", "Stage 2: complex 2")
     expect(page.locator("select[name=method]")).to_have_value("optimal")
     page.select_option("select[name=district]", label="Kalbajar district")
-    page.check("text=Kalbajar residential complex 2")
+    page.check("text=Kəlbəcər yaşayış kompleksi 2")
     page.click("text=Start the run")
     expect(page.locator("[data-status]")).to_have_attribute("data-status", "done", timeout=120_000)
     page.click("text=Followers")
