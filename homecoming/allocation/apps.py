@@ -20,4 +20,5 @@ class AllocationConfig(AppConfig):
             registry_sections.Section("allocation/_family_history.html", views.family_history),
         )
         register_handler("allocation", "homecoming.allocation.services.run_allocation_job")
+        register_handler("allocation_approve", "homecoming.allocation.services.approve_run_job")
         register_sweeper("homecoming.allocation.services.do_fail_abandoned_runs")

@@ -168,6 +168,52 @@ def do_store_result(
 
 
 @transaction.atomic
+def do_queue_approval(run: AllocationRun, user: User) -> Job:
+    """Check that the run may be approved and queue its approval as a job.
+
+    Refused, with the reason, when the role may not approve, the run is not done (already
+    approved, failed...) or an approval of it is already queued or under way (a form sent
+    twice). The job (:func:`approve_run_job`) checks everything again, in its transaction.
+    """
+    if not RUN.may("approve_run", role_of(user)):
+        raise ApprovalError(gettext("Your role may not approve a run."))
+    run = AllocationRun.objects.select_for_update().select_related("approval_job").get(pk=run.pk)
+    if run.status != RunStatus.DONE:
+        raise ApprovalError(
+            gettext("run is %(status)s, not done") % {"status": run.get_status_display()}
+        )
+    if run.approving:
+        raise ApprovalError(gettext("its approval is already under way"))
+    job = jobs.enqueue("allocation_approve", f"Approval: {run.name}", {"run_id": run.pk}, user)
+    run.approval_job = job
+    run.save(update_fields=["approval_job"])
+    return job
+
+
+def approve_run_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    """Job handler: approve the run, offering every housed family its home (all or nothing).
+
+    The offers are written in one transaction, unseen by others until it commits: the
+    page shows the step under way, then the outcome.
+    """
+    run = AllocationRun.objects.get(pk=job.params["run_id"])
+    housed = run.results.filter(unit__isnull=False).count()
+    progress(
+        0.1,
+        ngettext(
+            "Checking the homes and making the offer to %(n)d family",
+            "Checking the homes and making the offers to %(n)d families",
+            housed,
+        )
+        % {"n": housed},
+    )
+    if job.created_by is None:
+        raise ApprovalError(gettext("Nobody asked for this approval."))
+    offered = do_approve_run(run, job.created_by)
+    return {"run_id": run.pk, "offers": offered}
+
+
+@transaction.atomic
 def do_approve_run(run: AllocationRun, user: User) -> int:
     """Offer every housed family of the run its unit. All or nothing.
 
