@@ -71,7 +71,7 @@ def test_the_demo_refuses_keys_for_a_home_under_construction_in_the_browser(
     base = live_server.url
     log_in(page, base, "kamran")
     page.goto(f"{base}/handover/ceremonies/{ceremony.pk}/")
-    expect(page.locator("table.grid")).to_contain_text("Under construction")
+    expect(page.locator("table.invitations")).to_contain_text("Under construction")
     page.get_by_label("The family has the keys in hand").check()
     page.get_by_role("button", name="Hand over the keys").click()
     message = page.locator(".msg.error")
