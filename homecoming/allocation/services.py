@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from homecoming.accounts.lifecycles import role_of
@@ -184,7 +184,9 @@ def do_queue_approval(run: AllocationRun, user: User) -> Job:
         )
     if run.approving:
         raise ApprovalError(gettext("its approval is already under way"))
-    job = jobs.enqueue("allocation_approve", f"Approval: {run.name}", {"run_id": run.pk}, user)
+    # The job speaks the requester's language in its progress and its refusal.
+    params = {"run_id": run.pk, "language": translation.get_language()}
+    job = jobs.enqueue("allocation_approve", f"Approval: {run.name}", params, user)
     run.approval_job = job
     run.save(update_fields=["approval_job"])
     return job
@@ -196,6 +198,11 @@ def approve_run_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     The offers are written in one transaction, unseen by others until it commits: the
     page shows the step under way, then the outcome.
     """
+    with translation.override(job.params.get("language")):
+        return _approve(job, progress)
+
+
+def _approve(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     run = AllocationRun.objects.get(pk=job.params["run_id"])
     housed = run.results.filter(unit__isnull=False).count()
     progress(

@@ -159,3 +159,20 @@ def test_the_run_page_shows_shares_as_percentages_and_a_chart_against_the_lotter
 def test_the_chart_leaves_out_the_lottery_when_there_is_none() -> None:
     drawn = chart.bar_chart(chart.shares({"housed": 1, "households": 2, "ideal_rooms_share": 1}))
     assert "50.0 %" in drawn and "100.0 %" in drawn and "Lottery" not in drawn
+
+
+def test_the_approval_job_says_why_in_the_language_of_who_asked(
+    world: World, client: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from homecoming.registry.models import Household
+
+    run = finished_run(world, django_capture_on_commit_callbacks)
+    housed = run.results.filter(unit__isnull=False).values_list("household_id", flat=True)
+    Household.objects.filter(pk=housed[0]).update(status="withdrawn")
+    client.force_login(world.orkhan)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/allocation/{run.pk}/approve/", {"confirm": "1"})
+    run.refresh_from_db()
+    assert run.approval_job is not None
+    assert run.approval_job.message.startswith("1 семья этого запуска больше не ожидает")
