@@ -1,8 +1,9 @@
 """A run's shares beside the lottery's, as labelled percentages and a small SVG bar chart.
 
-The chart is drawn on the server (no script, no library): one pair of bars per share, this
-run in the accent colour, the lottery on the same inputs in grey, each bar labelled with its
-percentage. A viewBox lets it shrink with the screen.
+The chart is drawn on the server (no script, no library): per share, its label above a pair
+of bars, this run in the accent colour and the lottery on the same inputs in grey, each bar
+labelled with its percentage. A viewBox lets it shrink with the screen; 360 units wide, its
+text stays readable on a phone.
 """
 
 from __future__ import annotations
@@ -99,49 +100,48 @@ def percent(value: float | None) -> str:
 
 
 def bar_chart(rows: Sequence[Share]) -> SafeString:
-    """Pairs of horizontal bars, this run and the lottery, each with its percentage.
+    """Per share, its label above a pair of bars (this run, the lottery), each with its
+    percentage: narrow enough to stay readable on a phone once the viewBox scales it.
 
     >>> from django.utils import translation
     >>> with translation.override("en"):
     ...     drawn = bar_chart([Share("housed_share", "Families housed", 0.75, 0.5)])
-    >>> 'viewBox="0 0 640 ' in drawn and "75.0 %" in drawn and "50.0 %" in drawn
+    >>> 'viewBox="0 0 360 ' in drawn and "75.0 %" in drawn and "50.0 %" in drawn
     True
     """
-    left, width, bar, gap, top = 230, 330, 12, 10, 28
+    width, bar, label, gap = 280, 12, 15, 8
     has_lottery = any(r.lottery is not None for r in rows)
-    per_row = bar * (2 if has_lottery else 1) + gap
-    height = top + per_row * len(rows) + 6
+    top = 44 if has_lottery else 28  # below the legend's one or two lines
+    per_row = label + bar * (2 if has_lottery else 1) + gap
+    height = top + per_row * len(rows)
     body = _legend(has_lottery)
     for i, row in enumerate(rows):
         y = top + i * per_row
         body.append(
-            f'<text x="4" y="{y + bar}" fill="{PALETTE["label"]}">{escape(row.label[:38])}</text>'
+            f'<text x="4" y="{y + 11}" fill="{PALETTE["label"]}">{escape(row.label[:56])}</text>'
         )
         pairs = [(row.run, PALETTE["accent"], _("This run"))]
         if has_lottery:
             pairs.append((row.lottery, PALETTE["grey"], _("Lottery")))
         for j, (value, colour, who) in enumerate(pairs):
-            yy = y + j * bar
+            yy = y + label + j * bar
             w = width * max(0.0, min(1.0, value or 0.0))
             body.append(
-                f'<rect x="{left}" y="{yy}" width="{w:.1f}" height="{bar - 2}" fill="{colour}">'
+                f'<rect x="4" y="{yy}" width="{w:.1f}" height="{bar - 2}" fill="{colour}">'
                 f"<title>{escape(who)}: {escape(percent(value))}</title></rect>"
-                f'<text x="{left + w + 4:.1f}" y="{yy + bar - 3}" fill="{PALETTE["chart-text"]}">'
+                f'<text x="{w + 8:.1f}" y="{yy + bar - 3}" fill="{PALETTE["chart-text"]}">'
                 f"{escape(percent(value))}</text>"
             )
-    return svg(640, height, body, _("This run compared with the lottery, in percent"))
+    return svg(360, height, body, _("This run compared with the lottery, in percent"))
 
 
 def _legend(has_lottery: bool) -> list[str]:
+    """One line per colour: this run, then the lottery."""
     items = [(PALETTE["accent"], _("This run"))]
     if has_lottery:
         items.append((PALETTE["grey"], _("Lottery by size, same inputs")))
-    body = []
-    x = 4
-    for colour, label in items:
-        body.append(
-            f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{x + 16}" y="16" fill="{PALETTE["label"]}">{escape(label)}</text>'
-        )
-        x += 30 + 7 * len(label)
-    return body
+    return [
+        f'<rect x="4" y="{4 + 16 * i}" width="12" height="12" fill="{colour}"/>'
+        f'<text x="22" y="{14 + 16 * i}" fill="{PALETTE["label"]}">{escape(label)}</text>'
+        for i, (colour, label) in enumerate(items)
+    ]

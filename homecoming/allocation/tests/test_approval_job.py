@@ -149,7 +149,7 @@ def test_the_run_page_shows_shares_as_percentages_and_a_chart_against_the_lotter
     page = client.get(f"/allocation/{run.pk}/").content.decode()
     housed, households = run.report["housed"], run.report["households"]
     assert f"({round(100 * housed / households, 1)} %)" in page
-    assert '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 ' in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 360 ' in page
     assert "<script" not in page.split("<main", 1)[1], "no inline script in the page"
     rows = {r.key: r for r in chart.shares(run.report)}
     assert rows["housed_share"].run == housed / households
