@@ -16,9 +16,10 @@ from pathlib import Path
 from django.db.models import QuerySet
 
 from homecoming.allocation import engine
+from homecoming.allocation.engine import optimal
 from homecoming.core import exports
 from homecoming.core.exports import safe_cell
-from homecoming.housing.models import Unit
+from homecoming.housing.models import Unit, UnitStatus
 from homecoming.registry.models import HouseholdQuerySet
 
 HOUSEHOLD_COLUMNS = [
@@ -31,6 +32,9 @@ HOUSEHOLD_COLUMNS = [
     "destination",
     "registered_on",
 ]
+RESIDENT_COLUMNS = ["household_id", "group_id", "settlement", "complex", "building"]
+#: Homes whose family counts as housed for its relatives: an accepted offer or later.
+RESIDENT_UNIT_STATUSES = (UnitStatus.ALLOCATED, UnitStatus.KEYS_HANDED, UnitStatus.OCCUPIED)
 UNIT_COLUMNS = [
     "unit_id",
     "settlement",
@@ -106,12 +110,57 @@ def units_csv(units: QuerySet[Unit]) -> str:
     return out.getvalue()
 
 
-def inputs_sha256(households_text: str, units_text: str) -> str:
-    """SHA-256 over both files, as the CLI's report computes it."""
+def residents_csv(households: HouseholdQuerySet) -> str:
+    """The families already housed (an accepted offer, keys or moved in) in the groups of
+    `households`, where they live: the contract's residents.csv; "" when there are none."""
+    groups = households.exclude(group=None).values("group")
+    homes = (
+        Unit.objects.filter(household__group__in=groups, status__in=RESIDENT_UNIT_STATUSES)
+        .select_related("household__group", "building__complex__settlement")
+        .order_by("household__reg_number")
+    )
+    out = io.StringIO()
+    w = exports.writer(out, lineterminator="\n")
+    for u in homes:
+        assert u.household is not None and u.household.group is not None  # the filter
+        w.writerow(
+            [
+                u.household.reg_number,
+                u.household.group.code,
+                u.building.complex.settlement.code,
+                u.building.complex.code,
+                u.building.code,
+            ]
+        )
+    rows = out.getvalue()
+    return ",".join(RESIDENT_COLUMNS) + "\n" + rows if rows else ""
+
+
+def inputs_sha256(households_text: str, units_text: str, residents_text: str = "") -> str:
+    """SHA-256 over the input files, as the CLI's report computes it (residents, when
+    there are any, last: a run without them keeps its digest)."""
     digest = hashlib.sha256()
     digest.update(households_text.encode("utf-8"))
     digest.update(units_text.encode("utf-8"))
+    digest.update(residents_text.encode("utf-8"))
     return digest.hexdigest()
+
+
+def read_inputs(
+    households_text: str, units_text: str, residents_text: str = ""
+) -> tuple[list[engine.Household], list[engine.Unit], list[engine.Resident]]:
+    """The engine's reading of frozen input files (the same reader as the CLI's)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        hh_path = Path(tmp, "households.csv")
+        un_path = Path(tmp, "units.csv")
+        rs_path = Path(tmp, "residents.csv")
+        hh_path.write_text(households_text, encoding="utf-8")
+        un_path.write_text(units_text, encoding="utf-8")
+        rs_path.write_text(residents_text, encoding="utf-8")
+        households = engine.read_households(hh_path)
+        units = engine.read_units(un_path)
+        residents = engine.read_residents(rs_path, households) if residents_text else []
+    return households, units, residents
 
 
 def run_engine(
@@ -121,27 +170,31 @@ def run_engine(
     policy_text: str,
     seed: int,
     progress: Callable[[float, str], None] | None = None,
+    residents_text: str = "",
 ) -> tuple[engine.Result, str]:
     """Run the engine on the frozen files; returns the result and assignments.csv text."""
-    with tempfile.TemporaryDirectory() as tmp:
-        hh_path = Path(tmp, "households.csv")
-        un_path = Path(tmp, "units.csv")
-        hh_path.write_text(households_text, encoding="utf-8")
-        un_path.write_text(units_text, encoding="utf-8")
-        households = engine.read_households(hh_path)
-        units = engine.read_units(un_path)
-        policy = (
-            engine.Policy.from_toml(policy_text) if policy_text.strip() else engine.Policy.default()
-        )
-        solve = engine.lottery if method == "lottery" else engine.allocate
-        result = solve(households, units, policy, seed=seed, progress=progress)
-        violations = engine.check(households, units, policy, result.assignments)
-        if violations:
-            found: list[object] = list(violations)
-            raise engine.CheckFailed(found)
-        out_path = Path(tmp, "assignments.csv")
-        engine.write_assignments(out_path, result)
-        return result, out_path.read_text(encoding="utf-8")
+    households, units, residents = read_inputs(households_text, units_text, residents_text)
+    policy = (
+        engine.Policy.from_toml(policy_text) if policy_text.strip() else engine.Policy.default()
+    )
+    solve = engine.lottery if method == "lottery" else engine.allocate
+    result = solve(households, units, policy, seed=seed, progress=progress, residents=residents)
+    violations = engine.check(households, units, policy, result.assignments, residents)
+    if violations:
+        found: list[object] = list(violations)
+        raise engine.CheckFailed(found)
+    return result, engine.assignments_csv(result).decode("utf-8")
+
+
+def without_groups(
+    households_text: str, units_text: str, policy_text: str, seed: int
+) -> dict[str, float]:
+    """The run's figures with groups ignored (engine.optimal.without_groups)."""
+    households, units, _ = read_inputs(households_text, units_text)
+    policy = (
+        engine.Policy.from_toml(policy_text) if policy_text.strip() else engine.Policy.default()
+    )
+    return optimal.without_groups(households, units, policy, seed=seed)
 
 
 def assignment_rows(result: engine.Result) -> Iterable[tuple[str, str | None, str]]:

@@ -12,7 +12,7 @@ class AllocationConfig(AppConfig):
             lifecycles,  # noqa: F401  (registers its status tables)
             views,
         )
-        from homecoming.core.jobs import register_handler, register_sweeper
+        from homecoming.core.jobs import register_handler, register_refresher, register_sweeper
         from homecoming.registry import sections as registry_sections
 
         registry_sections.register(
@@ -22,3 +22,5 @@ class AllocationConfig(AppConfig):
         register_handler("allocation", "homecoming.allocation.services.run_allocation_job")
         register_handler("allocation_approve", "homecoming.allocation.services.approve_run_job")
         register_sweeper("homecoming.allocation.services.do_fail_abandoned_runs")
+        register_handler("programme-plan", "homecoming.allocation.plan.run_plan_job")
+        register_refresher("homecoming.allocation.plan.request_if_stale")

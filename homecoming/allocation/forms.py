@@ -31,7 +31,8 @@ class GatedCheckboxes(forms.CheckboxSelectMultiple):
 
 class RunForm(ScopedFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
-    method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
+    # The optimiser by default; every run of it also runs the lottery as its comparison.
+    method = forms.ChoiceField(label=_("Method"), choices=Method.choices, initial=Method.OPTIMAL)
     district = forms.ModelChoiceField(label=_("District"), queryset=Area.objects.districts())
     stage = forms.TypedChoiceField(
         label=_("Programme stage"),

@@ -8,6 +8,7 @@ to replay it byte for byte.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -89,6 +90,9 @@ class AllocationRun(models.Model):
     policy = models.TextField(_("policy (TOML)"), blank=True)
     households_csv = models.TextField(_("households input"), blank=True)
     units_csv = models.TextField(_("units input"), blank=True)
+    # Families of the run's groups already housed by earlier runs: they pull their relatives
+    # to their settlement and building (the contract's residents.csv); empty: none.
+    residents_csv = models.TextField(_("residents input"), blank=True)
     inputs_sha256 = models.CharField(max_length=64, blank=True)
     assignments_csv = models.TextField(_("assignments output"), blank=True)
     # Today's practice (lottery by size) on the same inputs and seed, for comparison.
@@ -179,3 +183,30 @@ class AllocationResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}: {self.household_id} -> {self.unit_id}"
+
+
+class ProgrammePlan(models.Model):
+    """A plan of every stage ahead (allocation.plan): kept, never changed, superseded by the
+    next one. Not binding: the real run still happens per stage."""
+
+    created_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+    # The last audit event of the plan's inputs when it was computed: a later one makes
+    # it stale.
+    version = models.BigIntegerField(_("inputs version"))
+    seconds = models.FloatField(_("seconds"), default=0.0)
+    result = models.JSONField(_("plan"), default=dict)
+    job = models.ForeignKey(
+        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("programme plan")
+        verbose_name_plural = _("programme plans")
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def expected_for(self, reg_number: str) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = self.result.get("expected", {}).get(reg_number)
+        return found

@@ -56,8 +56,10 @@ def do_create_run(
 ) -> AllocationRun:
     """Freeze the inputs, commit to a secret seed and queue the run."""
     secret = secrets.randbelow(2**62) if seed is None else seed
-    hh_text = adapter.households_csv(candidate_households(district))
+    families = candidate_households(district)
+    hh_text = adapter.households_csv(families)
     un_text = adapter.units_csv(candidate_units(complexes))
+    rs_text = adapter.residents_csv(families)
     run = AllocationRun.objects.create(
         name=name,
         method=method,
@@ -67,7 +69,8 @@ def do_create_run(
         policy=policy,
         households_csv=hh_text,
         units_csv=un_text,
-        inputs_sha256=adapter.inputs_sha256(hh_text, un_text),
+        residents_csv=rs_text,
+        inputs_sha256=adapter.inputs_sha256(hh_text, un_text, rs_text),
         status=RunStatus.QUEUED,
         created_by=user,
     )
@@ -93,7 +96,13 @@ def run_allocation_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     AllocationRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
     try:
         result, assignments_text = adapter.run_engine(
-            run.method, run.households_csv, run.units_csv, run.policy, run.seed, progress
+            run.method,
+            run.households_csv,
+            run.units_csv,
+            run.policy,
+            run.seed,
+            progress,
+            run.residents_csv,
         )
     except Exception:
         AllocationRun.objects.filter(pk=run.pk).update(
@@ -103,9 +112,17 @@ def run_allocation_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     baseline_text = ""
     if run.method != "lottery":
         baseline, baseline_text = adapter.run_engine(
-            "lottery", run.households_csv, run.units_csv, run.policy, run.seed
+            "lottery",
+            run.households_csv,
+            run.units_csv,
+            run.policy,
+            run.seed,
+            residents_text=run.residents_csv,
         )
         result.metrics["baseline"] = baseline.metrics
+        result.metrics["without_groups"] = adapter.without_groups(
+            run.households_csv, run.units_csv, run.policy, run.seed
+        )
     do_store_result(run, result, assignments_text, baseline_text)
     return {"run_id": run.pk, "housed": result.metrics.get("housed")}
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -10,17 +11,26 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from homecoming.accounts.permissions import ALLOCATORS, current_user, require_profile, require_role
-from homecoming.allocation import chart, fairness, services
+from homecoming.allocation import chart, fairness, followers, plan, services, timeline
 from homecoming.allocation.forms import RunForm
-from homecoming.allocation.models import AllocationResult, AllocationRun, RunStatus
+from homecoming.allocation.models import (
+    AllocationResult,
+    AllocationRun,
+    ProgrammePlan,
+    RunStatus,
+)
 from homecoming.core.access import do_record_access, require_export
 from homecoming.core.htmx import is_htmx
 from homecoming.core.models import AccessKind
+from homecoming.geography.models import Area
+from homecoming.housing.models import ResidentialComplex
+from homecoming.readiness.models import Stage
 from homecoming.registry.models import Household, ShelterKind
 
 
@@ -106,9 +116,38 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "earlier": earlier,
             "metric_rows": METRIC_ROWS,
             "fairness": fairness_rows(run) if show == "fairness" and run.finished else [],
+            "followers": follower_rows(run) if show == "followers" and run.finished else [],
             "chart": chart.bar_chart(chart.shares(run.report)) if run.report and not polled else "",
         },
     )
+
+
+def follower_rows(run: AllocationRun) -> list[dict[str, Any]]:
+    """The run's followers, those who did not join their relatives' complex first."""
+    rows = followers.followers(
+        run.households_csv, run.units_csv, run.residents_csv, run.assignments_csv
+    )
+    order = {name: i for i, name in enumerate(reversed(followers.JOINED))}
+    rows.sort(key=lambda f: (order[f.joined], f.household_id))
+    places = {p for f in rows for p in f.residents_in}
+    # people's names for places, not codes
+    settlement = {a.code: str(a) for a in Area.objects.filter(code__in={p[0] for p in places})}
+    complex_ = {
+        c.code: c.name for c in ResidentialComplex.objects.filter(code__in={p[1] for p in places})
+    }
+    building = _("building %(code)s")
+    return [
+        {
+            "row": f,
+            "residents_in": sorted(
+                {
+                    f"{settlement.get(s, s)} · {complex_.get(c, c)} · {building % {'code': b}}"
+                    for s, c, b in f.residents_in
+                }
+            ),
+        }
+        for f in rows
+    ]
 
 
 def fairness_rows(run: AllocationRun) -> list[fairness.Row]:
@@ -174,6 +213,7 @@ METRIC_ROWS = [
 FILES = {
     "households.csv": ("households_csv", "text/csv"),
     "units.csv": ("units_csv", "text/csv"),
+    "residents.csv": ("residents_csv", "text/csv"),
     "assignments.csv": ("assignments_csv", "text/csv"),
 }
 
@@ -220,4 +260,69 @@ def family_history(household: Household, profile: Any) -> dict[str, Any]:
         .select_related("run", "unit__building__complex__settlement")
         .order_by("-run__created_at")
     )
-    return {"results": results}
+    current = ProgrammePlan.objects.first()
+    expected = current.expected_for(household.reg_number) if current else None
+    stage = (
+        Stage.objects.select_related("settlement").filter(pk=expected["stage"]).first()
+        if expected
+        else None
+    )
+    return {
+        "results": results,
+        "plan": current,
+        "expected_stage": stage,
+        "expected_on": date.fromisoformat(expected["opens_on"])
+        if expected and expected["opens_on"]
+        else None,
+    }
+
+
+@login_required
+def programme_plan(request: HttpRequest) -> HttpResponse:
+    """Every stage ahead, per settlement: a timeline and a table (never binding)."""
+    profile = require_profile(request)
+    if request.method == "POST":
+        require_role(request, ALLOCATORS)
+        queued = plan.request_if_stale()["programme_plans"]
+        if queued:
+            messages.success(request, _("The plan is being recomputed."))
+        else:
+            messages.info(request, _("The plan is up to date, or already being recomputed."))
+        return redirect("allocation:plan")
+    current = ProgrammePlan.objects.first()
+    stages = current.result.get("stages", []) if current else []
+    district = profile.district.code if profile.district is not None else None
+    if district is not None:
+        stages = [s for s in stages if s["district"] == district]
+    names = {
+        a.code: str(a) for a in Area.objects.filter(code__in={s["settlement"] for s in stages})
+    }
+    by_settlement: dict[str, list[dict[str, Any]]] = {}
+    for s in stages:
+        by_settlement.setdefault(s["settlement"], []).append(s)
+    lanes = [
+        timeline.Lane(
+            names.get(code, code),
+            [
+                (date.fromisoformat(s["opens_on"]), str(s["number"]), s["families"])
+                for s in rows
+                if s["opens_on"]
+            ],
+        )
+        for code, rows in by_settlement.items()
+    ]
+    waiting = current.result.get("waiting", {}) if current else {}
+    if district is not None:
+        waiting = {k: v for k, v in waiting.items() if k == district}
+    return render(
+        request,
+        "allocation/plan.html",
+        {
+            "plan": current,
+            "stale": current is None or current.version < plan.inputs_version(),
+            "settlements": [(names.get(code, code), rows) for code, rows in by_settlement.items()],
+            "timeline": timeline.plan_timeline(lanes, timezone.localdate()) if lanes else "",
+            "waiting": sum(waiting.values()),
+            "can_recompute": profile.can_allocate,
+        },
+    )

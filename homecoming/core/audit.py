@@ -57,6 +57,7 @@ EXCLUDED_TABLES: dict[str, str] = {
     "handover_signinattempt": "counters of family sign-in attempts (hashes only), not data",
     "handover_message": "the outbox holds message bodies (personal data, own retention)",
     ACCESS_TABLE: "the record of reads and exports: append-only itself, written on every read",
+    "allocation_programmeplan": "plans derived from audited inputs, recomputed and kept whole",
 }
 
 #: Columns whose values never enter the trail; only the fact that they changed does.

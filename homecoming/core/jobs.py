@@ -47,6 +47,11 @@ HANDLERS: dict[str, str] = {}
 SWEEPERS: list[str] = []
 
 
+#: Derived results kept fresh by the worker: dotted paths of functions ``refresh() ->
+#: {name: count}`` that queue a job when their inputs changed (e.g. the programme plan).
+REFRESHERS: list[str] = []
+
+
 def register_handler(kind: str, path: str) -> None:
     """Jobs of `kind` run the function at dotted `path` (job, progress) -> result."""
     HANDLERS[kind] = path
@@ -55,6 +60,22 @@ def register_handler(kind: str, path: str) -> None:
 def register_sweeper(path: str) -> None:
     if path not in SWEEPERS:
         SWEEPERS.append(path)
+
+
+def register_refresher(path: str) -> None:
+    if path not in REFRESHERS:
+        REFRESHERS.append(path)
+
+
+def refresh_stale() -> dict[str, int]:
+    """Run every refresher; a database error is logged and left for the next sweep."""
+    counts: dict[str, int] = {}
+    for path in REFRESHERS:
+        try:
+            counts.update(import_string(path)())
+        except DatabaseError as exc:
+            log.warning("refresh %s skipped: %s", path, exc)
+    return counts
 
 
 def enqueue(kind: str, title: str, params: dict[str, Any], user: Any = None) -> Job:

@@ -610,6 +610,25 @@ def _registry(
     for h in waiting:
         if h.origin is villages[3] and b.rng.random() < 0.5:
             h.destination = villages[3]
+    _relatives_of_the_first_draw(b, first_draw)
+
+
+#: Families of the first draw whose relatives registered later and still wait: the next
+#: runs treat the first as residents and bring the others next to them (issue 14).
+FIRST_DRAW_KIN = 12
+
+
+def _relatives_of_the_first_draw(b: Builder, first_draw: list[Household]) -> None:
+    for n, household in enumerate(first_draw[:FIRST_DRAW_KIN]):
+        group = Group(
+            code=f"G{len(b.groups) + 1:05d}",
+            kind=GroupKind.RELATIVES,
+            name=f"{household.origin.name_az} qohumları {len(b.groups) + 1}",
+        )
+        b.groups.append(group)
+        household.group = group
+        for k in range(1 + n % 2):
+            b.family(household.origin, 9000 + 2 * n + k, HouseholdStatus.ELIGIBLE, group)
 
 
 @transaction.atomic

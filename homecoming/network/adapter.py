@@ -31,7 +31,7 @@ from homecoming.network.engine import (
     savings_by_project,
 )
 from homecoming.network.engine.graph import Route
-from homecoming.network.models import CONTRACT_TO_MODEL, EDGE_FIELDS, Role, Status
+from homecoming.network.models import CONTRACT_TO_MODEL, EDGE_FIELDS, Role, Status, state_on
 from homecoming.network.models import Edge as EdgeRow
 from homecoming.network.models import Node as NodeRow
 
@@ -157,10 +157,14 @@ class ProjectSaving:
     before: dict[str, Reach]
     after: dict[str, Reach]
     families: int = 0
+    #: the date the figures are for: a project whose opening date has passed is open then
+    on: date | None = None
 
     @property
     def status_label(self) -> str:
-        return str(Status(self.status).label)
+        if self.on is None:
+            return str(Status(self.status).label)
+        return str(state_on(self.status, self.opens_on, "", self.on).label)
 
     def saved(self, role: str) -> float | None:
         b, a = self.before[role].minutes, self.after[role].minutes
@@ -282,6 +286,7 @@ def project_savings(
                     km,
                     _reaches(comp.before.minutes[i], cands, tindex),
                     _reaches(comp.after.minutes[i], cands, tindex),
+                    on=on,
                 )
             )
     return out

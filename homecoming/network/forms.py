@@ -29,6 +29,14 @@ class EdgeForm(ScopedFormMixin, forms.ModelForm[Edge]):
         fields = EDGE_FIELDS
         widgets = {"opens_on": forms.DateInput(attrs={"type": "date"})}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The choices are keyed by node_id, the model's initial by primary key: without
+        # this an existing edge shows blank endpoints and cannot be saved unchanged.
+        if self.instance.pk:
+            self.initial["from_node"] = self.instance.from_node.node_id
+            self.initial["to_node"] = self.instance.to_node.node_id
+
     def clean_closed_months(self) -> str:
         text: str = self.cleaned_data.get("closed_months") or ""
         try:

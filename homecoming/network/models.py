@@ -5,6 +5,7 @@ administrators change it. ``adapter.py`` turns these rows into the engine's ``Ne
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -42,6 +43,36 @@ class Status(models.TextChoices):
     OPEN = "open", _("Open")
     CONSTRUCTION = "construction", _("Under construction")
     PLANNED = "planned", _("Planned")
+
+
+class State(models.TextChoices):
+    """What an edge is on one date, as the engine counts it (``Edge.usable_on``): a road
+    under construction whose opening date has passed is open, and says so."""
+
+    OPEN = "open", _("Open")
+    OPENED = "opened", _("Open (project finished)")
+    WINTER = "winter", _("Closed for the season")
+    CONSTRUCTION = "construction", _("Under construction")
+    PLANNED = "planned", _("Planned")
+
+
+def state_on(status: str, opens_on: date | None, closed_months: str, on: date) -> State:
+    """An edge's state on ``on``: the engine's rule (docs/contracts/network.md) in words.
+
+    >>> state_on("construction", date(2026, 10, 30), "", date(2026, 11, 29))
+    State.OPENED
+    >>> state_on("construction", date(2026, 12, 1), "", date(2026, 11, 29))
+    State.CONSTRUCTION
+    >>> state_on("open", None, "11,12,1", date(2026, 12, 15))
+    State.WINTER
+    """
+    if str(on.month) in {m.strip() for m in closed_months.split(",")}:
+        return State.WINTER
+    if status == Status.OPEN:
+        return State.OPEN
+    if opens_on is not None and opens_on <= on:
+        return State.OPENED
+    return State(status)
 
 
 class NodeQuerySet(models.QuerySet["Node"]):
@@ -179,6 +210,9 @@ class Edge(models.Model):
     def project_key(self) -> str:
         """The project this edge belongs to: its label, else the edge on its own."""
         return self.project or self.edge_id
+
+    def state_on(self, on: date) -> State:
+        return state_on(self.status, self.opens_on, self.closed_months, on)
 
     @property
     def travel_minutes(self) -> float:

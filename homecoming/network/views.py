@@ -215,12 +215,16 @@ def edges(request: HttpRequest) -> HttpResponse:
                 return redirect("network:edges")
     elif request.method == "POST":
         require_role(request, ADMINISTRATORS)
+    today = timezone.localdate()
+    edge_rows = list(Edge.objects.for_profile(profile).select_related("from_node", "to_node"))
+    for edge in edge_rows:
+        edge.today = edge.state_on(today)  # type: ignore[attr-defined]
     return render(
         request,
         "network/edges.html",
         {
             "nodes": Node.objects.for_profile(profile).select_related("area"),
-            "edges": Edge.objects.for_profile(profile).select_related("from_node", "to_node"),
+            "edges": edge_rows,
             "can_edit": profile.is_administrator,
             "form": form,
         },

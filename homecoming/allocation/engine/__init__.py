@@ -10,10 +10,27 @@ No Django here: the app calls these functions through its adapter.
 """
 
 from .checker import check
-from .csvio import assignments_csv, read_households, read_units, write_assignments
+from .csvio import (
+    assignments_csv,
+    read_households,
+    read_residents,
+    read_units,
+    write_assignments,
+)
 from .errors import AllocationError, CheckFailed, Infeasible, InputError
 from .lottery import lottery
-from .model import Assignment, Band, Household, Policy, Result, Unit, Violation
+from .model import (
+    Assignment,
+    Band,
+    GroupHome,
+    Household,
+    Policy,
+    Resident,
+    Result,
+    Unit,
+    Violation,
+    group_homes,
+)
 from .optimal import allocate
 
 __all__ = [
@@ -21,18 +38,22 @@ __all__ = [
     "Assignment",
     "Band",
     "CheckFailed",
+    "GroupHome",
     "Household",
     "Infeasible",
     "InputError",
     "Policy",
+    "Resident",
     "Result",
     "Unit",
     "Violation",
     "allocate",
     "assignments_csv",
     "check",
+    "group_homes",
     "lottery",
     "read_households",
+    "read_residents",
     "read_units",
     "write_assignments",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .model import Assignment, Household, Policy, Unit, Violation
+from .model import Assignment, Household, Policy, Resident, Unit, Violation
 
 
 def check(
@@ -21,12 +21,14 @@ def check(
     units: Sequence[Unit],
     policy: Policy | None,
     assignments: Sequence[Assignment],
+    residents: Sequence[Resident] = (),
 ) -> list[Violation]:
     """Return every hard-rule violation of `assignments` (an empty list means valid).
 
     Rules: one row per household in input order; units exist; a unit holds at most one
     household; rooms within the band; step-free needs; chosen destination; a group is housed
-    all together or not at all, and in one settlement.
+    all together or not at all, and in one settlement, which is its residents' settlement
+    when it has residents and no member chose a destination.
     """
     policy = policy or Policy.default()
     out = _row_violations(households, assignments)
@@ -53,6 +55,40 @@ def check(
         housed[h.household_id] = u
         out.extend(_unit_violations(h, u, policy))
     out.extend(_group_violations(households, housed))
+    out.extend(_resident_violations(households, housed, residents))
+    return out
+
+
+def _resident_violations(
+    households: Sequence[Household], housed: dict[str, Unit], residents: Sequence[Resident]
+) -> list[Violation]:
+    """A group with residents lives in the settlement holding most of them (ties: the name
+    sorting first), unless one of its households chose a destination."""
+    per_group: dict[str, dict[str, int]] = {}
+    for r in residents:
+        if r.group_id is not None:
+            tally = per_group.setdefault(r.group_id, {})
+            tally[r.settlement] = tally.get(r.settlement, 0) + 1
+    chose = {h.group_id for h in households if h.group_id is not None and h.destination}
+    out: list[Violation] = []
+    home = {
+        g: sorted(t.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for g, t in per_group.items()
+    }
+    for h in households:
+        settlement = home.get(h.group_id or "")
+        u = housed.get(h.household_id)
+        if settlement is None or u is None or h.group_id in chose:
+            continue
+        if u.settlement != settlement:
+            out.append(
+                Violation(
+                    "residents-settlement",
+                    h.household_id,
+                    u.unit_id,
+                    f"household {h.household_id} of group {h.group_id} got {u.settlement}; "
+                    f"its residents live in {settlement}",
+                )
+            )
     return out
 
 

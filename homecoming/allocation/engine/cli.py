@@ -13,11 +13,17 @@ import sys
 from pathlib import Path
 
 from .checker import check
-from .csvio import assignments_csv, read_households, read_units, write_bytes_atomic
+from .csvio import (
+    assignments_csv,
+    read_households,
+    read_residents,
+    read_units,
+    write_bytes_atomic,
+)
 from .errors import AllocationError, InputError
 from .lottery import lottery
 from .model import Policy
-from .optimal import allocate
+from .optimal import allocate, without_groups
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--households", required=True, help="households.csv")
     p.add_argument("--units", required=True, help="units.csv")
+    p.add_argument(
+        "--residents", help="residents.csv: households housed in earlier stages, with their group"
+    )
     p.add_argument("--policy", help="policy.toml (room bands, score weights)")
     p.add_argument("--seed", type=int, default=0, help="seed of the lottery (default 0)")
     p.add_argument("--out", required=True, help="assignments.csv to write (or check)")
@@ -48,19 +57,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         households = read_households(args.households)
         units = read_units(args.units)
+        residents = read_residents(args.residents, households) if args.residents else []
         policy = Policy.from_toml(Path(args.policy)) if args.policy else Policy.default()
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
         if args.method == "lottery":
-            result = lottery(households, units, policy, seed=args.seed)
+            result = lottery(households, units, policy, seed=args.seed, residents=residents)
         else:
-            result = allocate(households, units, policy, seed=args.seed)
+            result = allocate(households, units, policy, seed=args.seed, residents=residents)
     except AllocationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
-    violations = check(households, units, policy, result.assignments)
+    violations = check(households, units, policy, result.assignments, residents)
     if violations:
         for v in violations[:20]:
             print(f"hard rule broken: {v}", file=sys.stderr)
@@ -70,9 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.verify:
         return _verify(Path(args.out), data)
     metrics = dict(result.metrics)
+    if args.report and args.method == "optimal":
+        # what keeping groups together cost, for the report only (a second run)
+        metrics["without_groups"] = without_groups(households, units, policy, seed=args.seed)
     metrics["input_sha256"] = {
         "households": _sha256(args.households),
         "units": _sha256(args.units),
+        **({"residents": _sha256(args.residents)} if args.residents else {}),
         **({"policy": _sha256(args.policy)} if args.policy else {}),
     }
     metrics["output_sha256"] = hashlib.sha256(data).hexdigest()

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import InputError
-from .model import Household, Policy, Unit
+from .model import GroupHome, Household, Policy, Resident, Unit, group_homes
 
 IntArray = NDArray[np.int64]
 Progress = Callable[[float, str], None] | None
@@ -117,10 +117,22 @@ class Block:
     origin: str | None
     demand: IntArray
     key: float = 0.0
+    #: where the group's residents (earlier stages) live; None: no residents
+    home: GroupHome | None = None
+    #: the destination is the residents' settlement, not a member's own choice
+    follows: bool = False
 
     @property
     def multi(self) -> bool:
         return len(self.members) > 1
+
+    def where(self) -> str:
+        """How refusals name the block's required settlement ('' when it has none)."""
+        if self.destination is None:
+            return ""
+        if self.follows:
+            return f" in {self.destination}, where your group's first families live"
+        return f" in your chosen destination {self.destination}"
 
 
 @dataclass
@@ -147,14 +159,23 @@ class Instance:
     blocks: list[Block]
     block_of: IntArray
     settlement_index: dict[str, int] = field(default_factory=dict)
+    residents: Sequence[Resident] = ()
 
 
 def build_instance(
-    households: Sequence[Household], units: Sequence[Unit], policy: Policy
+    households: Sequence[Household],
+    units: Sequence[Unit],
+    policy: Policy,
+    residents: Sequence[Resident] = (),
 ) -> Instance:
-    """Index the inputs; raises InputError on duplicate ids passed in directly (not via CSV)."""
+    """Index the inputs; raises InputError on duplicate ids passed in directly (not via CSV).
+
+    A group with residents must live in their settlement: it becomes the destination of its
+    blocks, unless a member chose a destination of its own (the contract's hard rule 5).
+    """
     hall = Hall(policy)
     _refuse_bad_ids(households, units)
+    _refuse_bad_residents(households, residents)
     klass = np.array([hall.klass(h.size, h.needs_accessible) for h in households], dtype=np.int64)
     utype = np.array([hall.type_of(u.rooms, u.is_accessible) for u in units], dtype=np.int64)
     settlements = sorted({u.settlement for u in units})
@@ -168,6 +189,12 @@ def build_instance(
     u_b = np.array([b_idx[(u.settlement, u.complex, u.building)] for u in units], dtype=np.int64)
     usable = utype >= 0
     blocks, block_of = _make_blocks(households, klass, hall.n_classes)
+    homes = group_homes(residents)
+    for b in blocks:
+        if b.group_id is not None and b.group_id in homes:
+            b.home = homes[b.group_id]
+            if b.destination is None:
+                b.destination, b.follows = b.home.settlement, True
     return Instance(
         households=households,
         units=units,
@@ -189,6 +216,7 @@ def build_instance(
         blocks=blocks,
         block_of=block_of,
         settlement_index=s_idx,
+        residents=residents,
     )
 
 
@@ -205,6 +233,19 @@ def _refuse_bad_ids(households: Sequence[Household], units: Sequence[Unit]) -> N
         if u.unit_id in seen:
             raise InputError("units", None, "unit_id", f"duplicate id {u.unit_id!r}")
         seen.add(u.unit_id)
+
+
+def _refuse_bad_residents(households: Sequence[Household], residents: Sequence[Resident]) -> None:
+    ids = {h.household_id for h in households}
+    seen: set[str] = set()
+    for r in residents:
+        if r.household_id in seen:
+            raise InputError("residents", None, "household_id", f"duplicate id {r.household_id!r}")
+        if r.household_id in ids:
+            raise InputError(
+                "residents", None, "household_id", f"{r.household_id!r} is also in households"
+            )
+        seen.add(r.household_id)
 
 
 def _count_types(n_places: int, n_types: int, place: IntArray, utype: IntArray) -> IntArray:
@@ -313,7 +354,7 @@ def admit(inst: Instance, rng: np.random.Generator, progress: Progress = None) -
             si = inst.settlement_index.get(b.destination)
             if si is None:
                 for i in b.members:
-                    refusal[i] = f"no home in your chosen destination {b.destination}"
+                    refusal[i] = f"no home{b.where()}"
                 continue
             allowed = np.array([si])
         else:
@@ -352,7 +393,7 @@ def _explain_refusal(
     inst: Instance, b: Block, allowed: IntArray, demand: IntArray, refusal: dict[int, str]
 ) -> None:
     hall = inst.hall
-    dest = f" in your chosen destination {b.destination}" if b.destination else ""
+    dest = b.where()
     lone_ok: dict[int, bool] = {}
     for i in b.members:
         h = inst.households[i]

@@ -21,16 +21,17 @@ import io
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from homecoming.core.exports import safe_cell
 
 from .errors import InputError
-from .model import Assignment, Household, Result, Unit
+from .model import Assignment, Household, Resident, Result, Unit
 
 HOUSEHOLD_COLUMNS = ("household_id", "size")
 UNIT_COLUMNS = ("unit_id", "settlement", "complex", "building", "rooms")
+RESIDENT_COLUMNS = ("household_id", "settlement", "complex", "building")
 
 
 class _Row:
@@ -183,6 +184,27 @@ def read_units(path: str | Path) -> list[Unit]:
     return out
 
 
+def read_residents(path: str | Path, households: Sequence[Household] = ()) -> list[Resident]:
+    """Read residents.csv of the contract: households housed in earlier stages. A resident
+    that is also in `households` is an error at its line."""
+    ids = {h.household_id for h in households}
+    out = []
+    for row in _rows(path, RESIDENT_COLUMNS, "household_id"):
+        household_id = row.required("household_id")
+        if household_id in ids:
+            raise row.error("household_id", f"{household_id!r} is also in the households file")
+        out.append(
+            Resident(
+                household_id=household_id,
+                settlement=row.required("settlement"),
+                complex=row.required("complex"),
+                building=row.required("building"),
+                group_id=row.text("group_id"),
+            )
+        )
+    return out
+
+
 def assignments_csv(result: Result | list[Assignment]) -> bytes:
     """The exact bytes of assignments.csv (UTF-8, LF line ends, minimal quoting)."""
     rows = result.assignments if isinstance(result, Result) else result
@@ -217,6 +239,7 @@ def write_assignments(path: str | Path, result: Result | list[Assignment]) -> No
 __all__: list[str] = [
     "assignments_csv",
     "read_households",
+    "read_residents",
     "read_units",
     "write_assignments",
     "write_bytes_atomic",

@@ -9,7 +9,13 @@ from typing import Any
 import numpy as np
 
 from .core import Admission, Instance
-from .metrics import priority_violations, score_parts, upper_bound
+from .metrics import (
+    follower_parts,
+    ideal_rooms_bound,
+    priority_violations,
+    score_parts,
+    upper_bound,
+)
 from .model import Assignment, Result
 
 
@@ -111,6 +117,15 @@ def finish(
     ]
     metrics: dict[str, Any] = score_parts(inst.households, inst.units, inst.policy, assignments)
     metrics["priority_violations"] = priority_violations(inst, assignments)
+    # the best ideal-rooms share for the same families with the same buildings per group
+    best = ideal_rooms_bound(inst.households, inst.units, inst.policy, assignments)
+    metrics["ideal_rooms_bound"] = best
+    metrics["ideal_rooms_bound_share"] = (
+        round(best / metrics["housed"], 6) if metrics["housed"] else 1.0
+    )
+    if inst.residents:
+        metrics["residents"] = len(inst.residents)
+        metrics.update(follower_parts(inst.households, inst.units, inst.residents, assignments))
     if with_bound:
         bound = upper_bound(inst)
         metrics["bound"] = bound

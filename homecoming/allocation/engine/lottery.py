@@ -18,7 +18,7 @@ import numpy as np
 
 from .core import admit, build_instance
 from .explain import finish
-from .model import Household, Policy, Result, Unit
+from .model import Household, Policy, Resident, Result, Unit
 
 
 def lottery(
@@ -28,6 +28,7 @@ def lottery(
     *,
     seed: int,
     progress: Callable[[float, str], None] | None = None,
+    residents: Sequence[Resident] = (),
 ) -> Result:
     """The lottery baseline (see the module docstring).
 
@@ -38,7 +39,7 @@ def lottery(
     """
     started = time.perf_counter()
     policy = policy or Policy.default()
-    inst = build_instance(households, units, policy)
+    inst = build_instance(households, units, policy, residents)
     hall = inst.hall
     rng = np.random.default_rng(seed)
     adm = admit(inst, rng, progress)

@@ -96,7 +96,9 @@ class SlotMatching:
             if building is not None:
                 self._add_bound_members(k, members, c, building, village_bonus, len(b.members))
             elif c >= 0:
-                bonus = (w["group_complex"] if b.multi else 0) + village_bonus
+                # a follower alone still earns being in its planned (residents') complex
+                together = b.multi or b.home is not None
+                bonus = (w["group_complex"] if together else 0) + village_bonus
                 self._enter(self._overflow_node(k, c, bonus), members)
             else:
                 self._enter(self._settlement_node(k), members)

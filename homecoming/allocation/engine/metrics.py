@@ -19,7 +19,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from .core import Instance, IntArray
-from .model import Assignment, Household, Policy, Unit
+from .model import Assignment, Household, Policy, Resident, Unit
 
 
 def score_parts(
@@ -93,6 +93,68 @@ def score_parts(
         ),
         "score": int(score),
     }
+
+
+def follower_parts(
+    households: Sequence[Household],
+    units: Sequence[Unit],
+    residents: Sequence[Resident],
+    assignments: Sequence[Assignment],
+) -> dict[str, Any]:
+    """The contract's follower figures: households whose group has residents, how many are
+    housed, and how many of those live in a settlement, complex or building of their
+    residents. `followers_residents_complex_open` counts the followers for whom a complex of
+    their residents has units in this run at all (the fair denominator for the complex).
+
+    Computed from the files alone, apart from the solvers.
+
+    >>> hs = [Household("a", 2, group_id="g"), Household("b", 1, group_id="g"), Household("c", 1)]
+    >>> us = [Unit("u1", "S", "C1", "B1", 2), Unit("u2", "S", "C2", "B1", 1)]
+    >>> rs = [Resident("r", "S", "C1", "B1", "g")]
+    >>> f = follower_parts(hs, us, rs, [Assignment("a", "u1", ""), Assignment("b", "u2", ""),
+    ...                                 Assignment("c", None, "")])
+    >>> f["followers"], f["followers_housed"], f["followers_with_residents_complex"]
+    (2, 2, 1)
+    """
+    homes: dict[str, set[tuple[str, str, str]]] = {}
+    for r in residents:
+        if r.group_id is not None:
+            homes.setdefault(r.group_id, set()).add((r.settlement, r.complex, r.building))
+    unit_by_id = {u.unit_id: u for u in units}
+    complexes_here = {(u.settlement, u.complex) for u in units}
+    where = {a.household_id: unit_by_id[a.unit_id] for a in assignments if a.unit_id is not None}
+    counts = dict.fromkeys(
+        (
+            "followers",
+            "followers_housed",
+            "followers_with_residents_settlement",
+            "followers_with_residents_complex",
+            "followers_with_residents_building",
+            "followers_residents_complex_open",
+        ),
+        0,
+    )
+    for h in households:
+        places = homes.get(h.group_id or "")
+        if not places:
+            continue
+        counts["followers"] += 1
+        if {(s, c) for s, c, _ in places} & complexes_here:
+            counts["followers_residents_complex_open"] += 1
+        u = where.get(h.household_id)
+        if u is None:
+            continue
+        counts["followers_housed"] += 1
+        counts["followers_with_residents_settlement"] += u.settlement in {s for s, _, _ in places}
+        counts["followers_with_residents_complex"] += (u.settlement, u.complex) in {
+            (s, c) for s, c, _ in places
+        }
+        counts["followers_with_residents_building"] += (
+            u.settlement,
+            u.complex,
+            u.building,
+        ) in places
+    return counts
 
 
 def priority_violations(inst: Instance, assignments: Sequence[Assignment]) -> int:
@@ -257,3 +319,124 @@ def _bound_flow(inst: Instance, nodes: dict[BoundKey, int]) -> int:
     if status != smcf.OPTIMAL:  # pragma: no cover - the bypass arc keeps it feasible
         raise RuntimeError(f"bound flow failed with status {status}")
     return int(-smcf.optimal_cost())
+
+
+def ideal_rooms_bound(
+    households: Sequence[Household],
+    units: Sequence[Unit],
+    policy: Policy,
+    assignments: Sequence[Assignment],
+) -> int:
+    """The most households of an assignment that could have their ideal room count, with
+    the same households housed, each kin group within the buildings it has now and every
+    other household in its settlement: a maximum flow of households into (building, rooms,
+    step-free) slots that prefers ideal slots, solved exactly as a min-cost flow.
+
+    >>> hs = [Household("a", 2, group_id="g"), Household("b", 3, group_id="g"),
+    ...       Household("c", 4)]
+    >>> us = [Unit("u1", "S", "C", "B1", 1), Unit("u2", "S", "C", "B1", 2),
+    ...       Unit("u3", "S", "C", "B2", 3), Unit("u4", "S", "C", "B2", 2)]
+    >>> got = [Assignment("a", "u1", ""), Assignment("b", "u2", ""), Assignment("c", "u3", "")]
+    >>> ideal_rooms_bound(hs, us, Policy(), got)  # B1 has one ideal flat for the group; c has its
+    2
+    """
+    unit_by_id = {u.unit_id: u for u in units}
+    where = {a.household_id: unit_by_id[a.unit_id] for a in assignments if a.unit_id is not None}
+    pools = _ideal_pools(households, where)
+    slots: dict[Slot, int] = {}
+    for u in units:
+        slot = (_bkey(u), u.rooms, u.is_accessible)
+        slots[slot] = slots.get(slot, 0) + 1
+    return _ideal_flow(pools, slots, policy)
+
+
+Slot = tuple[tuple[str, str, str], int, bool]  # (building, rooms, step-free)
+Pool = tuple[Any, ...]  # ("b", building, ...) or ("s", settlement)
+
+
+def _ideal_pools(
+    households: Sequence[Household], where: dict[str, Unit]
+) -> dict[Pool, dict[tuple[int, bool], int]]:
+    """Housed households by (size, step-free need) per pool: a kin group's buildings, or
+    the settlement of a household alone."""
+    groups: dict[str, list[Household]] = {}
+    for h in households:
+        if h.group_id is not None and h.household_id in where:
+            groups.setdefault(h.group_id, []).append(h)
+    pools: dict[Pool, dict[tuple[int, bool], int]] = {}
+    for h in households:
+        u = where.get(h.household_id)
+        if u is None:
+            continue
+        members = groups.get(h.group_id or "", [])
+        if len(members) > 1:
+            pool: Pool = ("b", *sorted({_bkey(where[m.household_id]) for m in members}))
+        else:
+            pool = ("s", u.settlement)
+        counts = pools.setdefault(pool, {})
+        key = (h.size, h.needs_accessible)
+        counts[key] = counts.get(key, 0) + 1
+    return pools
+
+
+def _ideal_flow(
+    pools: dict[Pool, dict[tuple[int, bool], int]], slots: dict[Slot, int], policy: Policy
+) -> int:
+    """Most households in an ideal slot, everyone in a slot of their pool (min-cost flow)."""
+    slot_index = {s: i for i, s in enumerate(slots)}
+    by_settlement: dict[str, list[Slot]] = {}
+    by_building: dict[tuple[str, str, str], list[Slot]] = {}
+    for s in slots:
+        by_settlement.setdefault(s[0][0], []).append(s)
+        by_building.setdefault(s[0], []).append(s)
+    tails: list[int] = []
+    heads: list[int] = []
+    caps: list[int] = []
+    costs: list[int] = []
+    sink = len(slots)
+    node = sink + 1
+    supplies: list[int] = []
+    for pool, counts in pools.items():
+        reachable = (
+            by_settlement.get(pool[1], [])
+            if pool[0] == "s"
+            else [s for b in pool[1:] for s in by_building.get(b, [])]
+        )
+        for (size, needy), n in counts.items():
+            band = policy.band(size)
+            supplies.append(n)
+            for s in reachable:
+                _, rooms, step_free = s
+                if band.min_rooms <= rooms <= band.max_rooms and (step_free or not needy):
+                    tails.append(node)
+                    heads.append(slot_index[s])
+                    caps.append(n)
+                    costs.append(-int(rooms == band.ideal))
+            node += 1
+    for s, i in slot_index.items():
+        tails.append(i)
+        heads.append(sink)
+        caps.append(slots[s])
+        costs.append(0)
+    total = sum(supplies)
+    if total == 0:
+        return 0
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        np.array(tails, dtype=np.int64),
+        np.array(heads, dtype=np.int64),
+        np.array(caps, dtype=np.int64),
+        np.array(costs, dtype=np.int64),
+    )
+    all_supplies = np.zeros(node, dtype=np.int64)
+    all_supplies[sink] = -total
+    all_supplies[sink + 1 :] = supplies
+    smcf.set_nodes_supplies(np.arange(node, dtype=np.int64), all_supplies)
+    status = smcf.solve()
+    if status != smcf.OPTIMAL:  # pragma: no cover - the assignment itself is a solution
+        raise RuntimeError(f"ideal-rooms bound failed with status {status}")
+    return int(-smcf.optimal_cost())
+
+
+def _bkey(u: Unit) -> tuple[str, str, str]:
+    return (u.settlement, u.complex, u.building)

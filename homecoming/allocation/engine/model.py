@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,62 @@ class Unit:
         if self.accessible is not None:
             return self.accessible
         return self.floor is not None and self.floor <= 1
+
+
+@dataclass(frozen=True)
+class Resident:
+    """A household housed in an earlier stage. It takes no unit in this run; it pulls the
+    remaining households of its group towards where it lives."""
+
+    household_id: str
+    settlement: str
+    complex: str
+    building: str
+    group_id: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupHome:
+    """Where a group's residents live: the settlement holding most of them (the group's
+    settlement, a hard rule) and, in it, their complexes and buildings, most residents
+    first (objective 2)."""
+
+    settlement: str
+    complexes: tuple[str, ...]
+    buildings: tuple[tuple[str, str], ...]  # (complex, building)
+
+
+def group_homes(residents: Sequence[Resident]) -> dict[str, GroupHome]:
+    """Each group's home from its residents; ties go to the name that sorts first.
+
+    >>> rs = [Resident("r1", "S2", "C1", "B1", "g"), Resident("r2", "S1", "C9", "B2", "g"),
+    ...       Resident("r3", "S1", "C9", "B1", "g"), Resident("r4", "S1", "C8", "B1", "g")]
+    >>> group_homes(rs)["g"]
+    GroupHome(settlement='S1', complexes=('C9', 'C8'), buildings=(('C9', 'B1'), ('C9', 'B2'), ('C8', 'B1')))
+    """
+    by_group: dict[str, list[Resident]] = {}
+    for r in residents:
+        if r.group_id is not None:
+            by_group.setdefault(r.group_id, []).append(r)
+    return {gid: _home(members) for gid, members in by_group.items()}
+
+
+def _home(members: Sequence[Resident]) -> GroupHome:
+    settlement = _most([r.settlement for r in members])[0]
+    here = [r for r in members if r.settlement == settlement]
+    complexes = _most([r.complex for r in here])
+    rank = {c: i for i, c in enumerate(complexes)}
+    # a building with more residents first; on a tie, the one in the fuller complex
+    buildings = _most([(r.complex, r.building) for r in here], lambda cb: rank[cb[0]])
+    return GroupHome(settlement, tuple(complexes), tuple(buildings))
+
+
+def _most(values: Sequence[Any], tie: Callable[[Any], Any] = lambda v: 0) -> list[Any]:
+    """Distinct values, most frequent first, then by `tie`, then in sorted order."""
+    counts: dict[Any, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return sorted(counts, key=lambda v: (-counts[v], tie(v), v))
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
 """The plan of one settlement, in named phases (see `SettlementPlanner.place`).
 
+0. Followers (groups whose first families already live here, the residents) go first to
+   the complexes of their residents, most residents first, as far as the exact test allows.
 1. Villages to complexes: each origin village gets a home complex (`village_plan`, counts
    only), then its groups go there as far as the exact fit test allows; the rest of a
    village goes where most of it already is, else to the complex with most room.
 2. Kin groups to buildings (`packing.BuildingPacking`): per complex, largest group first,
-   under the exact joint test; groups left over try the whole settlement, then a repair
-   that moves one bound group.
+   under the exact joint test, a follower group to its residents' building if it fits
+   there; then followers alone to their residents' building; groups left over try the whole
+   settlement, then a repair that moves one bound group.
 3. Matching (`matching.SlotMatching`): every household into a (building, type) slot.
 4. Addresses: inside a slot, the concrete flats are drawn by the seeded lottery.
 
@@ -48,19 +51,26 @@ class SettlementPlanner:
         self.complex_capacity: IntArray = self.complex_supply.sum(axis=1)
         self.complex_households: IntArray = np.zeros(n_c, dtype=np.int64)
         self.complex_of: dict[int, int] = {}
+        self.village_households: dict[str, IntArray] = {}
+        self.village_complex: dict[str, int] = {}  # the complex holding most of each village
+        self.followers = [bi for bi in blocks if inst.blocks[bi].home is not None]
+        self._count_villages()
+
+    def _count_villages(self) -> None:
+        """The blocks of each origin village not placed yet, and their households."""
         self.village_blocks: dict[str | None, list[int]] = {}
-        for bi in blocks:
-            self.village_blocks.setdefault(inst.blocks[bi].origin, []).append(bi)
+        for bi in self.blocks:
+            if bi not in self.complex_of:
+                self.village_blocks.setdefault(self.inst.blocks[bi].origin, []).append(bi)
         self.village_size = {
-            o: sum(len(inst.blocks[b].members) for b in bl) for o, bl in self.village_blocks.items()
+            o: sum(len(self.inst.blocks[b].members) for b in bl)
+            for o, bl in self.village_blocks.items()
         }
         # largest village first, then by name
         self.villages = sorted(
             (o for o in self.village_blocks if o is not None),
             key=lambda o: (-self.village_size[o], o),
         )
-        self.village_households: dict[str, IntArray] = {}
-        self.village_complex: dict[str, int] = {}  # the complex holding most of each village
 
     def place(
         self,
@@ -82,9 +92,15 @@ class SettlementPlanner:
     def plan_villages(self) -> None:
         """Every block into a complex of the settlement (where one still fits): villages by
         the village plan when the settlement has several complexes, else each village
-        whole where it suits best; then households of no known village."""
+        whole where it suits best; then households of no known village. Followers first."""
+        if self.followers:
+            self._place_followers()
+            self._count_villages()
         home = (
-            village_plan([self.village_size[o] for o in self.villages], self.complex_capacity)
+            village_plan(
+                [self.village_size[o] for o in self.villages],
+                self.complex_capacity - self.complex_households,
+            )
             if len(self.complexes) > 1
             else None
         )
@@ -97,6 +113,22 @@ class SettlementPlanner:
             self._place_village_groups(village, groups)
         self._place_without_village()
         self.village_complex = {o: int(np.argmax(v)) for o, v in self.village_households.items()}
+
+    def _place_followers(self) -> None:
+        """Each follower into the first complex of its residents (most residents first)
+        that still fits it; the others are placed like everyone else."""
+        local = {self.inst.complexes[int(c)][1]: i for i, c in enumerate(self.complexes.tolist())}
+        for bi in self._largest_first(self.followers):
+            home = self.inst.blocks[bi].home
+            assert home is not None  # followers have a home
+            for name in home.complexes:
+                c = local.get(name)
+                if c is None:
+                    continue
+                demand = self.complex_demand[c] + self.inst.blocks[bi].demand
+                if self.hall.fits(demand, self.complex_supply[c]):
+                    self._put(bi, c)
+                    break
 
     def _largest_first(self, blocks: list[int]) -> list[int]:
         return sorted(
@@ -178,21 +210,44 @@ class SettlementPlanner:
             self.complex_of,
             self.admission_rank,
         )
+        local = {
+            self.inst.buildings[int(g)][1:]: i for i, g in enumerate(packing.buildings.tolist())
+        }
         left: list[int] = []
         for c in range(len(self.complexes)):
             in_complex = packing.buildings_of_complex(c)
             groups = [bi for bi in self.blocks if self.complex_of.get(bi) == c and blocks[bi].multi]
             for bi in self._largest_first(groups):
-                if not packing.bind_best(bi, in_complex):
+                if not self._bind_to_residents(packing, bi, local) and not packing.bind_best(
+                    bi, in_complex
+                ):
                     left.append(bi)
+        # followers alone: their residents' building where it still has their flat
+        for bi in self._largest_first([bi for bi in self.followers if not blocks[bi].multi]):
+            self._bind_to_residents(packing, bi, local)
         unplanned = [bi for bi in self.blocks if blocks[bi].multi and bi not in self.complex_of]
         rest = self._largest_first(left + unplanned)
         for bi in rest:
-            packing.bind_best(bi, packing.everywhere)
+            if not self._bind_to_residents(packing, bi, local):
+                packing.bind_best(bi, packing.everywhere)
         for bi in rest:
             if bi not in packing.building_of:
                 packing.repair(bi)
         return packing
+
+    def _bind_to_residents(
+        self, packing: BuildingPacking, bi: int, local: dict[tuple[str, str], int]
+    ) -> bool:
+        """Bind a follower to the first building of its residents that takes it with its
+        complex still fitting (the largest groups come first, as for every group)."""
+        home = self.inst.blocks[bi].home
+        if home is None:
+            return False
+        for place in home.buildings:
+            at = local.get(place)
+            if at is not None and packing.bind_best(bi, np.array([at], dtype=np.int64)):
+                return True
+        return False
 
     # phase 3: the matching
 

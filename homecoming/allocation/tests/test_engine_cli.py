@@ -157,7 +157,9 @@ def test_it_refuses_to_write_a_result_that_breaks_a_hard_rule(
 ) -> None:
     write(tmp_path)
 
-    def broken(households: list[object], units: object, policy: object, *, seed: int) -> Result:
+    def broken(
+        households: list[object], units: object, policy: object, *, seed: int, residents: object
+    ) -> Result:
         return Result([Assignment(h.household_id, "u8", "x") for h in households])  # type: ignore[attr-defined]
 
     monkeypatch.setattr(cli, "allocate", broken)

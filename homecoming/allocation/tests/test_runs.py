@@ -176,6 +176,13 @@ def test_an_officer_starts_a_run_from_the_form(
     assert run.status == RunStatus.DONE
 
 
+def test_the_new_run_form_defaults_to_the_optimiser(world: World, client: Any) -> None:
+    client.force_login(world.orkhan)
+    page = client.get("/allocation/new/").content.decode()
+    assert '<option value="optimal" selected>' in page
+    assert '<option value="lottery" selected>' not in page
+
+
 def test_the_form_refuses_a_complex_outside_the_district(world: World, client: Any) -> None:
     client.force_login(world.orkhan)
     form = {
@@ -299,3 +306,25 @@ def test_the_run_page_shows_shares_as_percentages_not_raw_decimals(
     share = run.report["ideal_rooms_share"]
     assert f"{round(100 * share, 1):.1f} %" in page
     assert not re.search(r">0\.\d{3,}<", page)  # no bare fraction in a cell
+
+
+def test_the_run_shows_what_keeping_groups_together_cost_in_rooms(
+    world: World, django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.do_create_run(
+            user=world.orkhan,
+            name="Rooms",
+            method="optimal",
+            district=world.kalbajar,
+            complexes=[world.kalbajar_complex],
+            seed=5,
+        )
+    run.refresh_from_db()
+    report = run.report
+    assert report["ideal_rooms"] <= report["ideal_rooms_bound"] <= report["housed"]
+    assert set(report["without_groups"]) >= {"housed", "ideal_rooms_share"}
+    client.force_login(world.orkhan)
+    page = client.get(f"/allocation/{run.pk}/").content.decode()
+    assert "Best possible for the same families, each group in the same buildings" in page
+    assert "The same run with groups ignored" in page

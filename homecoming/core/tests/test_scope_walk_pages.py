@@ -195,6 +195,7 @@ PAGES: dict[str, Page] = {
         ],
     ),
     "allocation:run": Page(obj("run")),
+    "allocation:plan": Page(writers=ALLOCATORS, posts=[lambda t, r: {}], control=False),
     "allocation:approve": Page(
         obj("run"),
         get=False,

@@ -74,3 +74,41 @@ def test_other_roles_cannot_edit_the_network(network: Any, client: Any, persona:
     response = client.post("/network/edges/murovdag-tunnel/edit/", edge_form(speed_kmh="10"))
     assert response.status_code == 403
     assert Edge.objects.get(edge_id="murovdag-tunnel").speed_kmh == 70
+
+
+def test_an_existing_edge_can_be_saved_unchanged_from_its_own_form(
+    network: Any, client: Any
+) -> None:
+    from homecoming.network.forms import EdgeForm
+
+    tunnel = Edge.objects.get(edge_id="murovdag-tunnel")
+    form = EdgeForm(instance=tunnel, profile=network.ayten.profile)
+    assert form["from_node"].value() == "murovdag-north"
+    assert form["to_node"].value() == "murovdag-south"
+    client.force_login(network.ayten)
+    page = client.get("/network/edges/murovdag-tunnel/edit/").content.decode()
+    assert '<option value="murovdag-north" selected>' in page
+    unchanged = {
+        name: "" if value is None else value
+        for name, value in ((f.name, f.value()) for f in form)
+        if not isinstance(value, bool) or value
+    }
+    assert client.post("/network/edges/murovdag-tunnel/edit/", unchanged).status_code == 302
+
+
+def test_a_finished_project_reads_open_on_the_edges_page(network: Any, client: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    highway = Edge.objects.get(edge_id="kalbajar-lachin-highway")
+    highway.status, highway.opens_on, highway.closed_months = "construction", None, ""
+    highway.opens_on = timezone.localdate() - timedelta(days=30)
+    highway.save()
+    client.force_login(network.kamran)
+    page = client.get("/network/edges/").content.decode()
+    assert 'data-state="opened">Open (project finished)' in page
+    highway.opens_on = timezone.localdate() + timedelta(days=30)
+    highway.save()
+    page = client.get("/network/edges/").content.decode()
+    assert 'data-state="construction">Under construction' in page

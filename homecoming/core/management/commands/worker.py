@@ -1,7 +1,8 @@
 """Run background jobs from the database queue (one process; start several on PostgreSQL).
 
 Before it takes its first job, and then every half JOB_HEARTBEAT_TIMEOUT, the worker sweeps
-what a killed process left behind (`homecoming.core.jobs.sweep_stale`); and once every
+what a killed process left behind (`homecoming.core.jobs.sweep_stale`) and queues the jobs of
+derived results whose inputs changed (`refresh_stale`, e.g. the programme plan); and once every
 RETENTION_PURGE_HOURS (at the first sweep after start-up, then daily) it runs the retention
 purge (`homecoming.core.retention.purge_if_due`).
 """
@@ -28,6 +29,7 @@ def sweep_every(seconds: float, stopped: Callable[[float], bool]) -> None:
     try:
         while not stopped(seconds):
             jobs.sweep_and_report()
+            jobs.refresh_stale()
             last_purge = retention.purge_if_due(last_purge)
     finally:
         connections.close_all()
@@ -42,6 +44,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         jobs.sweep_and_report(self.stdout)
+        jobs.refresh_stale()
         stop = threading.Event()
         if not options["batch"]:
             threading.Thread(

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('allocation', '0002_baseline'),
+        ('allocation', '0004_programme_plan'),
         ('core', '0006_erasure'),
     ]
 
