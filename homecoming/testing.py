@@ -479,16 +479,17 @@ def _ceremony_and_convoy(place: _Place, families: list[Household], user: User) -
     from homecoming.handover.models import Bus, Ceremony, Convoy, PickupPoint
 
     keys, handed, home = families[4:7]
+    # Held already: keys are handed on the ceremony's day or later, never before it.
     ceremony = Ceremony.objects.create(
         district=place.district,
         complex=place.complex,
-        held_at=datetime(2030, 5, 1, 10, tzinfo=UTC),
+        held_at=datetime(2025, 5, 1, 10, tzinfo=UTC),
         place="Square",
     )
     keys_waiting = handover.do_invite(ceremony, keys, user=user)
     for family in (handed, home):
         handover.do_hand_keys(handover.do_invite(ceremony, family, user=user), user=user)
-    occupancy = handover.do_move_in(home, date(2030, 5, 2), user=user)
+    occupancy = handover.do_move_in(home, date(2025, 5, 2), user=user)
     pickup = PickupPoint.objects.create(district=place.district, name=f"{place.prefix} dormitory")
     convoy = Convoy.objects.create(
         district=place.district,

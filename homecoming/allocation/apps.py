@@ -20,6 +20,7 @@ class AllocationConfig(AppConfig):
             registry_sections.Section("allocation/_family_history.html", views.family_history),
         )
         register_handler("allocation", "homecoming.allocation.services.run_allocation_job")
+        register_handler("allocation_approve", "homecoming.allocation.services.approve_run_job")
         register_sweeper("homecoming.allocation.services.do_fail_abandoned_runs")
         register_handler("programme-plan", "homecoming.allocation.plan.run_plan_job")
         register_refresher("homecoming.allocation.plan.request_if_stale")

@@ -45,6 +45,29 @@ class AllocationRunQuerySet(DistrictScopedQuerySet["AllocationRun"]):
     """Rows of the district they belong to."""
 
 
+#: A run's frozen inputs, outputs and report: megabytes of text on a large draw. A list
+#: that shows a run's name beside each of many rows leaves them out
+#: (``.defer(*run_heavy_fields("run__"))``): sorting thousands of rows that each carry
+#: them took minutes on SQLite.
+RUN_HEAVY_FIELDS = (
+    "households_csv",
+    "units_csv",
+    "assignments_csv",
+    "baseline_csv",
+    "report",
+    "policy",
+)
+
+
+def run_heavy_fields(prefix: str = "") -> list[str]:
+    """The heavy fields of a run, seen through a relation (`prefix` like "run__").
+
+    >>> run_heavy_fields("run__")[:2]
+    ['run__households_csv', 'run__units_csv']
+    """
+    return [prefix + name for name in RUN_HEAVY_FIELDS]
+
+
 class AllocationRun(models.Model):
     name = models.CharField(_("name"), max_length=120)
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
@@ -87,6 +110,11 @@ class AllocationRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The approval runs as a job too (offers for hundreds of families take seconds): the
+    # page follows its progress, and a second approval waits for the first to end.
+    approval_job = models.ForeignKey(
+        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = AllocationRunQuerySet.as_manager()
 
@@ -112,6 +140,12 @@ class AllocationRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {RunStatus.DONE, RunStatus.FAILED, RunStatus.APPROVED}
+
+    @property
+    def approving(self) -> bool:
+        """Its approval is queued or under way (a job not finished yet)."""
+        job = self.approval_job
+        return job is not None and not job.finished and self.status == RunStatus.DONE
 
 
 class AllocationResult(models.Model):

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from homecoming.accounts.lifecycles import role_of
@@ -189,6 +189,59 @@ def do_store_result(
     run.seed_revealed = True
     run.finished_at = timezone.now()
     run.save()
+
+
+@transaction.atomic
+def do_queue_approval(run: AllocationRun, user: User) -> Job:
+    """Check that the run may be approved and queue its approval as a job.
+
+    Refused, with the reason, when the role may not approve, the run is not done (already
+    approved, failed...) or an approval of it is already queued or under way (a form sent
+    twice). The job (:func:`approve_run_job`) checks everything again, in its transaction.
+    """
+    if not RUN.may("approve_run", role_of(user)):
+        raise ApprovalError(gettext("Your role may not approve a run."))
+    run = AllocationRun.objects.select_for_update().select_related("approval_job").get(pk=run.pk)
+    if run.status != RunStatus.DONE:
+        raise ApprovalError(
+            gettext("run is %(status)s, not done") % {"status": run.get_status_display()}
+        )
+    if run.approving:
+        raise ApprovalError(gettext("its approval is already under way"))
+    # The job speaks the requester's language in its progress and its refusal.
+    params = {"run_id": run.pk, "language": translation.get_language()}
+    job = jobs.enqueue("allocation_approve", f"Approval: {run.name}", params, user)
+    run.approval_job = job
+    run.save(update_fields=["approval_job"])
+    return job
+
+
+def approve_run_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    """Job handler: approve the run, offering every housed family its home (all or nothing).
+
+    The offers are written in one transaction, unseen by others until it commits: the
+    page shows the step under way, then the outcome.
+    """
+    with translation.override(job.params.get("language")):
+        return _approve(job, progress)
+
+
+def _approve(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    run = AllocationRun.objects.get(pk=job.params["run_id"])
+    housed = run.results.filter(unit__isnull=False).count()
+    progress(
+        0.1,
+        ngettext(
+            "Checking the homes and making the offer to %(n)d family",
+            "Checking the homes and making the offers to %(n)d families",
+            housed,
+        )
+        % {"n": housed},
+    )
+    if job.created_by is None:
+        raise ApprovalError(gettext("Nobody asked for this approval."))
+    offered = do_approve_run(run, job.created_by)
+    return {"run_id": run.pk, "offers": offered}
 
 
 @transaction.atomic

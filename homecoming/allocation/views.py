@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from homecoming.accounts.permissions import ALLOCATORS, current_user, require_profile, require_role
-from homecoming.allocation import fairness, followers, plan, reasons, services, timeline
+from homecoming.allocation import chart, fairness, followers, plan, reasons, services, timeline
 from homecoming.allocation.forms import RunForm
 from homecoming.allocation.models import (
     AllocationResult,
@@ -67,7 +67,9 @@ def run_new(request: HttpRequest) -> HttpResponse:
 def _visible_run(request: HttpRequest, pk: int) -> AllocationRun:
     profile = require_profile(request)
     return get_object_or_404(
-        AllocationRun.objects.for_profile(profile).select_related("district", "job", "created_by"),
+        AllocationRun.objects.for_profile(profile).select_related(
+            "district", "job", "created_by", "approval_job"
+        ),
         pk=pk,
     )
 
@@ -95,9 +97,10 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-created_at")[:4]
     )
     polled = is_htmx(request) and bool(request.GET.get("poll"))
-    if polled and run.finished:
-        # The run ended while the page waited: reload it whole, so the results, the lottery
-        # comparison, fairness and the reserve list appear before anyone can approve.
+    if polled and run.finished and not run.approving:
+        # The run (or its approval) ended while the page waited: reload it whole, so the
+        # results, the lottery comparison, fairness and the reserve list appear before
+        # anyone can approve, and the approval's outcome once it is done.
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
@@ -110,11 +113,14 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "show": show,
             "complexes": run.complexes.select_related("settlement"),
-            "can_approve": profile.can_allocate and run.status == RunStatus.DONE,
+            "can_approve": profile.can_allocate
+            and run.status == RunStatus.DONE
+            and not run.approving,
             "earlier": earlier,
             "metric_rows": METRIC_ROWS,
             "fairness": fairness_rows(run) if show == "fairness" and run.finished else [],
             "followers": follower_rows(run) if show == "followers" and run.finished else [],
+            "chart": chart.bar_chart(chart.shares(run.report)) if run.report and not polled else "",
         },
     )
 
@@ -172,16 +178,23 @@ def fairness_rows(run: AllocationRun) -> list[fairness.Row]:
 @login_required
 @require_POST
 def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the approval (a job); the run page shows its progress, then its outcome."""
     require_role(request, ALLOCATORS)
     run = _visible_run(request, pk)
+    if not request.POST.get("confirm"):
+        messages.error(
+            request,
+            _("Not approved: tick the box to confirm that the offers may be sent."),
+        )
+        return redirect("allocation:run", pk=run.pk)
     try:
-        n = services.do_approve_run(run, current_user(request))
+        job = services.do_queue_approval(run, current_user(request))
     except services.ApprovalError as exc:
         messages.error(request, _("The run cannot be approved: %(why)s") % {"why": exc})
     else:
-        messages.success(
-            request, _("Approved: %(n)s families have been offered a home.") % {"n": n}
-        )
+        job.refresh_from_db()
+        if not job.finished:  # else the run page says how it ended
+            messages.info(request, _("Approval started: the offers are being made."))
     return redirect("allocation:run", pk=run.pk)
 
 

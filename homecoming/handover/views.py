@@ -11,12 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from homecoming.accounts.models import Profile
@@ -28,6 +30,7 @@ from homecoming.accounts.permissions import (
     require_role,
 )
 from homecoming.accounts.privacy import may_see
+from homecoming.allocation.models import run_heavy_fields
 from homecoming.core.access import do_record_access, require_export
 from homecoming.core.lifecycle import Lifecycle
 from homecoming.core.models import AccessKind
@@ -53,7 +56,9 @@ from homecoming.handover.models import (
     Appeal,
     Bus,
     Ceremony,
+    CeremonyStatus,
     Convoy,
+    ConvoyStatus,
     Message,
     Occupancy,
     Offer,
@@ -126,19 +131,68 @@ def _household(profile: Profile, reg: str) -> Household | None:
     return Household.objects.for_profile(profile).filter(reg_number__iexact=reg.strip()).first()
 
 
+#: At most this many families picked in one form (a page of the candidates list).
+MAX_PICKED = 100
+
+
+def picked_families(request: HttpRequest, profile: Profile) -> list[Household]:
+    """The families ticked in a list ("pick"), checked again on the server: each one must
+    be in the actor's scope (an id from elsewhere is refused by its number, which tells
+    nothing). Whether each may be added is the service's check, in its transaction.
+
+    Raises `services.HandoverError` with a message for the person.
+    """
+    raw = request.POST.getlist("pick")
+    try:
+        wanted = list(dict.fromkeys(int(v) for v in raw))
+    except ValueError:
+        raise services.HandoverError(_("the list of families sent is not valid.")) from None
+    if not wanted:
+        raise services.HandoverError(_("tick at least one family in the list."))
+    if len(wanted) > MAX_PICKED:
+        raise services.HandoverError(_("at most %(n)d families at a time.") % {"n": MAX_PICKED})
+    found = {h.pk: h for h in Household.objects.for_profile(profile).filter(pk__in=wanted)}
+    for pk in wanted:
+        if pk not in found:
+            raise services.HandoverError(
+                _("family no. %(id)d is not among the families you may manage.") % {"id": pk}
+            )
+    return [found[pk] for pk in wanted]
+
+
+def candidates_page(request: HttpRequest, families: Any) -> Any:
+    """One page of a list of families to pick from, filtered by registration number."""
+    q = request.GET.get("q", "").strip()
+    if q:
+        families = families.filter(reg_number__icontains=q)
+    families = (
+        families.select_related("home__building__complex__settlement")
+        .annotate(persons=Count("members", distinct=True))
+        .order_by("reg_number")
+    )
+    return Paginator(families, MAX_PICKED).get_page(request.GET.get("page"))
+
+
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     profile = require_profile(request)
-    offers = Offer.objects.for_profile(profile).select_related(
-        "household", "unit__building__complex__settlement", "run"
-    )
+    offers = Offer.objects.for_profile(profile)
     counts = Counter(dict(offers.order_by().values_list("status").annotate(n=Count("id"))))
     status = request.GET.get("status", "")
     shown = offers.filter(status=status) if status else offers
     q = request.GET.get("q", "").strip()
     if q:
         shown = shown.filter(household__reg_number__icontains=q)
-    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    page = Paginator(shown.values_list("pk", flat=True), 50).get_page(request.GET.get("page"))
+    # The page's ids first (one table, in order), then those rows with what they show:
+    # the work stays the same however many offers the district has.
+    rows = (
+        Offer.objects.filter(pk__in=list(page.object_list))
+        .select_related("household", "unit__building__complex__settlement", "run")
+        .defer(*run_heavy_fields("run__"))
+        .in_bulk()
+    )
+    page.object_list = [rows[pk] for pk in page.object_list]
     return render(
         request,
         "handover/overview.html",
@@ -184,9 +238,9 @@ def expire_now(request: HttpRequest) -> HttpResponse:
 def _offer(request: HttpRequest, pk: int) -> tuple[Profile, Offer]:
     profile = require_profile(request)
     offer = get_object_or_404(
-        Offer.objects.for_profile(profile).select_related(
-            "household", "unit__building__complex__settlement", "run"
-        ),
+        Offer.objects.for_profile(profile)
+        .select_related("household", "unit__building__complex__settlement", "run")
+        .defer(*run_heavy_fields("run__")),
         pk=pk,
     )
     return profile, offer
@@ -365,22 +419,11 @@ def convoy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bus_form = BusForm(request.POST or None, convoy=convoy, profile=profile)
     if request.method == "POST":
         require_role(request, WRITERS)
+        if "pick" in request.POST or "picked" in request.POST:
+            board_picked(request, profile, convoy)
+            return redirect("handover:convoy", pk=convoy.pk)
         if "household" in request.POST:
-            assign = AssignForm(request.POST)
-            if assign.is_valid():
-                bus = get_object_or_404(convoy.buses, pk=assign.cleaned_data["bus"])
-                household = _household(profile, assign.cleaned_data["household"])
-                if household is None:
-                    messages.error(request, _("Not done: no such family in your district."))
-                else:
-                    attempt(
-                        request,
-                        lambda: services.do_assign_to_bus(
-                            bus, household, user=current_user(request)
-                        ),
-                        _("%(reg)s is on bus %(bus)s.")
-                        % {"reg": household.reg_number, "bus": bus.number},
-                    )
+            board_one(request, profile, convoy)
             return redirect("handover:convoy", pk=convoy.pk)
         if bus_form.is_valid():
             bus_form.instance.convoy = convoy
@@ -391,7 +434,14 @@ def convoy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Bus added."))
             return redirect("handover:convoy", pk=convoy.pk)
-    buses = convoy.buses.select_related("pickup").prefetch_related("passengers__household")
+    buses = list(
+        convoy.buses.select_related("pickup")
+        .prefetch_related("passengers__household")
+        .annotate(taken=Coalesce(Sum("passengers__seats"), 0))
+    )
+    for bus in buses:
+        bus.free = bus.seats - bus.taken
+    can_write = profile.role in WRITERS
     return render(
         request,
         "handover/convoy_detail.html",
@@ -399,8 +449,60 @@ def convoy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "convoy": convoy,
             "buses": buses,
             "bus_form": bus_form,
-            "can_write": profile.role in WRITERS,
+            "can_write": can_write,
             "actions": status_actions(CONVOY, convoy.status, profile),
+            "candidates": candidates_page(
+                request, services.bus_candidates(convoy, Household.objects.for_profile(profile))
+            )
+            if can_write and convoy.status == ConvoyStatus.PLANNED and buses
+            else None,
+            "q": request.GET.get("q", "").strip(),
+            # The bus chosen for the families picked: the first with a free seat.
+            "first_free": next((b.pk for b in buses if b.free > 0), None),
+        },
+    )
+
+
+def board_one(request: HttpRequest, profile: Profile, convoy: Convoy) -> None:
+    """One family by its registration number (the form under each bus)."""
+    assign = AssignForm(request.POST)
+    if not assign.is_valid():
+        return
+    bus = get_object_or_404(convoy.buses, pk=assign.cleaned_data["bus"])
+    household = _household(profile, assign.cleaned_data["household"])
+    if household is None:
+        messages.error(request, _("Not done: no such family in your district."))
+        return
+    attempt(
+        request,
+        lambda: services.do_assign_to_bus(bus, household, user=current_user(request)),
+        _("%(reg)s is on bus %(bus)s.") % {"reg": household.reg_number, "bus": bus.number},
+    )
+
+
+def board_picked(request: HttpRequest, profile: Profile, convoy: Convoy) -> None:
+    """The families ticked in the list, on the bus chosen: all of them or none."""
+    bus = convoy.buses.filter(pk=request.POST.get("bus") or 0).first()
+    if bus is None:
+        messages.error(request, _("Not done: choose the bus."))
+        return
+    try:
+        families = picked_families(request, profile)
+    except services.HandoverError as exc:
+        messages.error(request, _("Not done: %(why)s") % {"why": exc})
+        return
+    attempt(
+        request,
+        lambda: services.do_assign_many_to_bus(bus, families, user=current_user(request)),
+        ngettext(
+            "%(n)d family is on bus %(bus)s: %(regs)s.",
+            "%(n)d families are on bus %(bus)s: %(regs)s.",
+            len(families),
+        )
+        % {
+            "n": len(families),
+            "bus": bus.number,
+            "regs": ", ".join(f.reg_number for f in families),
         },
     )
 
@@ -471,17 +573,10 @@ def ceremony_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile, ceremony = _ceremony(request, pk)
     if request.method == "POST":
         require_role(request, WRITERS)
-        form = InviteForm(request.POST)
-        if form.is_valid():
-            household = _household(profile, form.cleaned_data["household"])
-            if household is None:
-                messages.error(request, _("Not done: no such family in your district."))
-            else:
-                attempt(
-                    request,
-                    lambda: services.do_invite(ceremony, household, user=current_user(request)),
-                    _("%(reg)s invited.") % {"reg": household.reg_number},
-                )
+        if "picked" in request.POST:
+            invite_picked(request, profile, ceremony)
+        else:
+            invite_one(request, profile, ceremony)
         return redirect("handover:ceremony", pk=ceremony.pk)
     invitations = list(
         ceremony.invitations.select_related("household", "unit__building__complex__settlement")
@@ -493,6 +588,7 @@ def ceremony_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for i in invitations:
         i.not_ready = per_home.get(i.unit_id, [])  # type: ignore[attr-defined]
+    can_write = profile.role in WRITERS
     return render(
         request,
         "handover/ceremony_detail.html",
@@ -501,9 +597,50 @@ def ceremony_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "invitations": invitations,
             "invite": InviteForm(),
             "blockers": blockers,
-            "can_write": profile.role in WRITERS,
+            "can_write": can_write,
             "actions": status_actions(CEREMONY, ceremony.status, profile),
+            # Keys and move-ins wait for the ceremony's day (services.check_ceremony_day).
+            "before_the_day": timezone.localdate() < services.ceremony_day(ceremony),
+            "candidates": candidates_page(
+                request,
+                services.ceremony_candidates(ceremony, Household.objects.for_profile(profile)),
+            )
+            if can_write and ceremony.status == CeremonyStatus.SCHEDULED
+            else None,
+            "q": request.GET.get("q", "").strip(),
         },
+    )
+
+
+def invite_one(request: HttpRequest, profile: Profile, ceremony: Ceremony) -> None:
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return
+    household = _household(profile, form.cleaned_data["household"])
+    if household is None:
+        messages.error(request, _("Not done: no such family in your district."))
+        return
+    attempt(
+        request,
+        lambda: services.do_invite(ceremony, household, user=current_user(request)),
+        _("%(reg)s invited.") % {"reg": household.reg_number},
+    )
+
+
+def invite_picked(request: HttpRequest, profile: Profile, ceremony: Ceremony) -> None:
+    """The families ticked in the list, invited: all of them or none."""
+    try:
+        families = picked_families(request, profile)
+    except services.HandoverError as exc:
+        messages.error(request, _("Not done: %(why)s") % {"why": exc})
+        return
+    attempt(
+        request,
+        lambda: services.do_invite_many(ceremony, families, user=current_user(request)),
+        ngettext(
+            "%(n)d family invited: %(regs)s.", "%(n)d families invited: %(regs)s.", len(families)
+        )
+        % {"n": len(families), "regs": ", ".join(f.reg_number for f in families)},
     )
 
 
@@ -522,7 +659,10 @@ def ceremony_act(request: HttpRequest, pk: int, invitation: int, what: str) -> H
     _profile, ceremony = _ceremony(request, pk)
     inv = get_object_or_404(ceremony.invitations.select_related("household"), pk=invitation)
     user = current_user(request)
-    if what == "keys":
+    if what in ("keys", "move-in") and not request.POST.get("confirm"):
+        # Neither can be undone from the page: a tick box says it really happened.
+        messages.error(request, _("Not done: tick the box to confirm it has happened."))
+    elif what == "keys":
         attempt(
             request,
             lambda: services.do_hand_keys(inv, user=user),
@@ -531,7 +671,7 @@ def ceremony_act(request: HttpRequest, pk: int, invitation: int, what: str) -> H
     elif what == "move-in":
         attempt(
             request,
-            lambda: services.do_move_in(inv.household, date.today(), user=user),
+            lambda: services.do_move_in(inv.household, timezone.localdate(), user=user),
             _("%(reg)s moved in.") % {"reg": inv.household.reg_number},
         )
     return redirect("handover:ceremony", pk=ceremony.pk)

@@ -49,6 +49,21 @@ def metric(value: Any, key: str) -> str:
     return str(intcomma(value))
 
 
+@register.filter
+def share_of(part: Any, whole: Any) -> str:
+    """`{{ housed|share_of:households }}`: the part as a percentage of the whole ("62.1 %").
+
+    >>> from django.utils import translation
+    >>> with translation.override("en"):
+    ...     share_of(31, 50), share_of(1, 0), share_of(None, 3)
+    ('62.0 %', '—', '—')
+    """
+    try:
+        return metric(float(part) / float(whole), "_share")
+    except (TypeError, ValueError, ZeroDivisionError):
+        return "—"
+
+
 @register.simple_tag(takes_context=True)
 def query_with(context: Any, **changes: Any) -> str:
     """The current query string with some parameters replaced (pagination links)."""

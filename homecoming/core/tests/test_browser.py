@@ -41,6 +41,7 @@ def test_an_officer_logs_in_opens_a_family_and_runs_an_allocation(
     expect(page.locator("table.compare")).to_contain_text("Lottery by size, same inputs")
     page.click("text=Fairness")
     expect(page.locator("table.fairness")).to_contain_text("Dormitory")
+    page.check("form.approve input[name=confirm]")
     page.click("text=Approve this run")
     expect(page.locator(".msg")).to_contain_text("Approved: 3 families")
 

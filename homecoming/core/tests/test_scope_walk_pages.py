@@ -198,7 +198,11 @@ PAGES: dict[str, Page] = {
     "allocation:run": Page(obj("run")),
     "allocation:plan": Page(writers=ALLOCATORS, posts=[lambda t, r: {}], control=False),
     "allocation:approve": Page(
-        obj("run"), get=False, writers=ALLOCATORS, posts=[lambda t, r: {}], control=False
+        obj("run"),
+        get=False,
+        writers=ALLOCATORS,
+        posts=[lambda t, r: {"confirm": "1"}],
+        control=False,
     ),
     "allocation:file": Page(lambda t, r: ({"pk": t.run.pk, "name": "report.json"}, "")),
     "readiness:matrix": Page(marker=lambda d: d.complex.name),
@@ -307,7 +311,7 @@ PAGES: dict[str, Page] = {
         lambda t, r: ({"pk": t.ceremony.pk, "invitation": r.keys_waiting.pk, "what": "keys"}, ""),
         get=False,
         writers=WRITERS,
-        posts=[lambda t, r: {}],
+        posts=[lambda t, r: {"confirm": "1"}],
     ),
     "handover:occupancy": Page(marker=lambda d: d.occupancy.household.reg_number),
     "handover:move-out": Page(

@@ -72,6 +72,12 @@ from homecoming.handover.services.common import (
     readiness_blockers as readiness_blockers,
 )
 from homecoming.handover.services.convoys import (
+    bus_candidates as bus_candidates,
+)
+from homecoming.handover.services.convoys import (
+    do_assign_many_to_bus as do_assign_many_to_bus,
+)
+from homecoming.handover.services.convoys import (
     do_assign_to_bus as do_assign_to_bus,
 )
 from homecoming.handover.services.convoys import (
@@ -84,10 +90,22 @@ from homecoming.handover.services.convoys import (
     home_of as home_of,
 )
 from homecoming.handover.services.keys import (
+    ceremony_candidates as ceremony_candidates,
+)
+from homecoming.handover.services.keys import (
+    ceremony_day as ceremony_day,
+)
+from homecoming.handover.services.keys import (
+    check_ceremony_day as check_ceremony_day,
+)
+from homecoming.handover.services.keys import (
     do_hand_keys as do_hand_keys,
 )
 from homecoming.handover.services.keys import (
     do_invite as do_invite,
+)
+from homecoming.handover.services.keys import (
+    do_invite_many as do_invite_many,
 )
 from homecoming.handover.services.keys import (
     do_move_in as do_move_in,

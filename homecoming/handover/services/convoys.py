@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext
 
 from homecoming.core.lifecycle import TransitionRefused
@@ -83,6 +85,45 @@ def do_assign_to_bus(
             household=household,
         )
     return passenger
+
+
+@transaction.atomic
+def do_assign_many_to_bus(
+    bus: Bus, households: Sequence[Household], *, user: User = None
+) -> list[Passenger]:
+    """Put the families picked from a list on one bus: all of them, or none.
+
+    Each family is checked again as if alone (its home accepted, the convoy planned, the
+    seats left); the first refusal undoes the others and names its family.
+    """
+    done = []
+    for household in households:
+        try:
+            done.append(do_assign_to_bus(bus, household, user=user))
+        except Conflict as exc:
+            raise Conflict(named(household, exc)) from exc
+    return done
+
+
+def named(household: Household, exc: Exception) -> str:
+    """A refusal with the family it is about, unless it names the family already."""
+    why = str(exc)
+    if household.reg_number in why:
+        return why
+    return gettext("Family %(reg)s: %(why)s") % {"reg": household.reg_number, "why": why}
+
+
+def bus_candidates(convoy: Convoy, households: QuerySet[Household]) -> QuerySet[Household]:
+    """Families of `households` (the actor's scope) that may board a bus of `convoy`:
+    their home accepted (keys handed or not), not on a bus of this convoy yet; those with
+    a home in the convoy's destination when it has one."""
+    on_board = Passenger.objects.filter(convoy=convoy).values("household_id")
+    found = households.filter(
+        status__in=[HouseholdStatus.ALLOCATED, HouseholdStatus.KEYS_HANDED]
+    ).exclude(pk__in=on_board)
+    if convoy.destination_id:
+        found = found.filter(home__building__complex_id=convoy.destination_id)
+    return found
 
 
 @transaction.atomic

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -29,7 +31,7 @@ from homecoming.handover.services.common import (
     _who,
     check_home_ready,
 )
-from homecoming.handover.services.convoys import home_of
+from homecoming.handover.services.convoys import home_of, named
 from homecoming.housing.lifecycles import UNIT
 from homecoming.housing.models import (
     Unit,
@@ -78,6 +80,63 @@ def do_invite(ceremony: Ceremony, household: Household, *, user: User = None) ->
     return invitation
 
 
+def ceremony_day(ceremony: Ceremony) -> date:
+    """The day of the ceremony, in the programme's time zone."""
+    return timezone.localdate(ceremony.held_at)
+
+
+def check_ceremony_day(ceremony: Ceremony, on: date, *, move_in: bool = False) -> None:
+    """Refuse keys (or a move-in) dated before the day of the family's ceremony.
+
+    A family is invited to a ceremony on a given day: keys handed, or a move-in recorded,
+    before that day would record something that has not happened.
+    """
+    day = ceremony_day(ceremony)
+    if on >= day:
+        return
+    dates = {
+        "day": date_format(day, "SHORT_DATE_FORMAT"),
+        "on": date_format(on, "SHORT_DATE_FORMAT"),
+    }
+    if move_in:
+        raise Conflict(
+            gettext(
+                "A move-in is recorded on the day of the ceremony (%(day)s) or later, "
+                "not on %(on)s."
+            )
+            % dates
+        )
+    raise Conflict(
+        gettext("Keys are handed at the ceremony, on %(day)s or later; today is %(on)s.") % dates
+    )
+
+
+@transaction.atomic
+def do_invite_many(
+    ceremony: Ceremony, households: Sequence[Household], *, user: User = None
+) -> list[Invitation]:
+    """Invite the families picked from a list: all of them, or none; the first refusal
+    undoes the others and names its family."""
+    done = []
+    for household in households:
+        try:
+            done.append(do_invite(ceremony, household, user=user))
+        except HandoverError as exc:
+            raise Conflict(named(household, exc)) from exc
+    return done
+
+
+def ceremony_candidates(ceremony: Ceremony, households: QuerySet[Household]) -> QuerySet[Household]:
+    """Families of `households` (the actor's scope) whose accepted home, in the ceremony's
+    complex, waits for its keys, and who are not invited to this ceremony yet."""
+    invited = Invitation.objects.filter(ceremony=ceremony).values("household_id")
+    return households.filter(
+        status=HouseholdStatus.ALLOCATED,
+        home__status=UnitStatus.ALLOCATED,
+        home__building__complex_id=ceremony.complex_id,
+    ).exclude(pk__in=invited)
+
+
 @transaction.atomic
 def do_hand_keys(invitation: Invitation, *, user: User) -> Invitation:
     _may(UNIT, "hand_keys", user)
@@ -90,6 +149,7 @@ def do_hand_keys(invitation: Invitation, *, user: User) -> Invitation:
         return invitation
     if invitation.ceremony.status == CeremonyStatus.CANCELLED:
         raise Conflict(gettext("This ceremony is cancelled: no keys are handed at it."))
+    check_ceremony_day(invitation.ceremony, timezone.localdate())
     unit = (
         Unit.objects.select_for_update(of=("self",))
         .select_related("building__complex")
@@ -120,6 +180,14 @@ def do_move_in(household: Household, on: date, *, user: User) -> Occupancy:
             gettext("Family %(reg)s has not received keys.") % {"reg": household.reg_number}
         )
     check_home_ready(unit, gettext("Move-in"))
+    invitation = (
+        Invitation.objects.filter(household=household, unit=unit, keys_handed_at__isnull=False)
+        .select_related("ceremony")
+        .order_by("-keys_handed_at")
+        .first()
+    )
+    if invitation is not None:
+        check_ceremony_day(invitation.ceremony, on, move_in=True)
     _set_unit(unit, UnitStatus.OCCUPIED, household.pk, user)
     _set_household(household, HouseholdStatus.MOVED_IN, user)
     occupancy = Occupancy.objects.create(unit=unit, household=household, moved_in_on=on)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from homecoming.allocation.models import AllocationRun
+from homecoming.allocation.models import AllocationRun, run_heavy_fields
 from homecoming.allocation.services import ApprovalError
 from homecoming.core.audit import audit_note
 from homecoming.core.text import lowercase
@@ -331,6 +331,7 @@ def do_expire_offers(
             offer = (
                 Offer.objects.select_for_update(of=("self",))
                 .select_related("run", "unit")
+                .defer(*run_heavy_fields("run__"))
                 .get(pk=pk)
             )
             if offer.status != OfferStatus.PENDING or offer.deadline >= now:

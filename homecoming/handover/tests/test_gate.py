@@ -177,7 +177,9 @@ def test_the_ceremony_page_refuses_the_keys_with_a_message_listing_the_reasons(
     unrecord_water(world)
     client.force_login(world.kamran)
     url = f"/handover/ceremonies/{invitation.ceremony_id}/"
-    page = client.post(f"{url}{invitation.pk}/keys/", follow=True).content.decode()
+    page = client.post(
+        f"{url}{invitation.pk}/keys/", {"confirm": "1"}, follow=True
+    ).content.decode()
     assert "Not done: Key handover refused: home KLB-RC1/B1/2 is not ready." in page
     assert "<li>Home KLB-RC1/B1/2 is under construction.</li>" in page
     assert "<li>Complex KLB-RC1: Water supply: not recorded yet.</li>" in page
@@ -193,7 +195,7 @@ def test_the_move_in_button_refuses_with_the_reasons(
     unrecord_water(world)
     client.force_login(world.kamran)
     url = f"/handover/ceremonies/{invitation.ceremony_id}/{invitation.pk}/move-in/"
-    page = client.post(url, follow=True).content.decode()
+    page = client.post(url, {"confirm": "1"}, follow=True).content.decode()
     assert "Move-in refused" in page
     assert "<li>Complex KLB-RC1: Water supply: not recorded yet.</li>" in page
 
