@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('allocation', '0004_programme_plan'),
+        ('allocation', '0005_run_approval_job'),
     ]
 
     operations = [
