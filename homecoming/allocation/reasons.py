@@ -96,6 +96,17 @@ def _housed(p: Mapping[str, Any], places: Places) -> dict[str, Callable[[], str]
                 "settlement": places.settlement(p["settlement"]),
             }
         ),
+        "relatives_building": lambda: (
+            _("next to your relatives, in building %(building)s") % {"building": p["building"]}
+        ),
+        "relatives_complex": lambda: (
+            _("in %(complex)s, where your relatives live")
+            % {"complex": places.complex(p["complex"])}
+        ),
+        "relatives_settlement": lambda: (
+            _("in %(settlement)s, where your relatives live (no home for you in their complex)")
+            % {"settlement": places.settlement(p["settlement"])}
+        ),
         "group_building": lambda: (
             ngettext(
                 "with the other household of your group, in building %(building)s",
@@ -264,6 +275,9 @@ HOUSED_CODES = frozenset(
         "group_settlement",
         "origin",
         "priority",
+        "relatives_building",
+        "relatives_complex",
+        "relatives_settlement",
     }
 )
 

@@ -16,7 +16,7 @@ from .metrics import (
     score_parts,
     upper_bound,
 )
-from .model import Assignment, Result, Unit
+from .model import Assignment, GroupHome, Result, Unit
 from .reasons import Reason, english
 
 
@@ -60,6 +60,8 @@ def reasons(inst: Instance, unit_of: np.ndarray, adm: Admission) -> list[list[Re
             )
         )
         b = inst.blocks[int(inst.block_of[i])]
+        if b.home is not None:
+            parts.append(_relatives_reason(b.home, u))
         if b.multi:
             if b.index not in spread:
                 spread[b.index] = (
@@ -75,6 +77,15 @@ def reasons(inst: Instance, unit_of: np.ndarray, adm: Admission) -> list[list[Re
             parts.append(Reason("priority"))
         out.append(parts)
     return out
+
+
+def _relatives_reason(home: GroupHome, u: Unit) -> Reason:
+    """How close a follower lives to its group's first families (the residents)."""
+    if (u.complex, u.building) in home.buildings and u.settlement == home.settlement:
+        return Reason("relatives_building", {"building": u.building, "complex": u.complex})
+    if u.complex in home.complexes and u.settlement == home.settlement:
+        return Reason("relatives_complex", {"complex": u.complex})
+    return Reason("relatives_settlement", {"settlement": home.settlement})
 
 
 def _group_reason(n: int, spread: tuple[int, int], u: Unit) -> Reason:

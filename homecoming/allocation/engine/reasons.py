@@ -18,6 +18,9 @@ is where the group's first families live, not one the family chose):
 | group_building | others, building | with the 2 other households of your group in building B1 |
 | group_complex | households, complex, buildings | your group of 3 households is in complex C1, over 2 ... |
 | group_settlement | households, settlement, complexes | your group of 3 households is in S1, over 2 ... |
+| relatives_building | building, complex | next to your relatives, in building B4 |
+| relatives_complex | complex | in complex C1, where your relatives live |
+| relatives_settlement | settlement | in S1, where your relatives live (no home for you in their complex) |
 | origin | others, origin | with 4 other families from S0 in this complex |
 | priority | | served before families of lower priority |
 | group_conflict | | the households of your group chose different destinations |
@@ -93,6 +96,12 @@ def english_one(r: Reason) -> str:
         return "step-free as needed"
     if c == "place":
         return f"building {p['building']}, complex {p['complex']}, {p['settlement']}"
+    if c == "relatives_building":
+        return f"next to your relatives, in building {p['building']}"
+    if c == "relatives_complex":
+        return f"in complex {p['complex']}, where your relatives live"
+    if c == "relatives_settlement":
+        return f"in {p['settlement']}, where your relatives live (no home for you in their complex)"
     if c == "group_building":
         others = _plural(p["others"], "other household", "other households")
         return f"with the {others} of your group in building {p['building']}"

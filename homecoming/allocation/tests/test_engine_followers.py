@@ -61,6 +61,9 @@ def test_followers_join_the_residents_building_where_it_has_room() -> None:
         2,
     )
     assert m["followers_with_residents_complex"] == m["followers_with_residents_settlement"] == 2
+    why = {a.household_id: a.reason for a in result.assignments}
+    assert "next to your relatives, in building B2" in why["f1"]
+    assert "relatives" not in why["x"]
 
 
 def test_a_follower_alone_also_joins_its_residents() -> None:

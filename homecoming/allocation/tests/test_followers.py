@@ -51,6 +51,16 @@ def test_a_run_takes_families_already_housed_as_residents(
     # from Zar, but its relatives live in Kalbajar: it follows them there
     assert relative.unit.building.complex.code == "KLB-RC2"
     assert run.report["followers"] == 1
+    # why, in the reader's language and with the place's name: their relatives' complex
+    # had no home in this run, so the family follows them to their settlement
+    assert "in AZ110101, where your relatives live" in relative.reason
+    from django.utils import translation
+
+    from homecoming.allocation.reasons import explain
+
+    with translation.override("az"):
+        (text,) = explain([relative])
+    assert "Kəlbəcər" in text and "AZ110101" not in text
     assert run.report["followers_with_residents_settlement"] == 1
     assert run.report["baseline"]["followers_with_residents_settlement"] == 1
 

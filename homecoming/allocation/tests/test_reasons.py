@@ -49,6 +49,9 @@ EXAMPLES: list[dict[str, Any]] = [
     {"code": "none_left"},
     {"code": "none_left", "destination": "AZ110101"},
     {"code": "no_home"},
+    {"code": "relatives_building", "building": "B4", "complex": "KLB-RC1"},
+    {"code": "relatives_complex", "complex": "KLB-RC1"},
+    {"code": "relatives_settlement", "settlement": "AZ110101"},
 ]
 
 
