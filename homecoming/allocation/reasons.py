@@ -96,17 +96,7 @@ def _housed(p: Mapping[str, Any], places: Places) -> dict[str, Callable[[], str]
                 "settlement": places.settlement(p["settlement"]),
             }
         ),
-        "relatives_building": lambda: (
-            _("next to your relatives, in building %(building)s") % {"building": p["building"]}
-        ),
-        "relatives_complex": lambda: (
-            _("in %(complex)s, where your relatives live")
-            % {"complex": places.complex(p["complex"])}
-        ),
-        "relatives_settlement": lambda: (
-            _("in %(settlement)s, where your relatives live (no home for you in their complex)")
-            % {"settlement": places.settlement(p["settlement"])}
-        ),
+        **_relatives(p, places),
         "group_building": lambda: (
             ngettext(
                 "with the other household of your group, in building %(building)s",
@@ -248,6 +238,23 @@ def _refused(p: Mapping[str, Any], places: Places) -> dict[str, Callable[[], str
             else _("no home was left at your priority")
         ),
         "no_home": lambda: _("no home was left"),
+    }
+
+
+def _relatives(p: Mapping[str, Any], places: Places) -> dict[str, Callable[[], str]]:
+    """A follower's place beside its group's first families (the residents)."""
+    return {
+        "relatives_building": lambda: (
+            _("next to your relatives, in building %(building)s") % {"building": p["building"]}
+        ),
+        "relatives_complex": lambda: (
+            _("in %(complex)s, where your relatives live")
+            % {"complex": places.complex(p["complex"])}
+        ),
+        "relatives_settlement": lambda: (
+            _("in %(settlement)s, where your relatives live (no home for you in their complex)")
+            % {"settlement": places.settlement(p["settlement"])}
+        ),
     }
 
 
