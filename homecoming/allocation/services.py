@@ -201,7 +201,11 @@ def do_queue_approval(run: AllocationRun, user: User) -> Job:
     """
     if not RUN.may("approve_run", role_of(user)):
         raise ApprovalError(gettext("Your role may not approve a run."))
-    run = AllocationRun.objects.select_for_update().select_related("approval_job").get(pk=run.pk)
+    run = (
+        AllocationRun.objects.select_for_update(of=("self",))
+        .select_related("approval_job")
+        .get(pk=run.pk)
+    )
     if run.status != RunStatus.DONE:
         raise ApprovalError(
             gettext("run is %(status)s, not done") % {"status": run.get_status_display()}

@@ -54,6 +54,9 @@ def test_approval_needs_the_tick_box_checked_on_the_server(
     assert run.status == RunStatus.DONE and run.approval_job is None
 
 
+# The worker closes the database connections when it ends: on PostgreSQL that needs a test
+# outside the rolled-back transaction, as in core/tests/test_jobs.py.
+@pytest.mark.django_db(transaction=True)
 def test_approval_is_queued_as_a_job_shown_on_the_page_until_a_worker_runs_it(
     world: World, client: Any, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
