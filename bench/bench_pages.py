@@ -72,6 +72,8 @@ def serve(code: Path, pg_url: str, port: int) -> subprocess.Popen[bytes]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "HOMECOMING_DATA_DIR": str(DATA_DIR),
         "DEBUG": "false",
+        # as in production (PRODUCTION=true would also demand HTTPS): a connection per worker
+        "DB_CONN_MAX_AGE": "60",
         "SECRET_KEY": "bench-pages-" + "x" * 50,
         "ALLOWED_HOSTS": "127.0.0.1",
         # one user's 8 sessions would pass the production limit of 1,200 API calls a minute

@@ -174,10 +174,17 @@ TEMPLATES = [
     }
 ]
 
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'homecoming.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'homecoming.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        DATABASE_URL,
+        # A new PostgreSQL connection per request costs a server process and a sign-in;
+        # production keeps each worker's for a minute (checked before reuse). Tests and
+        # the development server open one per request, as Django advises.
+        conn_max_age=env_int(
+            "DB_CONN_MAX_AGE", 60 if PRODUCTION and DATABASE_URL.startswith("postgres") else 0
+        ),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

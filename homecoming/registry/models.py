@@ -295,6 +295,12 @@ class PersonQuerySet(DistrictScopedQuerySet["Person"]):
         text = text.strip()
         if not text:
             return self
+        if "national_id" in personal and " " not in text:
+            # an identity number finds its holder alone, through the b-tree index; looked
+            # for as name parts too, its letters would ask every name (a trigram-less scan)
+            holder = list(self.filter(national_id=text.upper()).values_list("pk", flat=True))
+            if holder:
+                return self.filter(pk__in=holder)
         branches = [Q(*(Q(name_keys__contains=key) for key in query_keys(text)))]
         if "national_id" in personal:
             branches.append(Q(national_id=text.upper()))

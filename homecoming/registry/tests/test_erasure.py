@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from homecoming.allocation.models import AllocationResult
 from homecoming.core import audit
@@ -254,7 +255,7 @@ def test_erasing_one_member_keeps_the_others_and_the_page_says_when(
     assert Person.objects.get(pk=child.pk).surname == SURNAME  # the others stay
     assert FIN not in database_text()
     page = client.get(f"/households/{home.reg_number}/").content.decode()
-    erased_on = date_format(Erasure.objects.get().at, "DATE_FORMAT")
+    erased_on = date_format(localtime(Erasure.objects.get().at), "DATE_FORMAT")
     assert f"erased on {erased_on}" in page
     assert f"/registry/persons/{child.pk}/erase/" in page
     assert f"/registry/persons/{head.pk}/erase/" not in page

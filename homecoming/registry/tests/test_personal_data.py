@@ -113,7 +113,7 @@ def test_a_role_without_identity_numbers_cannot_search_by_them(
     assert family.reg_number not in client.get(f"/households/?q={FIN}").content.decode()
     assert family.reg_number not in client.get("/households/?q=501112233").content.decode()
     # by name still works
-    assert client.get("/api/persons/?search=Member0").json()["count"] >= 1
+    assert client.get("/api/persons/?search=Member").json()["count"] >= 1
     client.force_login(world.kamran)
     assert client.get(f"/api/persons/?search={FIN}").json()["count"] == 1
     assert family.reg_number in client.get(f"/households/?q={FIN}").content.decode()

@@ -107,6 +107,21 @@ def test_the_persons_api_searches_names_in_any_script_and_identity_numbers_exact
     assert client.get("/api/persons/?search=7QWERT1").json()["count"] == 0
 
 
+def test_an_identity_number_finds_its_holder_alone_without_asking_every_name(
+    world: World,
+) -> None:
+    # "WV711ZY" has more letters than digits: as name parts its letters would also match
+    # anyone whose name holds "v" and "zi", and no trigram index answers keys that short.
+    holder = make_family("KLB-W1", world.zar, 1, surname="Vəziyev").members.get()
+    Person.objects.filter(pk=holder.pk).update(national_id="WV711ZY")
+    make_family("KLB-W2", world.zar, 1, surname="Vəzirov")
+    with CaptureQueriesContext(connection) as queries:
+        found_ids = list(Person.objects.search("wv711zy").values_list("pk", flat=True))
+    assert found_ids == [holder.pk]
+    assert not any("name_keys" in q["sql"] for q in queries.captured_queries)
+    assert Person.objects.search("WV711ZZ").count() == 0  # not a holder: a name search
+
+
 def test_a_far_page_is_read_by_ids_and_a_long_lists_count_is_capped(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
