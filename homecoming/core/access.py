@@ -132,10 +132,12 @@ def check_bulk_reads(event: AccessEvent) -> BulkReadAlert | None:
     threshold = int(settings.BULK_READ_ALERT_PER_HOUR)
     if threshold <= 0 or event.actor_id is None:
         return None
+    # The alert of the hour first: once a heavy reader is flagged, their next reads skip
+    # summing an hour of their events.
+    if BulkReadAlert.objects.filter(actor_id=event.actor_id, at__gt=event.at - WINDOW).exists():
+        return None
     total = records_in_window(event.actor_id, event.at)
     if total <= threshold:
-        return None
-    if BulkReadAlert.objects.filter(actor_id=event.actor_id, at__gt=event.at - WINDOW).exists():
         return None
     try:
         with transaction.atomic():  # a savepoint: a concurrent alert of this hour wins
