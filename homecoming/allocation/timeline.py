@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from homecoming.core.palette import PALETTE
-from homecoming.core.svgchart import svg
+from homecoming.core.svgchart import YearScale, svg
 
 
 @dataclass(frozen=True)
@@ -30,29 +30,12 @@ def plan_timeline(lanes: Sequence[Lane], today: date) -> SafeString:
     (1, True)
     """
     dates = [d for lane in lanes for d, _l, _n in lane.stages] + [today]
-    first, last = date(min(dates).year, 1, 1), date(max(dates).year + 1, 1, 1)
     left, width, lane_h, top = 170, 620, 34, 26
-    span = (last - first).days or 1
+    scale = YearScale.around(dates, left=left, width=width)
+    x = scale.x
     height = top + lane_h * max(1, len(lanes)) + 8
     most = max((n for lane in lanes for _d, _l, n in lane.stages), default=1) or 1
-
-    def x(d: date) -> float:
-        return left + width * (d - first).days / span
-
-    body = []
-    for year in range(first.year, last.year + 1):
-        xx = x(date(year, 1, 1))
-        body.append(
-            f'<line x1="{xx:.1f}" y1="16" x2="{xx:.1f}" y2="{height}" '
-            f'stroke="{PALETTE["grid-strong"]}"/>'
-            f'<text x="{xx + 3:.1f}" y="12" font-size="11" fill="{PALETTE["chart-text"]}">'
-            f"{year}</text>"
-        )
-    tx = x(today)
-    body.append(
-        f'<line x1="{tx:.1f}" y1="16" x2="{tx:.1f}" y2="{height}" stroke="{PALETTE["red"]}" '
-        f'stroke-dasharray="3 3"><title>{escape(_("today"))}</title></line>'
-    )
+    body = [*scale.grid(16, height), scale.today(today, 16, height, PALETTE["red"])]
     for i, lane in enumerate(lanes):
         y = top + lane_h * i + lane_h / 2
         body.append(

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from homecoming.core.palette import PALETTE
+from homecoming.core.svgchart import YearScale
 from homecoming.core.svgchart import svg as _svg
 from homecoming.readiness.models import ItemStatus
 from homecoming.readiness.planning import SchoolPlan
@@ -38,30 +39,11 @@ def timeline(rows: Sequence[TimelineRow], today: date) -> SafeString:
     dates = [
         d for r in rows for d in (r.planned_start, r.planned_end, r.actual_end) if d is not None
     ] + [today]
-    first, last = date(min(dates).year, 1, 1), date(max(dates).year + 1, 1, 1)
     left, width, row_h, top = 260, 640, 18, 24
-    span = (last - first).days or 1
+    scale = YearScale.around(dates, left=left, width=width)
+    x = scale.x
     height = top + row_h * len(rows) + 10
-
-    def x(d: date) -> float:
-        return left + width * (d - first).days / span
-
-    body = []
-    for year in range(first.year, last.year + 1):
-        xx = x(date(year, 1, 1))
-        body.append(
-            f'<line x1="{xx:.1f}" y1="14" x2="{xx:.1f}" y2="{height}" stroke="{PALETTE["grid-strong"]}"/>'
-        )
-        if year < last.year:
-            body.append(
-                f'<text x="{xx + 3:.1f}" y="12" fill="{PALETTE["chart-text"]}">{year}</text>'
-            )
-    tx = x(today)
-    today_text = _("Today")  # outside the f-string: xgettext does not read inside them
-    body.append(
-        f'<line x1="{tx:.1f}" y1="14" x2="{tx:.1f}" y2="{height}" stroke="{PALETTE["chart-strong"]}" '
-        f'stroke-dasharray="3 3"><title>{escape(today_text)}</title></line>'
-    )
+    body = [*scale.grid(14, height), scale.today(today, 14, height, PALETTE["chart-strong"])]
     group = None
     for i, r in enumerate(rows):
         y = top + i * row_h
