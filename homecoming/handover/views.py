@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, Sum
+from django.db.models import Count, Model, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -69,6 +69,7 @@ from homecoming.housing.models import Unit
 from homecoming.registry.models import Household
 
 WRITERS = EDITORS | ALLOCATORS
+M = TypeVar("M", bound=Model)
 
 
 def attempt(request: HttpRequest, do: Callable[[], Any], done: str) -> bool:
@@ -142,7 +143,15 @@ def picked_families(request: HttpRequest, profile: Profile) -> list[Household]:
 
     Raises `services.HandoverError` with a message for the person.
     """
-    raw = request.POST.getlist("pick")
+    return in_scope(
+        Household.objects.for_profile(profile),
+        picked_ids(request.POST.getlist("pick")),
+        _("family no. %(id)d is not among the families you may manage."),
+    )
+
+
+def picked_ids(raw: list[str]) -> list[int]:
+    """The ids of the rows ticked (once each, in the order sent), at most MAX_PICKED."""
     try:
         wanted = list(dict.fromkeys(int(v) for v in raw))
     except ValueError:
@@ -151,12 +160,16 @@ def picked_families(request: HttpRequest, profile: Profile) -> list[Household]:
         raise services.HandoverError(_("tick at least one family in the list."))
     if len(wanted) > MAX_PICKED:
         raise services.HandoverError(_("at most %(n)d families at a time.") % {"n": MAX_PICKED})
-    found = {h.pk: h for h in Household.objects.for_profile(profile).filter(pk__in=wanted)}
+    return wanted
+
+
+def in_scope(rows: QuerySet[M], wanted: list[int], refusal: str) -> list[M]:
+    """The rows of `rows` (the actor's scope) with these ids, in the same order; an id out
+    of scope (or of no row) is refused with `refusal` % {"id": ...}."""
+    found = rows.in_bulk(wanted)
     for pk in wanted:
         if pk not in found:
-            raise services.HandoverError(
-                _("family no. %(id)d is not among the families you may manage.") % {"id": pk}
-            )
+            raise services.HandoverError(refusal % {"id": pk})
     return [found[pk] for pk in wanted]
 
 

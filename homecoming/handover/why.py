@@ -19,6 +19,11 @@ from homecoming.handover.models import Offer
 #: Stored untranslated (the reader's language is not known when an offer is made);
 #: translated when shown.
 OFFERED_BY_OFFICER = gettext_noop("Offered by an officer.")
+PICKED_BY_OFFICER = gettext_noop(
+    "Offered by an officer from the list of families waiting: the home suits your family's size and needs."
+)
+#: Reasons stored as their English msgid and translated when read.
+STORED_MSGIDS = frozenset({OFFERED_BY_OFFICER, PICKED_BY_OFFICER})
 
 
 def attach(offers: Iterable[Offer | None]) -> None:
@@ -40,8 +45,8 @@ def attach(offers: Iterable[Offer | None]) -> None:
 
 
 def _why(offer: Offer, result: AllocationResult | None) -> str:
-    if offer.reason == OFFERED_BY_OFFICER:
-        return gettext(OFFERED_BY_OFFICER)
+    if offer.reason in STORED_MSGIDS:
+        return gettext(offer.reason)
     if result is None:
         return offer.reason
     if offer.from_reserve and result.reserve_rank is not None:
