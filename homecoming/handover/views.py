@@ -262,7 +262,12 @@ def _offer(request: HttpRequest, pk: int) -> tuple[Profile, Offer]:
 @login_required
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile, offer = _offer(request, pk)
-    history = offer_history(offer)
+    history = list(offer_history(offer))
+    # Statuses by their label in the reader's language, not by their stored code.
+    labels = dict(OfferStatus.choices)
+    for t in history:
+        t.from_label = labels.get(t.from_state, t.from_state)  # type: ignore[attr-defined]
+        t.to_label = labels.get(t.to_state, t.to_state)  # type: ignore[attr-defined]
     why.attach([offer])
     return render(
         request,
@@ -344,7 +349,10 @@ def offer_act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
 def swaps(request: HttpRequest) -> HttpResponse:
     profile = require_profile(request)
     rows = Swap.objects.for_profile(profile).select_related(
-        "first__household", "second__household", "first__unit", "second__unit"
+        "first__household",
+        "second__household",
+        "first__unit__building__complex__settlement",
+        "second__unit__building__complex__settlement",
     )
     return render(
         request, "handover/swaps.html", {"swaps": rows, "can_write": profile.role in WRITERS}

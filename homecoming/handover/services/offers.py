@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from homecoming.allocation.models import AllocationRun, run_heavy_fields
 from homecoming.allocation.services import ApprovalError
@@ -49,6 +49,9 @@ from homecoming.housing.models import (
     UnitStatus,
 )
 from homecoming.registry.models import Household, HouseholdQuerySet, HouseholdStatus
+
+#: The audit note of an expiry, stored as its English msgid, translated when read.
+EXPIRED_NOTE = gettext_noop("no answer by the deadline")
 
 
 def make_offers_on_approval(sender: Any, run: AllocationRun, user: Any, **kwargs: Any) -> None:
@@ -345,9 +348,7 @@ def do_expire_offers(
             )
             if offer.status != OfferStatus.PENDING or offer.deadline >= now:
                 continue
-            _release(
-                offer, OfferStatus.EXPIRED, "system", gettext("no answer by the deadline"), user
-            )
+            _release(offer, OfferStatus.EXPIRED, "system", EXPIRED_NOTE, user)
             offer_next_on_reserve(offer.unit, offer.run, user)
             expired += 1
     return expired
