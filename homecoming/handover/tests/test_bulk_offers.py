@@ -213,6 +213,10 @@ def test_bad_ids_an_empty_selection_and_no_tick_are_refused(world: World, client
         ({"pair": [good, pair(world, "KLB-1", "6")], "confirm": "1"}, "paired with two homes"),
         ({"pair": [good]}, "tick the box to confirm the offers"),
         ({"pair": [good], "confirm": "1", "run": "999999"}, "run or complex chosen is not"),
+        (
+            {"pick": [family("KLB-1").pk], "complex": world.lachin_complex.pk},
+            "run or complex chosen is not",
+        ),
     ]
     for form, refusal in cases:
         response = client.post(URL, form, follow=True)
