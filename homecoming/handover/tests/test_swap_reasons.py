@@ -3,9 +3,11 @@ who recorded it used: the reason is stored as data, the audit note as its msgid.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import translation
 
 from homecoming.allocation import services as allocation
@@ -79,3 +81,22 @@ def test_the_audit_trail_translates_the_system_s_note(swapped: World, client: An
     client.cookies["django_language"] = "ru"
     page = client.get("/audit/?table=housing_unit").content.decode()
     assert "обменяно с согласия обеих семей" in page
+
+
+def test_an_exchange_recorded_before_in_any_language_is_read_back_into_data(
+    swapped: World,
+) -> None:
+    migration = importlib.import_module("homecoming.handover.migrations.0007_offer_reasons")
+    assert migration.exchanged_with("The family asked for a ground floor.") is None
+    old = offer_of("KLB-1")
+    Offer.objects.filter(pk=old.pk).update(
+        reasons=[], reason="Hər iki ailənin razılığı ilə KLB-2 ailəsi ilə dəyişdirildi."
+    )
+    typed = offer_of("KLB-2")
+    Offer.objects.filter(pk=typed.pk).update(reasons=[], reason="Asked by the family.")
+    migration.exchanges_as_data(django_apps, None)
+    assert offer_of("KLB-1").reasons == [{"code": "swapped", "with": "KLB-2"}]
+    assert offer_of("KLB-2").reasons == [], "an officer's words stay as typed"
+    with translation.override("ru"):
+        attach([offer := offer_of("KLB-1")])
+        assert offer.why == "Обменяно с семьёй KLB-2 с согласия обеих."  # type: ignore[attr-defined]
