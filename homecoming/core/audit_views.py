@@ -121,13 +121,44 @@ def column_labels() -> dict[str, dict[str, Any]]:
     return labels
 
 
+def choice_labels() -> dict[str, dict[str, dict[Any, Any]]]:
+    """db table -> {column -> {stored value -> its label}} for every audited column whose
+    field has choices (statuses, kinds of shelter...): lazy texts, read in the reader's
+    language when shown. Built from the models alone, so showing them costs no query."""
+    labels: dict[str, dict[str, dict[Any, Any]]] = {}
+    for model in audited_models():
+        columns = {
+            str(f.column): dict(f.flatchoices)
+            for f in model._meta.concrete_fields
+            if f.choices and not f.is_relation
+        }
+        if columns:
+            labels[model._meta.db_table] = columns
+    return labels
+
+
+def shown_value(value: Any, choices: dict[Any, Any] | None) -> Any:
+    """A stored value as people read it: a choice's label, else the value itself (a value
+    no longer among the choices, a masked one, free text)."""
+    if choices is None or isinstance(value, dict | list):
+        return value
+    return choices.get(value, value)
+
+
 def labelled_diff(
-    event: AuditEvent, labels: dict[str, dict[str, Any]]
+    event: AuditEvent,
+    labels: dict[str, dict[str, Any]],
+    choices: dict[str, dict[str, dict[Any, Any]]] | None = None,
 ) -> list[tuple[str, Any, Any]]:
     """The event's changes with each column named as people read it (the column's own name
-    where no label is known: a column since removed)."""
+    where no label is known: a column since removed), and a value chosen from a list shown
+    by its label ("Accepted", not "accepted"). What is stored stays as it was."""
     names = labels.get(event.table, {})
-    return [(str(names.get(k, k)), old, new) for k, old, new in event.diff()]
+    values = (choices or {}).get(event.table, {})
+    return [
+        (str(names.get(k, k)), shown_value(old, values.get(k)), shown_value(new, values.get(k)))
+        for k, old, new in event.diff()
+    ]
 
 
 def model_table(label: str) -> str:
@@ -217,10 +248,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     # The trail shows a reader only the personal fields their role (or a grant) includes.
     shown = visible_fields(request.user)
     page.object_list = list(page.object_list)
-    labels = column_labels()
+    labels, choices = column_labels(), choice_labels()
     for event in page.object_list:
         event.before, event.after = mask_row_pair(event.table, event.before, event.after, shown)
-        event.changes = labelled_diff(event, labels)  # type: ignore[attr-defined]
+        event.changes = labelled_diff(event, labels, choices)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

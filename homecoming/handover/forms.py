@@ -5,11 +5,16 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.models import Profile
+from homecoming.allocation.models import AllocationRun, RunStatus
 from homecoming.core.scoping import ScopedFormMixin, preselect_single_choices
+from homecoming.geography.models import Area
 from homecoming.handover.models import AppealKind, AppealStatus, Bus, Ceremony, Convoy, PickupPoint
+from homecoming.housing.models import ResidentialComplex
+from homecoming.registry.models import Household, Person
 
 
 class DeclineForm(forms.Form):
@@ -145,3 +150,58 @@ class CodeForm(forms.Form):
             )
         )
         field.widget.attrs["maxlength"] = str(digits)
+
+
+class OfferPickFilter(forms.Form):
+    """Which waiting families to list for offers, and which free homes to pair them with.
+
+    Every choice is narrowed to the officer's scope; an officer of one district is not
+    asked for the district."""
+
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=Area.objects.districts(), required=False
+    )
+    origin = forms.ModelChoiceField(
+        label=_("Settlement of origin"), queryset=Area.objects.settlements(), required=False
+    )
+    size = forms.IntegerField(label=_("Persons"), min_value=1, max_value=40, required=False)
+    priority = forms.IntegerField(label=_("Priority at least"), min_value=0, required=False)
+    run = forms.ModelChoiceField(
+        label=_("Reserve list of the run"),
+        queryset=AllocationRun.objects.filter(status=RunStatus.APPROVED),
+        required=False,
+    )
+    complex = forms.ModelChoiceField(
+        label=_("Free homes in"), queryset=ResidentialComplex.objects.all(), required=False
+    )
+    q = forms.CharField(label=_("Registration number"), max_length=30, required=False)
+
+    def __init__(self, *args: Any, profile: Profile, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["origin"].queryset = Area.objects.settlements().for_profile(profile)  # type: ignore[attr-defined]
+        fields["run"].queryset = (  # type: ignore[attr-defined]
+            AllocationRun.objects.for_profile(profile)
+            .filter(status=RunStatus.APPROVED)
+            .only("pk", "name")
+        )
+        fields["complex"].queryset = ResidentialComplex.objects.for_profile(profile)  # type: ignore[attr-defined]
+        if profile.district_id is not None:
+            del fields["district"]
+
+    def families(self, candidates: QuerySet[Household]) -> QuerySet[Household]:
+        """`candidates` narrowed by the filters (call after `is_valid`)."""
+        data = self.cleaned_data
+        if data.get("district"):
+            candidates = candidates.filter(district=data["district"])
+        if data.get("origin"):
+            candidates = candidates.filter(origin=data["origin"])
+        if data.get("priority") is not None:
+            candidates = candidates.filter(priority__gte=data["priority"])
+        if data.get("q"):
+            candidates = candidates.filter(reg_number__icontains=data["q"].strip())
+        if data.get("size"):
+            members = Person.objects.filter(household=OuterRef("pk"))
+            sized = members.order_by().values("household").annotate(n=Count("pk")).values("n")
+            candidates = candidates.annotate(persons=Subquery(sized)).filter(persons=data["size"])
+        return candidates

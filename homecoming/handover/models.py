@@ -68,6 +68,10 @@ class Offer(models.Model):
     )
     # Why this family got this home: the allocation result's reason, or the reserve rule.
     reason = models.CharField(_("reason"), max_length=400, blank=True)
+    # The same reason as data when the system wrote it (a code and its parameters, e.g. an
+    # exchange and the other family), shown in the reader's language (handover/why.py);
+    # `reason` then keeps the English sentence, for the API and for readers of old rows.
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
     from_reserve = models.BooleanField(_("from the reserve list"), default=False)
     unit_status_before = models.CharField(max_length=12, default="free")
     # Empty while the home is not ready (still being built, or its place's readiness gate

@@ -7,6 +7,7 @@ needs it, and the family's chosen destination. The bands come from the engine it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext
@@ -65,3 +66,49 @@ def misfit(policy: Policy, need: Need, unit: Unit) -> str | None:
     ):
         return gettext("the family chose another destination")
     return None
+
+
+def best_home(policy: Policy, household: Household, homes: Sequence[Unit]) -> Unit | None:
+    """The free home of `homes` that fits the family best, or None when none fits.
+
+    It must suit the family (`misfit`) and be in the family's own district (families go
+    back where they came from). Among those: the room count nearest the band's ideal,
+    then the smaller home, then one without step-free access when the family does not
+    need it (kept for families who do), then the first in the list's order (complex,
+    building, floor, number).
+
+    >>> from types import SimpleNamespace as NS
+    >>> place = NS(complex=NS(settlement_id=1, settlement=NS(parent_id=9)))
+    >>> homes = [NS(rooms=r, step_free=s, building=place) for r, s in [(4, 0), (3, 1), (3, 0)]]
+    >>> family = NS(size=4, needs_step_free=False, destination_id=None, district_id=9)
+    >>> best_home(Policy.default(), family, homes) is homes[2]
+    True
+    """
+    need = need_of(household)
+    band = policy.band(need.size)
+    fitting = [
+        u
+        for u in homes
+        if u.building.complex.settlement.parent_id == household.district_id
+        and misfit(policy, need, u) is None
+    ]
+    return min(
+        fitting,
+        key=lambda u: (abs(u.rooms - band.ideal), u.rooms, u.step_free and not need.step_free),
+        default=None,
+    )
+
+
+def pair_homes(
+    policy: Policy, households: Sequence[Household], homes: Sequence[Unit]
+) -> list[tuple[Household, Unit | None]]:
+    """Each family, in the order given (priority or reserve rank), with the best-fitting
+    home still free after the families before it (`best_home`); None when none fits."""
+    free = list(homes)
+    pairs: list[tuple[Household, Unit | None]] = []
+    for household in households:
+        unit = best_home(policy, household, free)
+        if unit is not None:
+            free.remove(unit)
+        pairs.append((household, unit))
+    return pairs

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from homecoming.handover import family, views
+from homecoming.handover import bulk_offers, family, views
 
 officer_patterns = (
     [
         path("", views.overview, name="overview"),
         path("offers/new/", views.offer_manual, name="offer-new"),
+        path("offers/pick/", bulk_offers.offer_pick, name="offer-pick"),
         path("offers/expire/", views.expire_now, name="expire"),
         path("offers/<int:pk>/", views.offer_detail, name="offer"),
         path("offers/<int:pk>/<str:what>/", views.offer_act, name="offer-act"),

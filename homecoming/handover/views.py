@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, Sum
+from django.db.models import Count, Model, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -69,6 +69,7 @@ from homecoming.housing.models import Unit
 from homecoming.registry.models import Household
 
 WRITERS = EDITORS | ALLOCATORS
+M = TypeVar("M", bound=Model)
 
 
 def attempt(request: HttpRequest, do: Callable[[], Any], done: str) -> bool:
@@ -142,7 +143,15 @@ def picked_families(request: HttpRequest, profile: Profile) -> list[Household]:
 
     Raises `services.HandoverError` with a message for the person.
     """
-    raw = request.POST.getlist("pick")
+    return in_scope(
+        Household.objects.for_profile(profile),
+        picked_ids(request.POST.getlist("pick")),
+        _("family no. %(id)d is not among the families you may manage."),
+    )
+
+
+def picked_ids(raw: list[str]) -> list[int]:
+    """The ids of the rows ticked (once each, in the order sent), at most MAX_PICKED."""
     try:
         wanted = list(dict.fromkeys(int(v) for v in raw))
     except ValueError:
@@ -151,12 +160,16 @@ def picked_families(request: HttpRequest, profile: Profile) -> list[Household]:
         raise services.HandoverError(_("tick at least one family in the list."))
     if len(wanted) > MAX_PICKED:
         raise services.HandoverError(_("at most %(n)d families at a time.") % {"n": MAX_PICKED})
-    found = {h.pk: h for h in Household.objects.for_profile(profile).filter(pk__in=wanted)}
+    return wanted
+
+
+def in_scope(rows: QuerySet[M], wanted: list[int], refusal: str) -> list[M]:
+    """The rows of `rows` (the actor's scope) with these ids, in the same order; an id out
+    of scope (or of no row) is refused with `refusal` % {"id": ...}."""
+    found = rows.in_bulk(wanted)
     for pk in wanted:
         if pk not in found:
-            raise services.HandoverError(
-                _("family no. %(id)d is not among the families you may manage.") % {"id": pk}
-            )
+            raise services.HandoverError(refusal % {"id": pk})
     return [found[pk] for pk in wanted]
 
 
@@ -249,7 +262,12 @@ def _offer(request: HttpRequest, pk: int) -> tuple[Profile, Offer]:
 @login_required
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile, offer = _offer(request, pk)
-    history = offer_history(offer)
+    history = list(offer_history(offer))
+    # Statuses by their label in the reader's language, not by their stored code.
+    labels = dict(OfferStatus.choices)
+    for t in history:
+        t.from_label = labels.get(t.from_state, t.from_state)  # type: ignore[attr-defined]
+        t.to_label = labels.get(t.to_state, t.to_state)  # type: ignore[attr-defined]
     why.attach([offer])
     return render(
         request,
@@ -331,7 +349,10 @@ def offer_act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
 def swaps(request: HttpRequest) -> HttpResponse:
     profile = require_profile(request)
     rows = Swap.objects.for_profile(profile).select_related(
-        "first__household", "second__household", "first__unit", "second__unit"
+        "first__household",
+        "second__household",
+        "first__unit__building__complex__settlement",
+        "second__unit__building__complex__settlement",
     )
     return render(
         request, "handover/swaps.html", {"swaps": rows, "can_write": profile.role in WRITERS}

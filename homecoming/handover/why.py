@@ -3,13 +3,17 @@
 An offer made from an allocation run shows the run's reasons for this family (rendered by
 homecoming.allocation.reasons, with place names); an offer from a run's reserve list says
 the family's rank, translated when shown; an officer's offer with no reason given says so.
-Other stored reasons (an exchange, an officer's own words) are shown as stored.
+A reason the system wrote as data (`Offer.reasons`: an exchange of homes, with the other
+family) is rendered here in the reader's language; an officer's own words are shown as
+typed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from homecoming.allocation import reasons as allocation_reasons
@@ -19,6 +23,35 @@ from homecoming.handover.models import Offer
 #: Stored untranslated (the reader's language is not known when an offer is made);
 #: translated when shown.
 OFFERED_BY_OFFICER = gettext_noop("Offered by an officer.")
+PICKED_BY_OFFICER = gettext_noop(
+    "Offered by an officer from the list of families waiting: the home suits your family's size and needs."
+)
+#: Reasons stored as their English msgid and translated when read.
+STORED_MSGIDS = frozenset({OFFERED_BY_OFFICER, PICKED_BY_OFFICER})
+
+
+#: Reasons stored as data: code -> the sentence in the active language.
+OFFER_REASONS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "swapped": lambda p: (
+        gettext("Exchanged with family %(reg)s by consent of both.") % {"reg": p["with"]}
+    ),
+}
+
+
+def reason_data(code: str, **params: Any) -> tuple[str, list[dict[str, Any]]]:
+    """A reason to store on an offer: its English sentence (`Offer.reason`) and the data
+    it is rendered from in the reader's language (`Offer.reasons`)."""
+    data = [{"code": code, **params}]
+    with translation.override("en"):
+        return rendered(data), data
+
+
+def rendered(reasons: Iterable[Mapping[str, Any]]) -> str:
+    """The sentences of stored reasons in the active language (an unknown code: as is)."""
+    return " ".join(
+        OFFER_REASONS[r["code"]](r) if r.get("code") in OFFER_REASONS else str(r.get("code"))
+        for r in reasons
+    )
 
 
 def attach(offers: Iterable[Offer | None]) -> None:
@@ -40,8 +73,10 @@ def attach(offers: Iterable[Offer | None]) -> None:
 
 
 def _why(offer: Offer, result: AllocationResult | None) -> str:
-    if offer.reason == OFFERED_BY_OFFICER:
-        return gettext(OFFERED_BY_OFFICER)
+    if offer.reasons:
+        return rendered(offer.reasons)
+    if offer.reason in STORED_MSGIDS:
+        return gettext(offer.reason)
     if result is None:
         return offer.reason
     if offer.from_reserve and result.reserve_rank is not None:

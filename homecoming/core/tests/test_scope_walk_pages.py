@@ -230,6 +230,16 @@ PAGES: dict[str, Page] = {
         writers=WRITERS,
         posts=[lambda t, r: {"household": r.waiting.reg_number, "unit": r.free_unit.pk}],
     ),
+    # Offers in bulk: the list shows the waiting family; the confirmation's pairs point a
+    # family and a home each into the other district in turn.
+    "handover:offer-pick": Page(
+        marker=lambda d: d.waiting.reg_number,
+        writers=WRITERS,
+        posts=[
+            lambda t, r: {"pair": f"{r.waiting.pk}:{t.free_unit.pk}", "confirm": "1"},
+            lambda t, r: {"pair": f"{t.waiting.pk}:{r.free_unit.pk}", "confirm": "1"},
+        ],
+    ),
     "handover:expire": Page(get=False, writers=WRITERS, posts=[lambda t, r: {}], control=False),
     "handover:offer": Page(obj("offer_a")),
     "handover:offer-act": Page(

@@ -57,6 +57,9 @@ from homecoming.handover.services.common import (
     _who as _who,
 )
 from homecoming.handover.services.common import (
+    all_or_none as all_or_none,
+)
+from homecoming.handover.services.common import (
     check_home_ready as check_home_ready,
 )
 from homecoming.handover.services.common import (
@@ -67,6 +70,9 @@ from homecoming.handover.services.common import (
 )
 from homecoming.handover.services.common import (
     home_blockers as home_blockers,
+)
+from homecoming.handover.services.common import (
+    named as named,
 )
 from homecoming.handover.services.common import (
     readiness_blockers as readiness_blockers,
@@ -135,6 +141,9 @@ from homecoming.handover.services.offers import (
     do_make_offer as do_make_offer,
 )
 from homecoming.handover.services.offers import (
+    do_make_offers as do_make_offers,
+)
+from homecoming.handover.services.offers import (
     do_remind_deadlines as do_remind_deadlines,
 )
 from homecoming.handover.services.offers import (
@@ -150,7 +159,13 @@ from homecoming.handover.services.offers import (
     make_offers_on_approval as make_offers_on_approval,
 )
 from homecoming.handover.services.offers import (
+    offer_candidates as offer_candidates,
+)
+from homecoming.handover.services.offers import (
     offer_next_on_reserve as offer_next_on_reserve,
+)
+from homecoming.handover.services.offers import (
+    reserve_ranks as reserve_ranks,
 )
 from homecoming.handover.services.swaps import (
     _execute_swap as _execute_swap,

@@ -3,9 +3,9 @@ of a home, and the small writes of a unit's and a family's status."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -29,6 +29,8 @@ from homecoming.registry.lifecycles import HOUSEHOLD
 from homecoming.registry.models import Household, HouseholdStatus
 
 User = AbstractBaseUser | AnonymousUser | None
+T = TypeVar("T")
+R = TypeVar("R")
 WAITING = (HouseholdStatus.REGISTERED, HouseholdStatus.ELIGIBLE)
 
 
@@ -146,3 +148,28 @@ def _set_household(household: Household, status: str, user: User, actor: str = "
         _move(HOUSEHOLD, household.status, status, user, actor)
     household.status = status
     household.save(update_fields=["status", "updated_at"])
+
+
+def named(household: Household, exc: Exception) -> str:
+    """A refusal with the family it is about, unless it names the family already."""
+    why = exc.summary if isinstance(exc, NotReady) else str(exc)
+    if household.reg_number in why:
+        return why
+    return gettext("Family %(reg)s: %(why)s") % {"reg": household.reg_number, "why": why}
+
+
+def all_or_none(
+    items: Sequence[T], do: Callable[[T], R], family: Callable[[T], Household]
+) -> list[R]:
+    """`do` for each item picked from a list (a family to board, to invite, to offer a
+    home), in the caller's transaction: the first refusal names its family and, raised
+    through the caller's atomic block, undoes the others."""
+    done = []
+    for item in items:
+        try:
+            done.append(do(item))
+        except NotReady as exc:
+            raise NotReady(named(family(item), exc), exc.reasons) from exc
+        except HandoverError as exc:
+            raise Conflict(named(family(item), exc)) from exc
+    return done

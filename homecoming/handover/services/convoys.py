@@ -19,7 +19,7 @@ from homecoming.handover.models import (
     ConvoyStatus,
     Passenger,
 )
-from homecoming.handover.services.common import Conflict, User, _role
+from homecoming.handover.services.common import Conflict, User, _role, all_or_none
 from homecoming.housing.models import (
     Unit,
 )
@@ -96,21 +96,9 @@ def do_assign_many_to_bus(
     Each family is checked again as if alone (its home accepted, the convoy planned, the
     seats left); the first refusal undoes the others and names its family.
     """
-    done = []
-    for household in households:
-        try:
-            done.append(do_assign_to_bus(bus, household, user=user))
-        except Conflict as exc:
-            raise Conflict(named(household, exc)) from exc
-    return done
-
-
-def named(household: Household, exc: Exception) -> str:
-    """A refusal with the family it is about, unless it names the family already."""
-    why = str(exc)
-    if household.reg_number in why:
-        return why
-    return gettext("Family %(reg)s: %(why)s") % {"reg": household.reg_number, "why": why}
+    return all_or_none(
+        households, lambda h: do_assign_to_bus(bus, h, user=user), family=lambda h: h
+    )
 
 
 def bus_candidates(convoy: Convoy, households: QuerySet[Household]) -> QuerySet[Household]:

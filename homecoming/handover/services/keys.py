@@ -30,9 +30,10 @@ from homecoming.handover.services.common import (
     _set_household,
     _set_unit,
     _who,
+    all_or_none,
     check_home_ready,
 )
-from homecoming.handover.services.convoys import home_of, named
+from homecoming.handover.services.convoys import home_of
 from homecoming.housing.lifecycles import UNIT
 from homecoming.housing.models import (
     Unit,
@@ -118,13 +119,7 @@ def do_invite_many(
 ) -> list[Invitation]:
     """Invite the families picked from a list: all of them, or none; the first refusal
     undoes the others and names its family."""
-    done = []
-    for household in households:
-        try:
-            done.append(do_invite(ceremony, household, user=user))
-        except HandoverError as exc:
-            raise Conflict(named(household, exc)) from exc
-    return done
+    return all_or_none(households, lambda h: do_invite(ceremony, h, user=user), family=lambda h: h)
 
 
 def ceremony_candidates(ceremony: Ceremony, households: QuerySet[Household]) -> QuerySet[Household]:

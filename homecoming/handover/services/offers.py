@@ -3,12 +3,14 @@ the next family on the reserve list offered a freed home."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from homecoming.allocation.models import AllocationRun, run_heavy_fields
 from homecoming.allocation.services import ApprovalError
@@ -33,11 +35,12 @@ from homecoming.handover.services.common import (
     _set_household,
     _set_unit,
     _who,
+    all_or_none,
     default_deadline,
     family_url,
     home_blockers,
 )
-from homecoming.handover.why import OFFERED_BY_OFFICER
+from homecoming.handover.why import OFFERED_BY_OFFICER, PICKED_BY_OFFICER
 from homecoming.housing.lifecycles import UNIT
 from homecoming.housing.models import (
     ALLOCATABLE_STATUSES,
@@ -45,7 +48,10 @@ from homecoming.housing.models import (
     Unit,
     UnitStatus,
 )
-from homecoming.registry.models import Household, HouseholdStatus
+from homecoming.registry.models import Household, HouseholdQuerySet, HouseholdStatus
+
+#: The audit note of an expiry, stored as its English msgid, translated when read.
+EXPIRED_NOTE = gettext_noop("no answer by the deadline")
 
 
 def make_offers_on_approval(sender: Any, run: AllocationRun, user: Any, **kwargs: Any) -> None:
@@ -230,6 +236,14 @@ def _release(
             _set_household(household, HouseholdStatus.ELIGIBLE, user, actor)
 
 
+def reserve_reason(run: AllocationRun, rank: int | None) -> str:
+    """The stored reason of an offer from a run's reserve list (shown translated from the
+    rank by `why`, this text being the fallback)."""
+    return gettext(
+        "Next on the reserve list of %(run)s (rank %(rank)d): the home suits your family's size and needs."
+    ) % {"run": run.name, "rank": rank or 0}
+
+
 def offer_next_on_reserve(unit: Unit, run: AllocationRun | None, user: User) -> Offer | None:
     """Offer a freed home to the first family of the run's reserve list that it suits.
 
@@ -257,9 +271,7 @@ def offer_next_on_reserve(unit: Unit, run: AllocationRun | None, user: User) -> 
         h = households.get(result.household_id)
         if h is None or misfit(policy, need_of(h), unit) is not None:
             continue
-        reason = gettext(
-            "Next on the reserve list of %(run)s (rank %(rank)d): the home suits your family's size and needs."
-        ) % {"run": run.name, "rank": result.reserve_rank}
+        reason = reserve_reason(run, result.reserve_rank)
         try:
             with transaction.atomic():
                 return do_make_offer(
@@ -336,9 +348,7 @@ def do_expire_offers(
             )
             if offer.status != OfferStatus.PENDING or offer.deadline >= now:
                 continue
-            _release(
-                offer, OfferStatus.EXPIRED, "system", gettext("no answer by the deadline"), user
-            )
+            _release(offer, OfferStatus.EXPIRED, "system", EXPIRED_NOTE, user)
             offer_next_on_reserve(offer.unit, offer.run, user)
             expired += 1
     return expired
@@ -411,3 +421,101 @@ def expire_offers_job(job: Any, progress: Any) -> dict[str, Any]:
         "expired": do_expire_offers(),
         "reminded": do_remind_deadlines(),
     }
+
+
+def offer_candidates(
+    households: HouseholdQuerySet, run: AllocationRun | None = None
+) -> HouseholdQuerySet:
+    """Families of `households` (the actor's scope) that may be offered a home: waiting,
+    holding no home and no open offer. With `run`, its reserve list not yet offered
+    anything in the run, by reserve rank (`rank` annotated); else by priority, then date
+    of registration (the registry's order)."""
+    active = Offer.objects.filter(household=OuterRef("pk"), status__in=ACTIVE_OFFER)
+    found = households.waiting().filter(home__isnull=True).exclude(Exists(active))
+    if run is None:
+        return found.order_by("-priority", "registered_on", "reg_number", "pk")
+    reserve = run.results.filter(unit__isnull=True, reserve_rank__isnull=False)
+    return (
+        found.filter(pk__in=reserve.values("household_id"))
+        .exclude(pk__in=Offer.objects.filter(run=run).values("household_id"))
+        .annotate(
+            rank=Subquery(reserve.filter(household_id=OuterRef("pk")).values("reserve_rank")[:1])
+        )
+        .order_by("rank", "pk")
+    )
+
+
+@transaction.atomic
+def do_make_offers(
+    pairs: Sequence[tuple[Unit, Household]],
+    *,
+    user: User,
+    run: AllocationRun | None = None,
+) -> list[Offer]:
+    """Offer the homes paired on the confirmation page (families picked from a list):
+    all of them, or none.
+
+    Each pair goes through `do_make_offer` (the role, the home free, the family waiting,
+    the home ready) and the run's rules of fit (`rules.misfit`: room band, step-free
+    access, destination; the default policy without a run). With `run`, each family must
+    be on its reserve list and not offered anything in it yet. The first refusal undoes
+    the others and names its family."""
+    _may(UNIT, "offer_home", user)
+    policy = policy_of(run)
+    # Every home, then every family, locked up front in id order (units before
+    # households, as everywhere): two officers confirming overlapping picks wait for
+    # each other instead of each holding half.
+    homes = {
+        u.pk: u
+        for u in Unit.objects.select_for_update(of=("self",))
+        .select_related("building__complex__settlement")
+        .filter(pk__in=[u.pk for u, _h in pairs])
+        .order_by("pk")
+    }
+    families = {
+        h.pk: h
+        for h in Household.objects.with_size()
+        .select_for_update(of=("self",))
+        .filter(pk__in=[h.pk for _u, h in pairs])
+        .order_by("pk")
+    }
+    ranks = reserve_ranks(run, list(families))
+
+    def one(pair: tuple[Unit, Household]) -> Offer:
+        unit, household = homes[pair[0].pk], families[pair[1].pk]
+        why = misfit(policy, need_of(household), unit)
+        if why:
+            raise HandoverError(
+                gettext("home %(unit)s does not suit the family: %(why)s")
+                % {"unit": unit, "why": why}
+            )
+        if run is not None and household.pk not in ranks:
+            raise HandoverError(
+                gettext("the family is not waiting on the reserve list of %(run)s.")
+                % {"run": run.name}
+            )
+        return do_make_offer(
+            unit,
+            household,
+            user=user,
+            run=run,
+            reason=reserve_reason(run, ranks[household.pk]) if run else PICKED_BY_OFFICER,
+            from_reserve=run is not None,
+        )
+
+    return all_or_none(pairs, one, family=lambda p: p[1])
+
+
+def reserve_ranks(run: AllocationRun | None, household_ids: list[int]) -> dict[int, int]:
+    """Family id -> rank, for those of `household_ids` on `run`'s reserve list and not
+    offered anything in the run yet."""
+    if run is None:
+        return {}
+    offered = Offer.objects.filter(run=run).values("household_id")
+    found = (
+        run.results.filter(household_id__in=household_ids, reserve_rank__isnull=False)
+        .filter(unit__isnull=True)
+        .exclude(household_id__in=offered)
+        .values_list("household_id", "reserve_rank")
+    )
+    return {household: rank for household, rank in found if rank is not None}

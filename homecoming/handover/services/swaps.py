@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from homecoming.core.audit import audit_note
 from homecoming.core.text import lowercase
@@ -18,11 +18,16 @@ from homecoming.handover.models import (
 )
 from homecoming.handover.rules import misfit, need_of, policy_of
 from homecoming.handover.services.common import Conflict, HandoverError, User, _may, _set_unit, _who
+from homecoming.handover.why import reason_data
 from homecoming.housing.models import (
     Unit,
     UnitStatus,
 )
 from homecoming.registry.models import Household
+
+#: The audit note of an exchange, stored as its English msgid and translated when read
+#: (`{% translate note %}`), like the other notes the system writes.
+SWAPPED_NOTE = gettext_noop("swapped by consent of both families")
 
 
 @transaction.atomic
@@ -94,15 +99,15 @@ def _execute_swap(swap: Swap, user: User) -> None:
     # Clear both links before setting them: the one-to-one is checked row by row (and a
     # home without a family is free, by the unit's check constraint).
     Unit.objects.filter(pk__in=[ua.pk, ub.pk]).update(household=None, status=UnitStatus.FREE)
-    note = gettext("swapped by consent of both families")
     for old, unit, other in ((a, ub, b), (b, ua, a)):
+        reason, reasons = reason_data("swapped", **{"with": other.household.reg_number})
         new = Offer.objects.create(
             run=old.run,
             household=old.household,
             unit=unit,
             status=before[old.pk],
-            reason=gettext("Exchanged with family %(reg)s by consent of both.")
-            % {"reg": other.household.reg_number},
+            reason=reason,
+            reasons=reasons,
             unit_status_before=other.unit_status_before,
             # The clock belongs to the home: a home not ready yet has none.
             deadline=other.deadline,
@@ -117,7 +122,7 @@ def _execute_swap(swap: Swap, user: User) -> None:
                 household=old.household_id, status=UnitStatus.OFFERED
             )
         unit.refresh_from_db()
-        with audit_note(note):
+        with audit_note(SWAPPED_NOTE):
             _set_unit(unit, status, old.household_id, user)
     swap.status = SwapStatus.DONE
     swap.done_at = timezone.now()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -111,3 +112,25 @@ def test_fifty_concurrent_api_accepts_with_one_key_answer_once(
     assert outcomes.count("won") == THREADS, outcomes
     assert responses == [200] * THREADS
     assert transitions("offer", to_state="accepted").count() == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_concurrent_bulk_offers_of_the_same_homes_in_crossed_orders_leave_one_batch(
+    world: World, round_: int
+) -> None:
+    """Officers confirming overlapping picks, the homes listed in opposite orders: the homes
+    and families are locked up front in id order, so one batch wins whole, the others are
+    refused, and no transaction deadlocks."""
+    threads = 12
+    one, six = unit_no(world, "1"), unit_no(world, "6")
+    work: list[Callable[[], Any]] = []
+    for i in range(threads):
+        a = make_family(f"KLB-B{round_}-{i}a", world.zar, 3)
+        b = make_family(f"KLB-B{round_}-{i}b", world.zar, 3)
+        pairs = [(one, a), (six, b)] if i % 2 else [(six, a), (one, b)]
+        work.append(partial(services.do_make_offers, pairs, user=None))
+    outcomes = race(work)
+    assert outcomes.count("won") == 1, outcomes
+    assert set(outcomes) <= {"won", "conflict"}, outcomes
+    assert Offer.objects.filter(unit__in=[one, six]).count() == 2
+    assert Household.objects.filter(status="offered").count() == 2
