@@ -17,6 +17,18 @@ if TYPE_CHECKING:
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """On PostgreSQL the test sessions do not wait for each commit to reach the disk: a
+    test database is thrown away, and CI's suite commits thousands of times (transactional
+    tests, their flushes). What a commit makes visible and when is unchanged."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.postgresql" and not os.environ.get("HC_TEST_SYNC"):
+        db.setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
+
+
 @pytest.fixture(autouse=True)
 def _default_language_after_each_test() -> Iterator[None]:
     """A page requested in Azerbaijani leaves the thread speaking it (Django's middleware
