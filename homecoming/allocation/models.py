@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.core.models import QuickLabels
 from homecoming.core.scoping import DistrictScopedQuerySet
 
 
@@ -68,7 +69,7 @@ def run_heavy_fields(prefix: str = "") -> list[str]:
     return [prefix + name for name in RUN_HEAVY_FIELDS]
 
 
-class AllocationRun(models.Model):
+class AllocationRun(QuickLabels, models.Model):
     name = models.CharField(_("name"), max_length=120)
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     status = models.CharField(

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from homecoming.core.models import QuickLabels
 from homecoming.core.scoping import DistrictScopedQuerySet
 
 
@@ -39,7 +40,7 @@ class OfferStatus(models.TextChoices):
 ACTIVE_OFFER = (OfferStatus.PENDING, OfferStatus.ACCEPTED)
 
 
-class Offer(models.Model):
+class Offer(QuickLabels, models.Model):
     """A home offered to a family, answered (or not) before a deadline.
 
     An offer made (at a run's approval, or from the reserve list) on a home that is not
@@ -125,7 +126,7 @@ class SwapStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Swap(models.Model):
+class Swap(QuickLabels, models.Model):
     """Two families exchanging the homes they were offered; both must consent."""
 
     first = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
@@ -173,7 +174,7 @@ class AppealStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Appeal(models.Model):
+class Appeal(QuickLabels, models.Model):
     household = models.ForeignKey(
         "registry.Household", on_delete=models.PROTECT, related_name="appeals"
     )
@@ -446,7 +447,7 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Message(models.Model):
+class Message(QuickLabels, models.Model):
     """The outbox: every SMS or e-mail the programme sends, as sent."""
 
     household = models.ForeignKey(

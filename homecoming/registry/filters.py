@@ -9,20 +9,29 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.accounts.privacy import PersonalField, visible_fields
+from homecoming.core.widgets import QuickNullBooleanSelect, QuickSelect
 from homecoming.geography.models import Area
 from homecoming.registry.models import Household, HouseholdStatus, Person, ShelterKind
 
 
 class HouseholdFilter(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    status = django_filters.ChoiceFilter(choices=HouseholdStatus.choices)
-    shelter_kind = django_filters.ChoiceFilter(choices=ShelterKind.choices)
+    # Drawn on every load of the families list: selects written out in Python (core.widgets).
+    status = django_filters.ChoiceFilter(choices=HouseholdStatus.choices, widget=QuickSelect)
+    shelter_kind = django_filters.ChoiceFilter(choices=ShelterKind.choices, widget=QuickSelect)
     origin = django_filters.ModelChoiceFilter(
-        queryset=Area.objects.settlements(), field_name="origin", to_field_name="code"
+        queryset=Area.objects.settlements(),
+        field_name="origin",
+        to_field_name="code",
+        widget=QuickSelect,
     )
     priority = django_filters.NumberFilter()
-    in_group = django_filters.BooleanFilter(field_name="group", lookup_expr="isnull", exclude=True)
-    needs_step_free = django_filters.BooleanFilter(method="step_free")
+    in_group = django_filters.BooleanFilter(
+        field_name="group", lookup_expr="isnull", exclude=True, widget=QuickNullBooleanSelect
+    )
+    needs_step_free = django_filters.BooleanFilter(
+        method="step_free", widget=QuickNullBooleanSelect
+    )
 
     class Meta:
         model = Household

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from homecoming.core.identifiers import validate_identifier
+from homecoming.core.models import QuickLabels
 from homecoming.core.scoping import DistrictScopedQuerySet
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ class HouseholdQuerySet(DistrictScopedQuerySet["Household"]):
         return ids
 
 
-class Household(models.Model):
+class Household(QuickLabels, models.Model):
     """A displaced family as registered by the programme."""
 
     reg_number = models.CharField(
@@ -318,7 +319,7 @@ class PersonQuerySet(DistrictScopedQuerySet["Person"]):
 NAME_FIELDS = frozenset({"surname", "given_name", "patronymic"})
 
 
-class Person(models.Model):
+class Person(QuickLabels, models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("household")
     )

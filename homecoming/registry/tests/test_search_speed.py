@@ -122,6 +122,26 @@ def test_an_identity_number_finds_its_holder_alone_without_asking_every_name(
     assert Person.objects.search("WV711ZZ").count() == 0  # not a holder: a name search
 
 
+def test_the_apis_count_is_fresh_up_to_the_cap_and_a_minute_old_at_most_beyond_it(
+    world: World, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(world.kamran)
+    base = client.get("/api/households/").json()["count"]
+    make_family("KLB-C0", world.zar, 1)
+    assert client.get("/api/households/").json()["count"] == base + 1  # under the cap: fresh
+    monkeypatch.setattr(paging, "CAP", base - 1)
+    assert client.get("/api/households/").json()["count"] == base + 1
+    make_family("KLB-C1", world.zar, 1)
+    assert client.get("/api/households/").json()["count"] == base + 1  # kept
+    pages = client.get("/api/households/?page=1").json()
+    assert len(pages["results"]) == min(base + 2, 50)  # the rows themselves are fresh
+    cache.clear()  # a minute later
+    assert client.get("/api/households/").json()["count"] == base + 2
+
+
 def test_a_far_page_is_read_by_ids_and_a_long_lists_count_is_capped(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
