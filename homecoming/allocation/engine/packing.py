@@ -11,6 +11,13 @@ over all candidate buildings:
   complex, not bound to a building), both per lattice point.
 
 A complex fits iff free + sum of slacks <= 0 at every lattice point.
+
+A large settlement (a city of a hundred complexes) is cut into **districts**: runs of
+consecutive complexes of at most `DISTRICT_BUILDINGS` buildings in all (`districts`). The
+repair looks for a place, and for a new building for the group it moves aside, inside the
+district only, so that its work grows with the size of a district, not of the city. A
+settlement of up to `DISTRICT_BUILDINGS` buildings is one district (the repair is the same
+as before districts existed).
 """
 
 from __future__ import annotations
@@ -20,6 +27,27 @@ import numpy as np
 from .core import Hall, Instance, IntArray, Joint
 
 _EJECT_TRIES = 2000  # moves tried per group left without a building
+DISTRICT_BUILDINGS = 240  # buildings of a district of a large settlement, at most
+
+
+def districts(buildings_per_complex: IntArray, limit: int = DISTRICT_BUILDINGS) -> IntArray:
+    """District of each complex: consecutive complexes, a new district whenever the next
+    complex would take the current one over `limit` buildings (a complex larger than
+    `limit` is a district of its own). All zeros when the whole settlement is within it.
+
+    >>> districts(np.array([3, 3, 3, 5, 1]), limit=6).tolist()
+    [0, 0, 1, 2, 2]
+    >>> districts(np.array([3, 3]), limit=6).tolist()
+    [0, 0]
+    """
+    out = np.zeros(len(buildings_per_complex), dtype=np.int64)
+    district = size = 0
+    for c, n in enumerate(buildings_per_complex.tolist()):
+        if size > 0 and size + n > limit:
+            district, size = district + 1, 0
+        out[c] = district
+        size += n
+    return out
 
 
 def best(ok: IntArray | np.ndarray, score: IntArray) -> int:
@@ -86,6 +114,8 @@ class BuildingPacking:
         self.building_of: dict[int, int] = {}  # block -> global building index
         self.bound_at: dict[int, int] = {}  # block -> local building index
         self.everywhere = np.arange(len(self.buildings))
+        per_complex = np.bincount(self.complex_at, minlength=len(complexes))
+        self.district_at: IntArray = districts(per_complex)[self.complex_at]
 
     def buildings_of_complex(self, c: int) -> IntArray:
         out: IntArray = np.nonzero(self.complex_at == c)[0]
@@ -159,64 +189,87 @@ class BuildingPacking:
         else:
             del self.complex_of[bi]
 
+    def district(self, k: int) -> IntArray:
+        """The buildings of local building k's district."""
+        out: IntArray = self.everywhere[self.district_at == self.district_at[k]]
+        return out
+
     def repair(self, bi: int) -> bool:
         """Give group bi (left without a building) the place of a group that can move:
-        buildings of its own complex first, then the rest of the settlement."""
+        buildings of its own complex first, then the rest of its district (of the
+        settlement, for a group planned into no complex)."""
         own = self.complex_of.get(bi, -1)
         every = self.everywhere
-        mine = every[self.complex_at == own] if own >= 0 else every[:0]
-        return self.move_aside(bi, np.concatenate([mine, every[self.complex_at != own]]))
+        if own < 0:
+            return self.move_aside(bi, every)
+        mine = every[self.complex_at == own]
+        near = self.district_at == self.district_at[mine[0]] if len(mine) else every >= 0
+        return self.move_aside(bi, np.concatenate([mine, every[near & (self.complex_at != own)]]))
 
     def move_aside(self, bi: int, among: IntArray) -> bool:
         """Put group bi into a building of `among` by moving one group bound there to another
         building; False (and nothing changed) when no such single move is found within
-        `_EJECT_TRIES` tries."""
+        `_EJECT_TRIES` tries.
+
+        A failed try leaves the packing as it was, so every try is tested at once up front
+        (the same tries, in the same order, as one by one)."""
         bound_in: dict[int, list[int]] = {}
         for g, k in self.bound_at.items():
             bound_in.setdefault(k, []).append(g)
-        tries = 0
+        moved: list[int] = []
+        at: list[int] = []
         for k in among.tolist():
             for h in sorted(bound_in.get(k, []), key=self._smallest_first):
-                if tries >= _EJECT_TRIES:
-                    return False
-                tries += 1
-                new_slack = self._slack_if_swapped(bi, h, k)
-                if new_slack is not None and self._swap(bi, h, k, new_slack):
-                    return True
+                moved.append(h)
+                at.append(k)
+            if len(moved) >= _EJECT_TRIES:
+                break
+        moved, at = moved[:_EJECT_TRIES], at[:_EJECT_TRIES]
+        if not moved:
+            return False
+        ok, new_slack = self._slacks_if_swapped(bi, moved, np.array(at, dtype=np.int64))
+        for p in np.nonzero(ok)[0].tolist():
+            if self._swap(bi, moved[p], at[p], new_slack[p]):
+                return True
         return False
 
     def _smallest_first(self, bi: int) -> tuple[int, int]:
         return len(self.inst.blocks[bi].members), self.admission_rank[bi]
 
-    def _slack_if_swapped(self, bi: int, h: int, k: int) -> IntArray | None:
-        """Building k's slack with group bi bound there instead of group h, h being free in
-        k's complex; None when the building or the complex would not fit."""
+    def _slacks_if_swapped(
+        self, bi: int, moved: list[int], at: IntArray
+    ) -> tuple[np.ndarray, IntArray]:
+        """For each try p: could group bi be bound to building at[p] instead of group
+        moved[p] (which becomes free in that building's complex) with the building and the
+        complex still fitting; and the building's slack then."""
         blocks = self.inst.blocks
-        h_demand = blocks[h].demand
-        if not self.hall.fits(self.bound[k] - h_demand + blocks[bi].demand, self.supply[k]):
-            return None
-        c = int(self.complex_at[k])
-        bi_joint = self.joint.demand(blocks[bi].demand)
+        h_demand = np.stack([blocks[h].demand for h in moved])
+        bi_demand = blocks[bi].demand
+        ok = self.hall.fits(self.bound[at] - h_demand + bi_demand, self.supply[at])
+        c = self.complex_at[at]
+        bi_joint = self.joint.demand(bi_demand)
         h_joint = self.joint.demand(h_demand)
-        new_slack = self.joint.suffix_max((self.excess[k] - h_joint + bi_joint)[None, :])[0]
+        new_slack = self.joint.suffix_max(self.excess[at] - h_joint + bi_joint)
         own = self.complex_of.get(bi, -1)
         total = (
             self.free[c]
             + h_joint
-            - (bi_joint if own == c else 0)
+            - np.outer(c == own, bi_joint)
             + self.complex_slack[c]
-            - self.slack[k]
+            - self.slack[at]
             + new_slack
         )
-        return new_slack if (total <= 0).all() else None
+        ok &= (total <= 0).all(axis=1)
+        return ok, new_slack
 
     def _swap(self, bi: int, h: int, k: int, new_slack: IntArray) -> bool:
-        """Bind bi to building k in place of h, and h to another building; when h finds
-        none, undo both and return False."""
+        """Bind bi to building k in place of h, and h to another building of k's district;
+        when h finds none, undo both and return False."""
         own = self.complex_of.get(bi, -1)
         self.unbind(h, int(self.complex_at[k]))
         self.bind(bi, k, new_slack)
-        others = self.everywhere[self.everywhere != k]
+        near = self.district(k)
+        others = near[near != k]
         if self.bind_best(h, others):
             return True
         self.unbind(bi, own)

@@ -214,14 +214,23 @@ class SettlementPlanner:
             self.inst.buildings[int(g)][1:]: i for i, g in enumerate(packing.buildings.tolist())
         }
         left: list[int] = []
+        # the groups of each complex, bucketed once (not one pass over the city per complex)
+        groups_in: dict[int, list[int]] = {}
+        for bi in self.blocks:
+            if blocks[bi].multi and bi in self.complex_of:
+                groups_in.setdefault(self.complex_of[bi], []).append(bi)
         for c in range(len(self.complexes)):
             in_complex = packing.buildings_of_complex(c)
-            groups = [bi for bi in self.blocks if self.complex_of.get(bi) == c and blocks[bi].multi]
-            for bi in self._largest_first(groups):
+            for bi in self._largest_first(groups_in.get(c, [])):
                 if not self._bind_to_residents(packing, bi, local) and not packing.bind_best(
                     bi, in_complex
                 ):
                     left.append(bi)
+                # a follower bound to its residents' building in a complex still to come is
+                # met there again, as when each complex looked at every group
+                moved_to = self.complex_of.get(bi, c)
+                if moved_to > c:
+                    groups_in.setdefault(moved_to, []).append(bi)
         # followers alone: their residents' building where it still has their flat
         for bi in self._largest_first([bi for bi in self.followers if not blocks[bi].multi]):
             self._bind_to_residents(packing, bi, local)
