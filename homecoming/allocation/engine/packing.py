@@ -115,7 +115,7 @@ class BuildingPacking:
         self.bound_at: dict[int, int] = {}  # block -> local building index
         self.everywhere = np.arange(len(self.buildings))
         per_complex = np.bincount(self.complex_at, minlength=len(complexes))
-        self.district_at: IntArray = districts(per_complex)[self.complex_at]
+        self.district_at: IntArray = districts(per_complex, DISTRICT_BUILDINGS)[self.complex_at]
 
     def buildings_of_complex(self, c: int) -> IntArray:
         out: IntArray = np.nonzero(self.complex_at == c)[0]
