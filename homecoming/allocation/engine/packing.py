@@ -10,7 +10,11 @@ over all candidate buildings:
 - per complex: the sum of its buildings' slacks and its `free` demand (planned into the
   complex, not bound to a building), both per lattice point.
 
-A complex fits iff free + sum of slacks <= 0 at every lattice point.
+A complex fits iff free + sum of slacks <= 0 at every lattice point. The settlement as a
+whole must fit too, with every household not bound to a building (free in a complex, or in
+no complex at all) anywhere in it: `unbound` + sum of every building's slack <= 0, kept as
+`settlement_total`. The complexes' tests do not imply it when some groups fit no complex:
+the matching would then have to split bound groups to house them.
 
 A large settlement (a city of a hundred complexes) is cut into **districts**: runs of
 consecutive complexes of at most `DISTRICT_BUILDINGS` buildings in all (`districts`). The
@@ -111,6 +115,12 @@ class BuildingPacking:
         self.complex_slack: IntArray = np.zeros((len(complexes), joint.points), dtype=np.int64)
         np.add.at(self.complex_slack, self.complex_at, self.slack)
         self.free: IntArray = joint.demand(complex_demand)
+        everyone = sum(
+            (inst.blocks[bi].demand for bi in admission_rank),
+            np.zeros(self.hall.n_classes, dtype=np.int64),
+        )
+        # unbound demand of the whole settlement plus every building's slack, per point
+        self.settlement_total: IntArray = joint.demand(everyone) + self.slack.sum(axis=0)
         self.building_of: dict[int, int] = {}  # block -> global building index
         self.bound_at: dict[int, int] = {}  # block -> local building index
         self.everywhere = np.arange(len(self.buildings))
@@ -139,9 +149,11 @@ class BuildingPacking:
             - self.slack[among]
             + new_slack
         )
-        ok[ok] = (total <= 0).all(axis=1)
+        settlement = self.settlement_total - joint_demand - self.slack[among] + new_slack
+        fine = (total <= 0).all(axis=1) & (settlement <= 0).all(axis=1)
+        ok[ok] = fine
         full = np.zeros((len(ok), self.joint.points), dtype=np.int64)
-        full[ok] = new_slack[(total <= 0).all(axis=1)]
+        full[ok] = new_slack[fine]
         return ok, full
 
     def bind_best(self, bi: int, among: IntArray) -> bool:
@@ -164,6 +176,7 @@ class BuildingPacking:
         if own >= 0:
             self.free[own] -= joint_demand
         self.complex_slack[c] += new_slack - self.slack[k]
+        self.settlement_total += new_slack - self.slack[k] - joint_demand
         self.slack[k] = new_slack
         self.excess[k] += joint_demand
         self.bound[k] += demand
@@ -182,6 +195,7 @@ class BuildingPacking:
         self.bound[k] -= demand
         new_slack = self.joint.suffix_max(self.excess[k : k + 1].copy())[0]
         self.complex_slack[c] += new_slack - self.slack[k]
+        self.settlement_total += new_slack - self.slack[k] + joint_demand
         self.slack[k] = new_slack
         if back_to >= 0:
             self.free[back_to] += joint_demand
@@ -259,7 +273,8 @@ class BuildingPacking:
             - self.slack[at]
             + new_slack
         )
-        ok &= (total <= 0).all(axis=1)
+        settlement = self.settlement_total + h_joint - bi_joint - self.slack[at] + new_slack
+        ok &= (total <= 0).all(axis=1) & (settlement <= 0).all(axis=1)
         return ok, new_slack
 
     def _swap(self, bi: int, h: int, k: int, new_slack: IntArray) -> bool:

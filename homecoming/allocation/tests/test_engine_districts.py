@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from homecoming.allocation.engine import Household, Policy, Unit, allocate, check, packing
-from homecoming.allocation.engine.core import Joint, build_instance
+from homecoming.allocation.engine.core import Joint, admit, build_instance
 
 
 def test_districts_are_runs_of_complexes_within_the_building_limit() -> None:
@@ -52,16 +52,18 @@ def _families(n: int, seed: int) -> list[Household]:
 
 
 def _packing(hs: list[Household], us: list[Unit], bound: int) -> packing.BuildingPacking:
-    """A packing of the one settlement with its first `bound` kin groups bound where they fit
-    best, every group planned into complex C0."""
+    """A packing of the one settlement's admitted households, with the first `bound` of its
+    kin groups bound where they fit best (planned into no complex)."""
     inst = build_instance(hs, us, Policy.default())
+    adm = admit(inst, np.random.default_rng(0))
+    admitted = [bi for bi in adm.order if adm.settlement_of_block[bi] == 0]
     complexes = np.arange(len(inst.complexes))
     complex_of: dict[int, int] = {}
     demand = np.zeros((len(complexes), inst.hall.n_classes), dtype=np.int64)
-    rank = {b.index: b.index for b in inst.blocks}
+    rank = {bi: p for p, bi in enumerate(admitted)}
     p = packing.BuildingPacking(inst, Joint(inst.hall), complexes, demand, complex_of, rank)
-    for b in [b for b in inst.blocks if b.multi][:bound]:
-        p.bind_best(b.index, p.everywhere)
+    for bi in [bi for bi in admitted if inst.blocks[bi].multi][:bound]:
+        p.bind_best(bi, p.everywhere)
     return p
 
 
@@ -70,7 +72,7 @@ def _packing(hs: list[Household], us: list[Unit], bound: int) -> packing.Buildin
 def test_all_tries_at_once_agree_with_each_try_made_on_the_packing(seed: int, bound: int) -> None:
     hs = _families(40, seed)
     p = _packing(hs, _city(2, 3), bound)
-    movers = [b.index for b in p.inst.blocks if b.multi and b.index not in p.building_of]
+    movers = [bi for bi in p.admission_rank if p.inst.blocks[bi].multi and bi not in p.building_of]
     if not movers or not p.bound_at:
         return
     bi = movers[0]
@@ -122,3 +124,48 @@ def test_districts_change_nothing_in_a_settlement_within_the_limit(
     same = allocate(hs, us, seed=2)
     assert [a.reason for a in same.assignments] == [a.reason for a in wide.assignments]
     assert [a.unit_id for a in same.assignments] == [a.unit_id for a in wide.assignments]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 12))
+def test_the_settlement_total_is_what_it_is_recomputed_from_scratch(seed: int, n: int) -> None:
+    p = _packing(_families(40, seed), _city(2, 3), n)
+    for bi in sorted(p.bound_at)[::2]:  # unbind every other group, back into its complex
+        p.unbind(bi, int(p.complex_at[p.bound_at[bi]]))
+    unbound = sum(
+        (p.inst.blocks[bi].demand for bi in p.admission_rank if bi not in p.bound_at),
+        np.zeros(p.hall.n_classes, dtype=np.int64),
+    )
+    fresh = p.joint.slack(p.bound, p.supply)
+    assert (p.slack == fresh).all()
+    assert (p.settlement_total == p.joint.demand(unbound) + fresh.sum(axis=0)).all()
+    assert (p.settlement_total <= 0).all()  # every binding kept the settlement fitting
+
+
+def _no_complex_case() -> tuple[list[Household], list[Unit]]:
+    # u (two families of 3: 2-3 rooms each) fits no complex, only the settlement: the two
+    # 2-room flats are in C1/B1 and C2/B2. g (2 and 1 persons) is planned into C1, where B1
+    # gives both their ideal rooms; bound there it would take the 2-room flat u needs.
+    rooms = {("C1", "B1"): [2, 1], ("C1", "B4"): [1], ("C2", "B2"): [2], ("C2", "B3"): [1, 1]}
+    us = [
+        Unit(f"{b}-{i}", "S", c, b, rooms=r)
+        for (c, b), rs in rooms.items()
+        for i, r in enumerate(rs)
+    ]
+    hs = [
+        Household("u1", 3, group_id="u"),
+        Household("u2", 3, group_id="u"),
+        Household("g1", 2, group_id="g"),
+        Household("g2", 1, group_id="g"),
+    ]
+    return hs, us
+
+
+def test_a_group_is_not_bound_where_it_would_take_the_room_of_a_group_of_no_complex() -> None:
+    hs, us = _no_complex_case()
+    r = allocate(hs, us, seed=1)
+    assert check(hs, us, None, r.assignments) == []
+    where = {a.household_id: a.unit_id for a in r.assignments}
+    assert {where["u1"], where["u2"]} == {"B1-0", "B2-0"}
+    assert where["g1"] is not None and where["g1"][:2] == where["g2"][:2] == "B3"  # type: ignore[index]
+    assert r.metrics["groups_in_one_building"] == 1
