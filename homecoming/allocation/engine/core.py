@@ -107,7 +107,7 @@ class Hall:
         cheap one): in a full city most rows fail there, and only the rest pay the product.
         """
         if demand.ndim == supply.ndim == 2 and len(demand) == len(supply) > _FILTER_ROWS:
-            out = demand.sum(axis=1) <= supply.sum(axis=1)
+            out: NDArray[np.bool_] = demand.sum(axis=1) <= supply.sum(axis=1)
             rows = np.nonzero(out)[0]
             out[rows] = np.all(demand[rows] @ self.hd <= supply[rows] @ self.hs, axis=-1)
             return out
