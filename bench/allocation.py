@@ -374,6 +374,20 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         specs.append(
+            (
+                "bigcity-36k@0.9-mismatch",
+                dict(
+                    units=36015,
+                    supply=36015 / 40000,
+                    settlements=6,
+                    weights=(0.92,) + (0.016,) * 5,
+                    complex_buildings=9,
+                    mix=MIX_MISMATCHED,
+                ),
+                ("nogreedy", "nomemory"),
+            )
+        )
+        specs.append(
             ("stress-200k@1.0", dict(units=200000, supply=1.0, settlements=400), ("nolottery",))
         )
     rows = []

@@ -3,12 +3,15 @@
     .venv/bin/python bench/allocation_bigcity.py              # one run, about 1-2 minutes
     .venv/bin/python bench/allocation_bigcity.py --twice      # and a second, compared byte for byte
     .venv/bin/python bench/allocation_bigcity.py --profile    # cProfile of one run, top functions
+    .venv/bin/python bench/allocation_bigcity.py --mismatch   # the same city, rooms that fit badly
 
 The instance is `bigcity-36k@0.9` of `bench/allocation.py`: one city of about 145 complexes
 (9 buildings each) and five villages of three complexes, families, kin groups and origin
 villages as that generator makes them, seed 20250612. Prints wall and CPU seconds of
 `allocate`, the report's figures (housed, groups in one building, ideal rooms, gap to the
-bound), the independent checker's verdict and the SHA-256 of the assignments.
+bound), the independent checker's verdict and the SHA-256 of the assignments. With
+`--mismatch` the flats have the bench's mismatched room mix (more 4- and 5-room flats than
+the families need), which makes kin groups much harder to keep in one building.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from allocation import generate
+from allocation import MIX_MISMATCHED, generate
 
 from homecoming.allocation.engine import Result, allocate, check
 
@@ -51,8 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--twice", action="store_true", help="run twice and compare the outputs")
     ap.add_argument("--profile", action="store_true", help="cProfile one run")
+    ap.add_argument("--mismatch", action="store_true", help="the mismatched room mix")
     args = ap.parse_args(argv)
-    inst = generate("bigcity-36k@0.9", seed=SEED, **SPEC)
+    spec = SPEC | ({"mix": MIX_MISMATCHED} if args.mismatch else {})
+    inst = generate("bigcity-36k@0.9", seed=SEED, **spec)
     city = max({u.settlement for u in inst.units}, key=[u.settlement for u in inst.units].count)
     n_city = sum(u.settlement == city for u in inst.units)
     n_cx = len({u.complex for u in inst.units if u.settlement == city})

@@ -122,6 +122,8 @@ class BuildingPacking:
         # unbound demand of the whole settlement plus every building's slack, per point
         self.settlement_total: IntArray = joint.demand(everyone) + self.slack.sum(axis=0)
         self.building_of: dict[int, int] = {}  # block -> global building index
+        #: groups that a repair may move only inside their complex (followers at home)
+        self.stay: set[int] = set()
         self.bound_at: dict[int, int] = {}  # block -> local building index
         self.everywhere = np.arange(len(self.buildings))
         per_complex = np.bincount(self.complex_at, minlength=len(complexes))
@@ -208,15 +210,17 @@ class BuildingPacking:
         out: IntArray = self.everywhere[self.district_at == self.district_at[k]]
         return out
 
-    def repair(self, bi: int) -> bool:
+    def repair(self, bi: int, stay: bool = False) -> bool:
         """Give group bi (left without a building) the place of a group that can move:
         buildings of its own complex first, then the rest of its district (of the
-        settlement, for a group planned into no complex)."""
+        settlement, for a group planned into no complex); only its own complex if `stay`."""
         own = self.complex_of.get(bi, -1)
         every = self.everywhere
         if own < 0:
             return self.move_aside(bi, every)
         mine = every[self.complex_at == own]
+        if stay:
+            return self.move_aside(bi, mine)
         near = self.district_at == self.district_at[mine[0]] if len(mine) else every >= 0
         return self.move_aside(bi, np.concatenate([mine, every[near & (self.complex_at != own)]]))
 
@@ -284,6 +288,8 @@ class BuildingPacking:
         self.unbind(h, int(self.complex_at[k]))
         self.bind(bi, k, new_slack)
         near = self.district(k)
+        if h in self.stay:
+            near = near[self.complex_at[near] == self.complex_at[k]]
         others = near[near != k]
         if self.bind_best(h, others):
             return True

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from homecoming.allocation.engine import Household, Policy, Unit, allocate, check, packing
+from homecoming.allocation.engine import Household, Policy, Resident, Unit, allocate, check, packing
 from homecoming.allocation.engine.core import Joint, admit, build_instance
 
 
@@ -169,3 +169,20 @@ def test_a_group_is_not_bound_where_it_would_take_the_room_of_a_group_of_no_comp
     assert {where["u1"], where["u2"]} == {"B1-0", "B2-0"}
     assert where["g1"] is not None and where["g1"][:2] == where["g2"][:2] == "B3"  # type: ignore[index]
     assert r.metrics["groups_in_one_building"] == 1
+
+
+def test_followers_stay_in_their_residents_complex_rather_than_together_elsewhere() -> None:
+    # f's first family lives in C1; C1 has no building with two free flats, C2 has one.
+    # Objective 2 ranks the residents' complex before one building elsewhere.
+    us = [
+        Unit("B1-0", "S", "C1", "B1", rooms=1),
+        Unit("B2-0", "S", "C1", "B2", rooms=1),
+        Unit("B3-0", "S", "C2", "B3", rooms=1),
+        Unit("B3-1", "S", "C2", "B3", rooms=1),
+    ]
+    hs = [Household("f1", 1, group_id="f"), Household("f2", 1, group_id="f")]
+    residents = [Resident("r", "S", "C1", "B1", "f")]
+    r = allocate(hs, us, seed=1, residents=residents)
+    assert check(hs, us, None, r.assignments, residents) == []
+    assert {a.unit_id for a in r.assignments} == {"B1-0", "B2-0"}
+    assert r.metrics["followers_with_residents_complex"] == 2
