@@ -24,6 +24,7 @@ from .reasons import Param, Reason
 
 IntArray = NDArray[np.int64]
 Progress = Callable[[float, str], None] | None
+_FILTER_ROWS = 8  # rows from which `Hall.fits` counts households against units first
 
 
 class Hall:
@@ -99,9 +100,19 @@ class Hall:
         return t // 2 + self.lo
 
     def fits(self, demand: IntArray, supply: IntArray) -> NDArray[np.bool_]:
-        """Row-wise test; `demand` (..., n_classes) and `supply` (..., n_types)."""
-        out: NDArray[np.bool_] = np.all(demand @ self.hd <= supply @ self.hs, axis=-1)
-        return out
+        """Row-wise test; `demand` (..., n_classes) and `supply` (..., n_types).
+
+        Many rows, as when a group looks at every complex of a city, are first filtered by
+        the count of households against the count of units (one of the inequalities, and a
+        cheap one): in a full city most rows fail there, and only the rest pay the product.
+        """
+        if demand.ndim == supply.ndim == 2 and len(demand) == len(supply) > _FILTER_ROWS:
+            out: NDArray[np.bool_] = demand.sum(axis=1) <= supply.sum(axis=1)
+            rows = np.nonzero(out)[0]
+            out[rows] = np.all(demand[rows] @ self.hd <= supply[rows] @ self.hs, axis=-1)
+            return out
+        every: NDArray[np.bool_] = np.all(demand @ self.hd <= supply @ self.hs, axis=-1)
+        return every
 
 
 @dataclass

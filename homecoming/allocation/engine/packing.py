@@ -10,7 +10,18 @@ over all candidate buildings:
 - per complex: the sum of its buildings' slacks and its `free` demand (planned into the
   complex, not bound to a building), both per lattice point.
 
-A complex fits iff free + sum of slacks <= 0 at every lattice point.
+A complex fits iff free + sum of slacks <= 0 at every lattice point. The settlement as a
+whole must fit too, with every household not bound to a building (free in a complex, or in
+no complex at all) anywhere in it: `unbound` + sum of every building's slack <= 0, kept as
+`settlement_total`. The complexes' tests do not imply it when some groups fit no complex:
+the matching would then have to split bound groups to house them.
+
+A large settlement (a city of a hundred complexes) is cut into **districts**: runs of
+consecutive complexes of at most `DISTRICT_BUILDINGS` buildings in all (`districts`). The
+repair looks for a place, and for a new building for the group it moves aside, inside the
+district only, so that its work grows with the size of a district, not of the city. A
+settlement of up to `DISTRICT_BUILDINGS` buildings is one district (the repair is the same
+as before districts existed).
 """
 
 from __future__ import annotations
@@ -20,6 +31,27 @@ import numpy as np
 from .core import Hall, Instance, IntArray, Joint
 
 _EJECT_TRIES = 2000  # moves tried per group left without a building
+DISTRICT_BUILDINGS = 240  # buildings of a district of a large settlement, at most
+
+
+def districts(buildings_per_complex: IntArray, limit: int = DISTRICT_BUILDINGS) -> IntArray:
+    """District of each complex: consecutive complexes, a new district whenever the next
+    complex would take the current one over `limit` buildings (a complex larger than
+    `limit` is a district of its own). All zeros when the whole settlement is within it.
+
+    >>> districts(np.array([3, 3, 3, 5, 1]), limit=6).tolist()
+    [0, 0, 1, 2, 2]
+    >>> districts(np.array([3, 3]), limit=6).tolist()
+    [0, 0]
+    """
+    out = np.zeros(len(buildings_per_complex), dtype=np.int64)
+    district = size = 0
+    for c, n in enumerate(buildings_per_complex.tolist()):
+        if size > 0 and size + n > limit:
+            district, size = district + 1, 0
+        out[c] = district
+        size += n
+    return out
 
 
 def best(ok: IntArray | np.ndarray, score: IntArray) -> int:
@@ -83,9 +115,19 @@ class BuildingPacking:
         self.complex_slack: IntArray = np.zeros((len(complexes), joint.points), dtype=np.int64)
         np.add.at(self.complex_slack, self.complex_at, self.slack)
         self.free: IntArray = joint.demand(complex_demand)
+        everyone = sum(
+            (inst.blocks[bi].demand for bi in admission_rank),
+            np.zeros(self.hall.n_classes, dtype=np.int64),
+        )
+        # unbound demand of the whole settlement plus every building's slack, per point
+        self.settlement_total: IntArray = joint.demand(everyone) + self.slack.sum(axis=0)
         self.building_of: dict[int, int] = {}  # block -> global building index
+        #: groups that a repair may move only inside their complex (followers at home)
+        self.stay: set[int] = set()
         self.bound_at: dict[int, int] = {}  # block -> local building index
         self.everywhere = np.arange(len(self.buildings))
+        per_complex = np.bincount(self.complex_at, minlength=len(complexes))
+        self.district_at: IntArray = districts(per_complex, DISTRICT_BUILDINGS)[self.complex_at]
 
     def buildings_of_complex(self, c: int) -> IntArray:
         out: IntArray = np.nonzero(self.complex_at == c)[0]
@@ -109,9 +151,11 @@ class BuildingPacking:
             - self.slack[among]
             + new_slack
         )
-        ok[ok] = (total <= 0).all(axis=1)
+        settlement = self.settlement_total - joint_demand - self.slack[among] + new_slack
+        fine = (total <= 0).all(axis=1) & (settlement <= 0).all(axis=1)
+        ok[ok] = fine
         full = np.zeros((len(ok), self.joint.points), dtype=np.int64)
-        full[ok] = new_slack[(total <= 0).all(axis=1)]
+        full[ok] = new_slack[fine]
         return ok, full
 
     def bind_best(self, bi: int, among: IntArray) -> bool:
@@ -134,6 +178,7 @@ class BuildingPacking:
         if own >= 0:
             self.free[own] -= joint_demand
         self.complex_slack[c] += new_slack - self.slack[k]
+        self.settlement_total += new_slack - self.slack[k] - joint_demand
         self.slack[k] = new_slack
         self.excess[k] += joint_demand
         self.bound[k] += demand
@@ -152,6 +197,7 @@ class BuildingPacking:
         self.bound[k] -= demand
         new_slack = self.joint.suffix_max(self.excess[k : k + 1].copy())[0]
         self.complex_slack[c] += new_slack - self.slack[k]
+        self.settlement_total += new_slack - self.slack[k] + joint_demand
         self.slack[k] = new_slack
         if back_to >= 0:
             self.free[back_to] += joint_demand
@@ -159,64 +205,92 @@ class BuildingPacking:
         else:
             del self.complex_of[bi]
 
-    def repair(self, bi: int) -> bool:
+    def district(self, k: int) -> IntArray:
+        """The buildings of local building k's district."""
+        out: IntArray = self.everywhere[self.district_at == self.district_at[k]]
+        return out
+
+    def repair(self, bi: int, stay: bool = False) -> bool:
         """Give group bi (left without a building) the place of a group that can move:
-        buildings of its own complex first, then the rest of the settlement."""
+        buildings of its own complex first, then the rest of its district (of the
+        settlement, for a group planned into no complex); only its own complex if `stay`."""
         own = self.complex_of.get(bi, -1)
         every = self.everywhere
-        mine = every[self.complex_at == own] if own >= 0 else every[:0]
-        return self.move_aside(bi, np.concatenate([mine, every[self.complex_at != own]]))
+        if own < 0:
+            return self.move_aside(bi, every)
+        mine = every[self.complex_at == own]
+        if stay:
+            return self.move_aside(bi, mine)
+        near = self.district_at == self.district_at[mine[0]] if len(mine) else every >= 0
+        return self.move_aside(bi, np.concatenate([mine, every[near & (self.complex_at != own)]]))
 
     def move_aside(self, bi: int, among: IntArray) -> bool:
         """Put group bi into a building of `among` by moving one group bound there to another
         building; False (and nothing changed) when no such single move is found within
-        `_EJECT_TRIES` tries."""
+        `_EJECT_TRIES` tries.
+
+        A failed try leaves the packing as it was, so every try is tested at once up front
+        (the same tries, in the same order, as one by one)."""
         bound_in: dict[int, list[int]] = {}
         for g, k in self.bound_at.items():
             bound_in.setdefault(k, []).append(g)
-        tries = 0
+        moved: list[int] = []
+        at: list[int] = []
         for k in among.tolist():
             for h in sorted(bound_in.get(k, []), key=self._smallest_first):
-                if tries >= _EJECT_TRIES:
-                    return False
-                tries += 1
-                new_slack = self._slack_if_swapped(bi, h, k)
-                if new_slack is not None and self._swap(bi, h, k, new_slack):
-                    return True
+                moved.append(h)
+                at.append(k)
+            if len(moved) >= _EJECT_TRIES:
+                break
+        moved, at = moved[:_EJECT_TRIES], at[:_EJECT_TRIES]
+        if not moved:
+            return False
+        ok, new_slack = self._slacks_if_swapped(bi, moved, np.array(at, dtype=np.int64))
+        for p in np.nonzero(ok)[0].tolist():
+            if self._swap(bi, moved[p], at[p], new_slack[p]):
+                return True
         return False
 
     def _smallest_first(self, bi: int) -> tuple[int, int]:
         return len(self.inst.blocks[bi].members), self.admission_rank[bi]
 
-    def _slack_if_swapped(self, bi: int, h: int, k: int) -> IntArray | None:
-        """Building k's slack with group bi bound there instead of group h, h being free in
-        k's complex; None when the building or the complex would not fit."""
+    def _slacks_if_swapped(
+        self, bi: int, moved: list[int], at: IntArray
+    ) -> tuple[np.ndarray, IntArray]:
+        """For each try p: could group bi be bound to building at[p] instead of group
+        moved[p] (which becomes free in that building's complex) with the building and the
+        complex still fitting; and the building's slack then."""
         blocks = self.inst.blocks
-        h_demand = blocks[h].demand
-        if not self.hall.fits(self.bound[k] - h_demand + blocks[bi].demand, self.supply[k]):
-            return None
-        c = int(self.complex_at[k])
-        bi_joint = self.joint.demand(blocks[bi].demand)
+        h_demand = np.stack([blocks[h].demand for h in moved])
+        bi_demand = blocks[bi].demand
+        ok = self.hall.fits(self.bound[at] - h_demand + bi_demand, self.supply[at])
+        c = self.complex_at[at]
+        bi_joint = self.joint.demand(bi_demand)
         h_joint = self.joint.demand(h_demand)
-        new_slack = self.joint.suffix_max((self.excess[k] - h_joint + bi_joint)[None, :])[0]
+        new_slack = self.joint.suffix_max(self.excess[at] - h_joint + bi_joint)
         own = self.complex_of.get(bi, -1)
         total = (
             self.free[c]
             + h_joint
-            - (bi_joint if own == c else 0)
+            - np.outer(c == own, bi_joint)
             + self.complex_slack[c]
-            - self.slack[k]
+            - self.slack[at]
             + new_slack
         )
-        return new_slack if (total <= 0).all() else None
+        settlement = self.settlement_total + h_joint - bi_joint - self.slack[at] + new_slack
+        ok &= (total <= 0).all(axis=1) & (settlement <= 0).all(axis=1)
+        return ok, new_slack
 
     def _swap(self, bi: int, h: int, k: int, new_slack: IntArray) -> bool:
-        """Bind bi to building k in place of h, and h to another building; when h finds
-        none, undo both and return False."""
+        """Bind bi to building k in place of h, and h to another building of k's district;
+        when h finds none, undo both and return False."""
         own = self.complex_of.get(bi, -1)
         self.unbind(h, int(self.complex_at[k]))
         self.bind(bi, k, new_slack)
-        others = self.everywhere[self.everywhere != k]
+        near = self.district(k)
+        if h in self.stay:
+            near = near[self.complex_at[near] == self.complex_at[k]]
+        others = near[near != k]
         if self.bind_best(h, others):
             return True
         self.unbind(bi, own)

@@ -213,27 +213,47 @@ class SettlementPlanner:
         local = {
             self.inst.buildings[int(g)][1:]: i for i, g in enumerate(packing.buildings.tolist())
         }
+        packing.stay = {bi for bi in self.followers if self._at_residents(bi)}
         left: list[int] = []
+        # the groups of each complex, bucketed once (not one pass over the city per complex)
+        groups_in: dict[int, list[int]] = {}
+        for bi in self.blocks:
+            if blocks[bi].multi and bi in self.complex_of:
+                groups_in.setdefault(self.complex_of[bi], []).append(bi)
         for c in range(len(self.complexes)):
             in_complex = packing.buildings_of_complex(c)
-            groups = [bi for bi in self.blocks if self.complex_of.get(bi) == c and blocks[bi].multi]
-            for bi in self._largest_first(groups):
+            for bi in self._largest_first(groups_in.get(c, [])):
                 if not self._bind_to_residents(packing, bi, local) and not packing.bind_best(
                     bi, in_complex
                 ):
                     left.append(bi)
+                # a follower bound to its residents' building in a complex still to come is
+                # met there again, as when each complex looked at every group
+                moved_to = self.complex_of.get(bi, c)
+                if moved_to > c:
+                    groups_in.setdefault(moved_to, []).append(bi)
         # followers alone: their residents' building where it still has their flat
         for bi in self._largest_first([bi for bi in self.followers if not blocks[bi].multi]):
             self._bind_to_residents(packing, bi, local)
         unplanned = [bi for bi in self.blocks if blocks[bi].multi and bi not in self.complex_of]
         rest = self._largest_first(left + unplanned)
         for bi in rest:
-            if not self._bind_to_residents(packing, bi, local):
+            if not self._bind_to_residents(packing, bi, local) and not self._at_residents(bi):
                 packing.bind_best(bi, packing.everywhere)
         for bi in rest:
             if bi not in packing.building_of:
-                packing.repair(bi)
+                packing.repair(bi, stay=self._at_residents(bi))
         return packing
+
+    def _at_residents(self, bi: int) -> bool:
+        """Whether follower group bi is planned into a complex of its residents: it stays
+        there, split over buildings if need be, rather than go together to another
+        complex (objective 2 ranks the residents' complex first)."""
+        home = self.inst.blocks[bi].home
+        c = self.complex_of.get(bi)
+        if home is None or c is None:
+            return False
+        return self.inst.complexes[int(self.complexes[c])][1] in home.complexes
 
     def _bind_to_residents(
         self, packing: BuildingPacking, bi: int, local: dict[tuple[str, str], int]
