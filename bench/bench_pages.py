@@ -23,13 +23,16 @@ from __future__ import annotations
 
 import argparse
 import csv
+import http.cookiejar
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -109,6 +112,35 @@ def serve(code: Path, pg_url: str, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
+def sign_in(port: int, password: str) -> str:
+    """A signed-in session's cookie, through the sign-in page as a browser does."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    base = f"http://127.0.0.1:{port}"
+    page = opener.open(f"{base}/login/", timeout=60).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    form = {"username": "bench-officer", "password": password}
+    form["csrfmiddlewaretoken"] = token.group(1) if token else ""
+    request = urllib.request.Request(
+        f"{base}/login/", urllib.parse.urlencode(form).encode(), headers={"Referer": f"{base}/"}
+    )
+    opener.open(request, timeout=60).read()
+    return next(str(c.value) for c in jar if c.name == "sessionid")
+
+
+def warm_up(port: int, session: str, token: str) -> None:
+    """Each worker's first requests load code and compile templates: not what is measured."""
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(8):
+        for path, headers in (
+            ("/households/", {"Cookie": f"sessionid={session}"}),
+            ("/handover/", {"Cookie": f"sessionid={session}"}),
+            ("/api/households/", {"Authorization": f"Token {token}"}),
+        ):
+            request = urllib.request.Request(base + path, headers=headers)
+            urllib.request.urlopen(request, timeout=60).read()
+
+
 def run_locust(
     port: int, users: int, seconds: int, data: dict[str, object]
 ) -> list[dict[str, str]]:
@@ -171,6 +203,10 @@ def main() -> int:
     )
     server = serve(args.code, args.pg_url, args.port)
     try:
+        # Signing in hashes a password on purpose slowly (about a second of CPU): done
+        # before the measured minutes, one session per user, as officers start their day.
+        data["sessions"] = [sign_in(args.port, str(data["password"])) for _ in range(args.users)]
+        warm_up(args.port, data["sessions"][0], str(data["bench-officer"]))
         rows = run_locust(args.port, args.users, args.seconds, data)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
