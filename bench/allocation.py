@@ -360,30 +360,18 @@ def main(argv: list[str] | None = None) -> int:
         specs.append(("programme-35k@1.0", dict(units=35000, supply=1.0, settlements=100), ()))
         specs.append(("programme-35k@0.9", dict(units=35000, supply=0.9, settlements=100), ()))
         # one city of about 145 complexes holding 92% of the homes, and five villages
-        specs.append(
-            (
-                "bigcity-36k@0.9",
-                dict(
-                    units=36015,
-                    supply=36015 / 40000,
-                    settlements=6,
-                    weights=(0.92,) + (0.016,) * 5,
-                    complex_buildings=9,
-                ),
-                ("nogreedy", "nomemory"),
-            )
+        city: dict[str, Any] = dict(
+            units=36015,
+            supply=36015 / 40000,
+            settlements=6,
+            weights=(0.92,) + (0.016,) * 5,
+            complex_buildings=9,
         )
+        specs.append(("bigcity-36k@0.9", city, ("nogreedy", "nomemory")))
         specs.append(
             (
                 "bigcity-36k@0.9-mismatch",
-                dict(
-                    units=36015,
-                    supply=36015 / 40000,
-                    settlements=6,
-                    weights=(0.92,) + (0.016,) * 5,
-                    complex_buildings=9,
-                    mix=MIX_MISMATCHED,
-                ),
+                {**city, "mix": MIX_MISMATCHED},
                 ("nogreedy", "nomemory"),
             )
         )
