@@ -195,10 +195,13 @@ def prepare(persons: pd.DataFrame) -> pd.DataFrame:
     sex = df["sex"].str.strip().str.upper()
     sex = sex.where(sex.isin(["M", "F"]), None)
     out["sex"] = sex.fillna(pat_sex).fillna(sur_hint)
+    # A full date (real, or impossible but kept as a noisy string by the command), or a
+    # year alone (a partial date): the year still blocks and compares.
     dob = df["birth_date"].str.strip()
-    out["dob"] = dob
-    out["dob_year"] = dob.str.slice(0, 4)
-    out["dob_md"] = dob.str.slice(5, 10)
+    full = dob.str.len() == 10
+    out["dob"] = dob.where(full, "")
+    out["dob_year"] = _mapped(dob, lambda t: t[:4] if t[:4].isascii() and t[:4].isdigit() else "")
+    out["dob_md"] = dob.str.slice(5, 10).where(full, "")
     fin = _mapped(df["national_id"].str.strip(), normalise_fin)
     out["fin"] = fin.where(_mapped(fin, lambda f: bool(f) and is_valid_fin(f)), "")
     phone = df["phone"].str.replace(r"\D", "", regex=True).str.slice(-9)
@@ -271,11 +274,12 @@ def _comparisons(tf: bool) -> list[dict[str, Any]]:
     dob = {
         "output_column_name": "dob",
         "comparison_levels": [
-            _null("dob"),
+            _null("dob_year"),
             _level("l.dob = r.dob", "exact"),
             _level("damerau_levenshtein(l.dob, r.dob) <= 1", "one typo"),
             _level(
-                "l.dob_year = r.dob_year and (l.dob_md = '01-01' or r.dob_md = '01-01' "
+                "l.dob_year = r.dob_year and (l.dob is null or r.dob is null "
+                "or l.dob_md = '01-01' or r.dob_md = '01-01' "
                 "or substr(l.dob_md, 4, 2) = substr(r.dob_md, 1, 2) "
                 "and substr(l.dob_md, 1, 2) = substr(r.dob_md, 4, 2))",
                 "year only or day/month swapped",
