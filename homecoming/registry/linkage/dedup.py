@@ -157,6 +157,18 @@ def _null_if_empty(series: pd.Series) -> pd.Series:
     return series.where(series != "", None)
 
 
+def _dob_parts(text: str) -> tuple[str, str, str]:
+    """Full date, year, month-day of a birth date; a year alone has only the year.
+
+    >>> _dob_parts("1955-11-92"), _dob_parts("1955"), _dob_parts("")
+    (('1955-11-92', '1955', '11-92'), ('', '1955', ''), ('', '', ''))
+    """
+    year = text[:4] if text[:4].isascii() and text[:4].isdigit() else ""
+    if len(text) == 10:
+        return text, year, text[5:10]
+    return "", year, ""
+
+
 def prepare(persons: pd.DataFrame) -> pd.DataFrame:
     """Compute the normalised columns splink compares, one row per input record.
 
@@ -198,10 +210,9 @@ def prepare(persons: pd.DataFrame) -> pd.DataFrame:
     # A full date (real, or impossible but kept as a noisy string by the command), or a
     # year alone (a partial date): the year still blocks and compares.
     dob = df["birth_date"].str.strip()
-    full = dob.str.len() == 10
-    out["dob"] = dob.where(full, "")
-    out["dob_year"] = _mapped(dob, lambda t: t[:4] if t[:4].isascii() and t[:4].isdigit() else "")
-    out["dob_md"] = dob.str.slice(5, 10).where(full, "")
+    parts = {u: _dob_parts(u) for u in pd.unique(dob)}
+    for i, col in enumerate(("dob", "dob_year", "dob_md")):
+        out[col] = dob.map({u: p[i] for u, p in parts.items()})
     fin = _mapped(df["national_id"].str.strip(), normalise_fin)
     out["fin"] = fin.where(_mapped(fin, lambda f: bool(f) and is_valid_fin(f)), "")
     phone = df["phone"].str.replace(r"\D", "", regex=True).str.slice(-9)
