@@ -2,9 +2,14 @@
 
     homecoming dedup --persons persons.csv --out clusters.csv [--threshold P] [--report r.json]
 
-The whole file is validated first; every bad cell is reported on stderr as
-``file:line: column name: message`` and the exit status is 2, with nothing written. Outputs
-are written to temporary files and renamed into place, so a crash cannot leave half a file.
+The whole file is read first. A structural fault (missing required column, empty or
+duplicate person_id, text that is not UTF-8 or not CSV) is reported on stderr as
+``file:line: column name: message`` and the exit status is 2, with nothing written. A value
+that is present but bad (empty name part, impossible or partial date, FİN in the wrong form,
+sex other than M/F) keeps its record: it is read as missing or as a noisy string
+(:mod:`.clean`) and counted by kind, with example lines, in the report and on stderr.
+Outputs are written to temporary files and renamed into place, so a crash cannot leave half
+a file.
 
 >>> main(["--persons", "/nonexistent.csv", "--out", "/tmp/x.csv"])
 2
@@ -16,60 +21,105 @@ import argparse
 import csv
 import json
 import os
-import re
 import sys
 import tempfile
 import time
-from datetime import date
-from functools import lru_cache
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .clean import clean_birth_date, clean_national_id, clean_sex, empty_name_kind
 from .errors import InputError, LinkageError
-from .names import is_valid_fin
 
 REQUIRED = ("person_id", "surname", "given_name")
 OPTIONAL = ("patronymic", "sex", "birth_date", "national_id", "household_id", "origin", "phone")
 MAX_REPORTED = 50
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: How many example lines the report keeps for each kind of bad value.
+MAX_EXAMPLES = 10
 
 
-@lru_cache(maxsize=1 << 16)
-def _valid_date(text: str) -> bool:
-    if not _DATE.match(text):
-        return False
+@dataclass
+class BadValues:
+    """Values present but bad, counted by kind with the first few file lines of each."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    lines: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, kind: str, line: int) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        examples = self.lines.setdefault(kind, [])
+        if len(examples) < MAX_EXAMPLES:
+            examples.append(line)
+
+    def as_report(self) -> dict[str, dict[str, Any]]:
+        """``{kind: {"count": n, "lines": [first lines]}}``, kinds sorted."""
+        return {k: {"count": self.counts[k], "lines": self.lines[k]} for k in sorted(self.counts)}
+
+
+def _clean_row(values: dict[str, str], line: int, bad: BadValues) -> dict[str, str]:
+    """The row as the engine should see it: bad values read as missing or noisy, counted."""
+    for col in ("surname", "given_name"):
+        if not values[col]:
+            bad.add(empty_name_kind(col), line)
+    for col, cleaner in (("sex", clean_sex), ("birth_date", clean_birth_date),
+                         ("national_id", clean_national_id)):  # fmt: skip
+        if col in values:
+            values[col], kind = cleaner(values[col])
+            if kind:
+                bad.add(kind, line)
+    return values
+
+
+def _undecodable(path: Path) -> InputError:
+    """Where the text stops being UTF-8: the decoder reads ahead, so its position is not."""
+    raw = path.read_bytes()
     try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        line = raw.count(b"\n", 0, start) + 1
+        return InputError(f"not valid UTF-8 (byte {start + 1})", file=str(path), line=line)
+    return InputError("not valid UTF-8", file=str(path))
 
 
-def read_persons(path: Path) -> tuple[dict[str, list[str]], list[InputError]]:
-    """Read and validate persons.csv into columns; return them and every error found.
+def _header(reader: Any, name: str) -> tuple[list[str], list[InputError]]:
+    """The header's column names, or the structural errors that stop the run."""
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        return [], [InputError("empty file, expected a header", file=name, line=1)]
+    except UnicodeDecodeError:
+        return [], [_undecodable(Path(name))]
+    except csv.Error as exc:
+        return [], [InputError(f"unreadable header: {exc}", file=name, line=1)]
+    missing = [
+        InputError("missing required column", file=name, line=1, column=col)
+        for col in REQUIRED
+        if col not in header
+    ]
+    return header, missing
 
-    Lines are counted as in the file, the header being line 1.
+
+def read_persons(path: Path) -> tuple[dict[str, list[str]], list[InputError], BadValues]:
+    """Read persons.csv into columns; return them, the structural errors and the bad values.
+
+    Only structural faults are errors (missing required column, empty or duplicate
+    person_id, text that is not UTF-8 or not CSV). A value that is present but bad is
+    cleaned by :mod:`.clean` and counted. Lines are counted as in the file, the header
+    being line 1.
     """
     name = str(path)
+    bad = BadValues()
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        return {}, [InputError(f"cannot read file: {exc.strerror}", file=name)]
+        return {}, [InputError(f"cannot read file: {exc.strerror}", file=name)], bad
     errors: list[InputError] = []
     with handle:
         reader = csv.reader(handle)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            return {}, [InputError("empty file, expected a header", file=name, line=1)]
-        except (UnicodeDecodeError, csv.Error) as exc:
-            return {}, [InputError(f"unreadable header: {exc}", file=name, line=1)]
-        for col in REQUIRED:
-            if col not in header:
-                errors.append(InputError("missing required column", file=name, line=1,
-                                         column=col))  # fmt: skip
-        if errors:
-            return {}, errors
+        header, errors = _header(reader, name)
+        if errors or not header:
+            return {}, errors, bad
         index = {col: header.index(col) for col in (*REQUIRED, *OPTIONAL) if col in header}
         columns: dict[str, list[str]] = {col: [] for col in (*REQUIRED, *OPTIONAL)}
         seen: dict[str, int] = {}
@@ -80,7 +130,7 @@ def read_persons(path: Path) -> tuple[dict[str, list[str]], list[InputError]]:
             except StopIteration:
                 break
             except UnicodeDecodeError:
-                errors.append(InputError("not valid UTF-8", file=name, line=line + 1))
+                errors.append(_undecodable(path))
                 break
             except csv.Error as exc:
                 errors.append(InputError(f"malformed CSV: {exc}", file=name, line=line + 1))
@@ -88,34 +138,23 @@ def read_persons(path: Path) -> tuple[dict[str, list[str]], list[InputError]]:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
-            values = {col: (row[i].strip() if i < len(row) else "") for col, i in index.items()}
-
-            def bad(col: str, message: str, ln: int = line) -> None:
-                errors.append(InputError(message, file=name, line=ln, column=col))
-
+            # NUL bytes are dropped: pandas hashes "a\x00" like "a", which scrambles lookups.
+            values = {col: (row[i].replace("\x00", "").strip() if i < len(row) else "")
+                      for col, i in index.items()}  # fmt: skip
             pid = values["person_id"]
             if not pid:
-                bad("person_id", "empty person_id")
+                errors.append(InputError("empty person_id", file=name, line=line,
+                                         column="person_id"))  # fmt: skip
             elif pid in seen:
-                bad("person_id", f"duplicate person_id {pid!r} (first on line {seen[pid]})")
+                errors.append(InputError(f"duplicate person_id {pid!r} (first on line "
+                                         f"{seen[pid]})", file=name, line=line,
+                                         column="person_id"))  # fmt: skip
             else:
                 seen[pid] = line
-            for col in ("surname", "given_name"):
-                if not values[col]:
-                    bad(col, f"empty {col}")
-            sex = values.get("sex", "").upper()
-            if sex not in ("", "M", "F"):
-                bad("sex", f"sex must be M or F, got {values['sex']!r}")
-            birth = values.get("birth_date", "")
-            if birth and not _valid_date(birth):
-                bad("birth_date", f"not a date in YYYY-MM-DD form: {birth!r}")
-            fin = values.get("national_id", "")
-            if fin and not is_valid_fin(fin):
-                bad("national_id", f"not a FIN (7 letters/digits, no I or O): {fin!r}")
+            values = _clean_row(values, line, bad)
             for col in columns:
-                columns[col].append(values.get(col, "").upper() if col == "sex" else
-                                    values.get(col, ""))  # fmt: skip
-    return columns, errors
+                columns[col].append(values.get(col, ""))
+    return columns, errors, bad
 
 
 def _write_atomically(path: Path, write: Any) -> None:
@@ -158,6 +197,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _print_bad_values(path: Path, bad: BadValues) -> None:
+    """One stderr line per kind of bad value: how many, and where the first ones are."""
+    for kind, entry in bad.as_report().items():
+        lines = ", ".join(str(n) for n in entry["lines"])
+        more = ", ..." if entry["count"] > len(entry["lines"]) else ""
+        print(f"warning: {path}: {entry['count']} x {kind} (lines {lines}{more})",
+              file=sys.stderr)  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``homecoming dedup``; return the exit status (0 ok, 2 bad input or usage)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -169,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     started = time.perf_counter()
-    columns, errors = read_persons(args.persons)
+    columns, errors, bad = read_persons(args.persons)
     if errors:
         for err in errors[:MAX_REPORTED]:
             print(f"error: {err}", file=sys.stderr)
@@ -199,11 +247,13 @@ def main(argv: list[str] | None = None) -> int:
         "threshold": result.threshold,
         "trained": result.trained,
         "seed": args.seed,
+        "bad_values": bad.as_report(),
     }
     _write_atomically(args.out, lambda h: frame.to_csv(h, index=False, lineterminator="\n"))
     if args.report:
         _write_atomically(args.report,
                           lambda h: h.write(json.dumps(report, indent=2) + "\n"))  # fmt: skip
+    _print_bad_values(args.persons, bad)
     print(f"{report['records']} records, {report['clusters']} persons, "
           f"{report['pairs_compared']} pairs compared in {seconds} s", file=sys.stderr)  # fmt: skip
     return 0

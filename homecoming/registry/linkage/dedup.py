@@ -157,6 +157,18 @@ def _null_if_empty(series: pd.Series) -> pd.Series:
     return series.where(series != "", None)
 
 
+def _dob_parts(text: str) -> tuple[str, str, str]:
+    """Full date, year, month-day of a birth date; a year alone has only the year.
+
+    >>> _dob_parts("1955-11-92"), _dob_parts("1955"), _dob_parts("")
+    (('1955-11-92', '1955', '11-92'), ('', '1955', ''), ('', '', ''))
+    """
+    year = text[:4] if text[:4].isascii() and text[:4].isdigit() else ""
+    if len(text) == 10:
+        return text, year, text[5:10]
+    return "", year, ""
+
+
 def prepare(persons: pd.DataFrame) -> pd.DataFrame:
     """Compute the normalised columns splink compares, one row per input record.
 
@@ -195,10 +207,12 @@ def prepare(persons: pd.DataFrame) -> pd.DataFrame:
     sex = df["sex"].str.strip().str.upper()
     sex = sex.where(sex.isin(["M", "F"]), None)
     out["sex"] = sex.fillna(pat_sex).fillna(sur_hint)
+    # A full date (real, or impossible but kept as a noisy string by the command), or a
+    # year alone (a partial date): the year still blocks and compares.
     dob = df["birth_date"].str.strip()
-    out["dob"] = dob
-    out["dob_year"] = dob.str.slice(0, 4)
-    out["dob_md"] = dob.str.slice(5, 10)
+    parts = {u: _dob_parts(u) for u in pd.unique(dob)}
+    for i, col in enumerate(("dob", "dob_year", "dob_md")):
+        out[col] = dob.map({u: p[i] for u, p in parts.items()})
     fin = _mapped(df["national_id"].str.strip(), normalise_fin)
     out["fin"] = fin.where(_mapped(fin, lambda f: bool(f) and is_valid_fin(f)), "")
     phone = df["phone"].str.replace(r"\D", "", regex=True).str.slice(-9)
@@ -271,11 +285,12 @@ def _comparisons(tf: bool) -> list[dict[str, Any]]:
     dob = {
         "output_column_name": "dob",
         "comparison_levels": [
-            _null("dob"),
+            _null("dob_year"),
             _level("l.dob = r.dob", "exact"),
             _level("damerau_levenshtein(l.dob, r.dob) <= 1", "one typo"),
             _level(
-                "l.dob_year = r.dob_year and (l.dob_md = '01-01' or r.dob_md = '01-01' "
+                "l.dob_year = r.dob_year and (l.dob is null or r.dob is null "
+                "or l.dob_md = '01-01' or r.dob_md = '01-01' "
                 "or substr(l.dob_md, 4, 2) = substr(r.dob_md, 1, 2) "
                 "and substr(l.dob_md, 1, 2) = substr(r.dob_md, 4, 2))",
                 "year only or day/month swapped",
