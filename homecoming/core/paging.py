@@ -136,9 +136,12 @@ class DeferredJoinPaginator(Paginator):  # type: ignore[type-arg]
     @cached_property
     def count(self) -> int:
         rows = self.object_list
-        if isinstance(rows, QuerySet) and getattr(rows, "query", None) is not None:
-            return counted(rows)
-        return int(super().count)
+        query = getattr(rows, "query", None)
+        if not isinstance(rows, QuerySet) or query is None:
+            return int(super().count)
+        if query.distinct or query.values_select or query.combinator:
+            return int(super().count)  # rows are not one per id: Django's own count
+        return counted(rows)
 
     def page(self, number: Any) -> Page:  # type: ignore[type-arg]
         number = self.validate_number(number)
