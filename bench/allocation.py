@@ -52,6 +52,16 @@ class Instance:
     units: list[Unit]
 
 
+#: One city of about 145 complexes holding 92% of the homes, and five villages (issue 14).
+BIGCITY: dict[str, Any] = dict(
+    units=36015,
+    supply=36015 / 40000,
+    settlements=6,
+    weights=(0.92,) + (0.016,) * 5,
+    complex_buildings=9,
+)
+
+
 def generate(
     name: str,
     *,
@@ -359,14 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         specs.append(("programme-35k@1.0", dict(units=35000, supply=1.0, settlements=100), ()))
         specs.append(("programme-35k@0.9", dict(units=35000, supply=0.9, settlements=100), ()))
-        # one city of about 145 complexes holding 92% of the homes, and five villages
-        city: dict[str, Any] = dict(
-            units=36015,
-            supply=36015 / 40000,
-            settlements=6,
-            weights=(0.92,) + (0.016,) * 5,
-            complex_buildings=9,
-        )
+        city = BIGCITY
         specs.append(("bigcity-36k@0.9", city, ("nogreedy", "nomemory")))
         specs.append(
             (

@@ -28,18 +28,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from allocation import MIX_MISMATCHED, generate
+from allocation import BIGCITY, MIX_MISMATCHED, generate
 
 from homecoming.allocation.engine import Result, allocate, check
 
 SEED = 20250612
-SPEC: dict[str, Any] = dict(
-    units=36015,
-    supply=36015 / 40000,
-    settlements=6,
-    weights=(0.92,) + (0.016,) * 5,
-    complex_buildings=9,
-)
+SPEC: dict[str, Any] = BIGCITY
 
 
 def digest(result: Result) -> str:
