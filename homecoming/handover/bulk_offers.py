@@ -143,15 +143,17 @@ def preview(request: HttpRequest, profile: Profile) -> HttpResponse:
     )
     blocked = services.home_blockers(homes)
     ready = [u for u in homes if not blocked[u.pk]]
-    pairs = pair_homes(policy_of(run), waiting, ready)
-    gone = [h for h in families if h.pk not in {w.pk for w in waiting}]
+    policy = policy_of(run)
+    pairs = pair_homes(policy, waiting, ready)
+    still_waiting = {w.pk for w in waiting}
+    gone = [h for h in families if h.pk not in still_waiting]
     return render(
         request,
         "handover/offer_pick_confirm.html",
         {
             "pairs": pairs,
             "paired": sum(1 for _h, u in pairs if u is not None),
-            "policy": policy_of(run),
+            "policy": policy,
             "run": run,
             "complex": complex_,
             "gone": gone,

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from homecoming.allocation.models import AllocationRun, run_heavy_fields
+from homecoming.allocation.models import AllocationResult, AllocationRun, run_heavy_fields
 from homecoming.allocation.services import ApprovalError
 from homecoming.core.audit import audit_note
 from homecoming.core.text import lowercase
@@ -434,10 +434,9 @@ def offer_candidates(
     found = households.waiting().filter(home__isnull=True).exclude(Exists(active))
     if run is None:
         return found.order_by("-priority", "registered_on", "reg_number", "pk")
-    reserve = run.results.filter(unit__isnull=True, reserve_rank__isnull=False)
+    reserve = open_reserve(run)
     return (
         found.filter(pk__in=reserve.values("household_id"))
-        .exclude(pk__in=Offer.objects.filter(run=run).values("household_id"))
         .annotate(
             rank=Subquery(reserve.filter(household_id=OuterRef("pk")).values("reserve_rank")[:1])
         )
@@ -511,11 +510,17 @@ def reserve_ranks(run: AllocationRun | None, household_ids: list[int]) -> dict[i
     offered anything in the run yet."""
     if run is None:
         return {}
-    offered = Offer.objects.filter(run=run).values("household_id")
     found = (
-        run.results.filter(household_id__in=household_ids, reserve_rank__isnull=False)
-        .filter(unit__isnull=True)
-        .exclude(household_id__in=offered)
+        open_reserve(run)
+        .filter(household_id__in=household_ids)
         .values_list("household_id", "reserve_rank")
     )
     return {household: rank for household, rank in found if rank is not None}
+
+
+def open_reserve(run: AllocationRun) -> QuerySet[AllocationResult]:
+    """The results of `run`'s reserve list whose families were offered nothing in it yet."""
+    offered = Offer.objects.filter(run=run).values("household_id")
+    return run.results.filter(unit__isnull=True, reserve_rank__isnull=False).exclude(
+        household_id__in=offered
+    )
