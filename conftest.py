@@ -106,7 +106,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One Debian chromium for the whole run, driven by Playwright."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=30_000)  # assertions wait for the page as long as it needs
 
     with sync_playwright() as p:
         # The machine has no network: keep chromium from phoning home at start.
@@ -128,7 +130,10 @@ def browser() -> Iterator[Any]:
 def _new_page(browser: Any, **options: Any) -> Iterator[Any]:
     context = browser.new_context(**options)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    # Generous: CI's two processes share two cores with a live server each, and a click
+    # that starts a demo-sized run waits for it; a timeout cuts a test off mid-request and
+    # its flush then finds the database still in use.
+    page.set_default_timeout(90_000)
     yield page
     context.close()
 

@@ -9,6 +9,7 @@ purge (`homecoming.core.retention.purge_if_due`).
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -54,9 +55,14 @@ class Command(BaseCommand):
                 daemon=True,
             ).start()
         extra = ["--batch"] if options["batch"] else []
+        # django-tasks' worker takes over SIGINT, SIGTERM and SIGQUIT and never gives them back: a batch
+        # run inside another program (a test, a script) must not leave them behind.
+        handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
         try:
             call_command(
                 "db_worker", *extra, "--interval", str(options["interval"]), "--no-startup-delay"
             )
         finally:
             stop.set()
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
