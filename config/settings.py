@@ -444,6 +444,20 @@ if PRODUCTION:
     # The browsable API's pages carry inline scripts; production answers JSON only.
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
 
+# Travel times (docs/network-engine.md): the pages and the API take the same path as
+# `homecoming travel --method`: auto (the contraction hierarchy from 50,000 nodes when
+# routingkit-cch is installed), scipy or cch. The hierarchy's node order is cached under
+# the data directory; the budget bounds the working memory of a scenario on the scipy path.
+TRAVEL_METHOD = env_str("TRAVEL_METHOD", "auto")
+if TRAVEL_METHOD not in {"auto", "scipy", "cch"}:
+    raise ImproperlyConfigured(f"TRAVEL_METHOD={TRAVEL_METHOD!r} is not auto, scipy or cch")
+if TRAVEL_METHOD == "cch" and importlib.util.find_spec("routingkit_cch") is None:
+    raise ImproperlyConfigured("TRAVEL_METHOD=cch needs routingkit-cch: pip install '.[cch]'")
+TRAVEL_MEMORY_BUDGET_MB = env_int("TRAVEL_MEMORY_BUDGET_MB", 1024)
+if TRAVEL_MEMORY_BUDGET_MB < 1:
+    raise ImproperlyConfigured(f"TRAVEL_MEMORY_BUDGET_MB={TRAVEL_MEMORY_BUDGET_MB} is below 1")
+TRAVEL_CACHE_DIR = DATA_DIR / "cch"
+
 # Maps (docs/operations.md): our own layers are the map and need no tile server. An online
 # deployment may add a base map: a tile URL template such as
 # https://tile.openstreetmap.org/{z}/{x}/{y}.png and the attribution its licence asks for.

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Count
 
 from homecoming.housing.models import Unit
@@ -22,13 +23,9 @@ from homecoming.network.engine import (
     Edge,
     Network,
     Node,
+    Router,
     Unreachable,
-    compile_graph,
-    distances,
     parse_months,
-    route_on,
-    savings,
-    savings_by_project,
 )
 from homecoming.network.engine.graph import Route
 from homecoming.network.models import CONTRACT_TO_MODEL, EDGE_FIELDS, Role, Status, state_on
@@ -65,6 +62,19 @@ class NetworkData:
     network: Network
     nodes: dict[str, NodeInfo]
     edges: dict[str, EdgeInfo]
+    _router: Router | None = field(default=None, repr=False)
+
+    @property
+    def router(self) -> Router:
+        """The travel times, by the method the settings name (as ``homecoming travel``)."""
+        if self._router is None:
+            self._router = Router(
+                self.network,
+                settings.TRAVEL_METHOD,
+                cache_dir=settings.TRAVEL_CACHE_DIR,
+                memory_budget=settings.TRAVEL_MEMORY_BUDGET_MB << 20,
+            )
+        return self._router
 
     def with_role(self, role: str) -> tuple[str, ...]:
         return tuple(n for n, info in self.nodes.items() if info.role == role)
@@ -212,18 +222,20 @@ def _reaches(
     return {role: _nearest(row, ids, index) for role, ids in candidates.items()}
 
 
+def _targets(candidates_of: Iterable[dict[str, tuple[str, ...]]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(n for c in candidates_of for ids in c.values() for n in ids))
+
+
 def monthly(
     data: NetworkData, source: str, candidates: dict[str, tuple[str, ...]], year: int
 ) -> list[MonthRow]:
     """Nearest destination of each kind in each month, now and with planned projects."""
-    net = data.network
-    index = dict(net.node_index)
-    s = np.array([index[source]], dtype=np.int64)
-    everything = np.arange(len(net.nodes), dtype=np.int64)
+    targets = _targets([candidates])
+    index = {t: j for j, t in enumerate(targets)}
     rows = []
     for on in month_dates(year):
-        now = distances(compile_graph(net, on).matrix, s, everything)[0]
-        planned = distances(compile_graph(net, on, with_planned=True).matrix, s, everything)[0]
+        now = data.router.matrix([source], targets, on)[0]
+        planned = data.router.matrix([source], targets, on, with_planned=True)[0]
         rows.append(
             MonthRow(on, _reaches(now, candidates, index), _reaches(planned, candidates, index))
         )
@@ -252,24 +264,21 @@ def project_savings(
     Single-edge projects share one base matrix (``savings_by_project``); a project of
     several edges is asked as a whole (``savings``).
     """
-    net = data.network
     groups = data.projects()
-    targets = tuple(
-        dict.fromkeys(n for c in candidates_of.values() for ids in c.values() for n in ids)
-    )
+    targets = _targets(candidates_of.values())
     out: dict[str, list[ProjectSaving]] = {s: [] for s in sources}
     if not groups or not targets or not sources:
         return out
     singles = [ids[0] for ids in groups.values() if len(ids) == 1]
     comparisons: dict[str, Comparison] = {}
     if singles:
-        by_edge = savings_by_project(net, on, sources, targets, project_ids=singles)
+        by_edge = data.router.savings_by_project(on, sources, targets, project_ids=singles)
         for key, ids in groups.items():
             if len(ids) == 1:
                 comparisons[key] = by_edge[ids[0]]
     for key, ids in groups.items():
         if len(ids) > 1:
-            comparisons[key] = savings(net, ids, on, sources, targets)
+            comparisons[key] = data.router.savings(ids, on, sources, targets)
     tindex = {t: j for j, t in enumerate(targets)}
     for key, ids in groups.items():
         label, status, opens_on, km = _project_meta(data, key, ids)
@@ -309,7 +318,7 @@ def route_to(
     if target is None:
         return None
     try:
-        return route_on(compile_graph(data.network, on, with_planned), source, target)
+        return data.router.route(source, target, on, with_planned)
     except Unreachable:
         return None
 
@@ -346,11 +355,7 @@ def times_on(
     """For each source, the nearest destination of each kind on ``on``: one matrix."""
     if not sources:
         return {}
-    net = data.network
-    index = dict(net.node_index)
-    rows = distances(
-        compile_graph(net, on, with_planned).matrix,
-        np.array([index[s] for s in sources], dtype=np.int64),
-        np.arange(len(net.nodes), dtype=np.int64),
-    )
+    targets = _targets(candidates_of[s] for s in sources)
+    index = {t: j for j, t in enumerate(targets)}
+    rows = data.router.matrix(sources, targets, on, with_planned)
     return {s: _reaches(rows[i], candidates_of[s], index) for i, s in enumerate(sources)}

@@ -38,6 +38,7 @@ from .readers import (
     read_nodes_csv,
     read_scenario_csv,
 )
+from .router import METHODS, Router
 from .scenario import (
     Change,
     Comparison,
@@ -49,6 +50,7 @@ from .scenario import (
 )
 
 __all__ = [
+    "METHODS",
     "MODES",
     "STATUSES",
     "Change",
@@ -61,6 +63,7 @@ __all__ = [
     "NetworkError",
     "Node",
     "Route",
+    "Router",
     "Scenario",
     "TravelMatrix",
     "UnknownEdge",

@@ -18,12 +18,14 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from . import cch
 from .errors import InputError, NetworkError, Unreachable
-from .graph import Route, TravelMatrix, compile_graph, default_workers, matrix_on, route_on
+from .graph import Route, TravelMatrix, default_workers
 from .model import Network
 from .readers import parse_date, read_network, read_node_list, read_scenario_csv
-from .scenario import Comparison, compare
+from .router import METHODS, Router
+from .scenario import DEFAULT_MEMORY_BUDGET, Comparison
+
+MIB = 1 << 20
 
 
 def _date(text: str) -> date:
@@ -31,6 +33,16 @@ def _date(text: str) -> date:
         return parse_date(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of MB")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     def method(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--method",
-            choices=("auto", "scipy", "cch"),
+            choices=METHODS,
             default="auto",
             help="cch: contraction hierarchy (routingkit-cch); auto: cch on large networks "
             "when installed, else scipy; the minutes agree to 0.01",
@@ -90,6 +102,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--targets", metavar="FILE", help="CSV with a node_id column")
     c.add_argument("--out", required=True, metavar="FILE")
     c.add_argument("--workers", type=int, default=0, help="processes (default: all cores)")
+    c.add_argument(
+        "--memory-budget-mb",
+        type=_budget,
+        metavar="MB",
+        help="working memory of the incremental scenario update (scipy path; default 1024)",
+    )
     method(c)
     return parser
 
@@ -152,102 +170,75 @@ def _ends(args: argparse.Namespace, network: Network) -> tuple[tuple[str, ...], 
     return sources, targets
 
 
-# From this many nodes the hierarchy's one-off build pays for itself on a single matrix.
-_CCH_FROM_NODES = 50_000
-
-
-def _use_cch(args: argparse.Namespace, network: Network) -> bool:
-    if args.method == "cch":
-        if not cch.available():
-            raise NetworkError(
-                "--method cch: routingkit-cch is not installed (pip install '.[cch]')"
-            )
-        return True
-    return args.method == "auto" and cch.available() and len(network.nodes) >= _CCH_FROM_NODES
-
-
 def _cache_dir() -> Path:
     """Where hierarchy orders are kept: the app's data directory, as the settings name it."""
     return Path(os.environ.get("HOMECOMING_DATA_DIR", "var")) / "cch"
+
+
+def _router(args: argparse.Namespace, network: Network, workers: int = 1) -> Router:
+    budget_mb: float | None = getattr(args, "memory_budget_mb", None)
+    return Router(
+        network,
+        args.method,
+        cache_dir=_cache_dir(),
+        workers=workers,
+        memory_budget=DEFAULT_MEMORY_BUDGET if budget_mb is None else int(budget_mb * MIB),
+    )
+
+
+def _route(args: argparse.Namespace, network: Network, on: date) -> int:
+    for node_id in (args.source, args.target):
+        network.node(node_id)
+    try:
+        r = _router(args, network).route(args.source, args.target, on, args.with_planned)
+    except Unreachable as exc:
+        print(f"homecoming travel: {exc} on {on.isoformat()}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "source": r.source,
+                    "target": r.target,
+                    "on": on.isoformat(),
+                    "with_planned": args.with_planned,
+                    "minutes": round(r.minutes, 3),
+                    "km": round(r.km, 3),
+                    "nodes": list(r.nodes),
+                    "edges": list(r.edges),
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(format_route(network, r, on, args.with_planned))
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
     on: date = args.on or date.today()
     network = read_network(args.network)
     if args.command == "route":
-        for node_id in (args.source, args.target):
-            network.node(node_id)
-        try:
-            if _use_cch(args, network):
-                h = cch.build(network, _cache_dir())
-                r = cch.route(h, cch.weights_on(h, on, args.with_planned), args.source, args.target)
-            else:
-                r = route_on(
-                    compile_graph(network, on, args.with_planned), args.source, args.target
-                )
-        except Unreachable as exc:
-            print(f"homecoming travel: {exc} on {on.isoformat()}", file=sys.stderr)
-            return 1
-        if args.json:
-            print(
-                json.dumps(
-                    {
-                        "source": r.source,
-                        "target": r.target,
-                        "on": on.isoformat(),
-                        "with_planned": args.with_planned,
-                        "minutes": round(r.minutes, 3),
-                        "km": round(r.km, 3),
-                        "nodes": list(r.nodes),
-                        "edges": list(r.edges),
-                    },
-                    indent=2,
-                )
-            )
-        else:
-            print(format_route(network, r, on, args.with_planned))
-        return 0
+        return _route(args, network, on)
     workers = args.workers or default_workers()
     sources, targets = _ends(args, network)
     if args.command == "matrix":
-        if _use_cch(args, network):
-            h = cch.build(network, _cache_dir())
-            minutes = cch.matrix(
-                h, cch.weights_on(h, on, args.with_planned), sources, targets, workers
-            )
-            matrix = TravelMatrix(sources, targets, minutes)
-        else:
-            matrix = matrix_on(
-                compile_graph(network, on, args.with_planned),
-                sources,
-                targets,
-                workers if len(sources) * len(network.nodes) > 10**8 else 1,
-            )
+        router = _router(args, network, workers)
+        if router.method == "scipy" and len(sources) * len(network.nodes) <= 10**8:
+            router.workers = 1  # processes cost more than they save on a small matrix
+        minutes = router.matrix(sources, targets, on, args.with_planned)
         with Path(args.out).open("w", newline="", encoding="utf-8") as out:
-            write_matrix(matrix, out)
+            write_matrix(TravelMatrix(sources, targets, minutes), out)
         print(
             f"{len(sources)} x {len(targets)} travel times on {on.isoformat()} "
             f"written to {args.out}"
         )
         return 0
     scenario = read_scenario_csv(args.scenario, network)
-    if _use_cch(args, network):
-        before, after = cch.compare_matrices(
-            network, scenario, on, sources, targets, args.with_planned, workers, _cache_dir()
-        )
-        comparison = Comparison(
-            TravelMatrix(sources, targets, before), TravelMatrix(sources, targets, after)
-        )
-    else:
-        comparison = compare(
-            network,
-            scenario,
-            on,
-            sources,
-            targets,
-            args.with_planned,
-            workers if len(sources) * len(network.nodes) > 10**8 else 1,
-        )
+    router = _router(args, network, workers)
+    if router.method == "scipy" and len(sources) * len(network.nodes) <= 10**8:
+        router.workers = 1
+    comparison = router.compare(scenario, on, sources, targets, args.with_planned)
     with Path(args.out).open("w", newline="", encoding="utf-8") as out:
         write_changes(comparison, out)
     print(f"{len(comparison.changes())} pairs change on {on.isoformat()}; written to {args.out}")

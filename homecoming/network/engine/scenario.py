@@ -365,14 +365,25 @@ def compare(
 
 
 def savings_on(
-    graph: Graph, base: TravelMatrix, edges: Iterable[Edge], workers: int = 1
+    graph: Graph,
+    base: TravelMatrix,
+    edges: Iterable[Edge],
+    workers: int = 1,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
 ) -> Comparison:
     """What building ``edges`` saves: ``graph`` and ``base`` must be the network without them.
 
     The edges count as open (their closed months still apply). This is the incremental step
     timed by the benchmark: no Dijkstra per source, one from and to each edge end.
     """
-    after = update_matrix(graph, base, Scenario(add=tuple(edges)), force_open=True, workers=workers)
+    after = update_matrix(
+        graph,
+        base,
+        Scenario(add=tuple(edges)),
+        force_open=True,
+        workers=workers,
+        memory_budget=memory_budget,
+    )
     return Comparison(base, after)
 
 
@@ -383,6 +394,7 @@ def savings(
     sources: Sequence[str] | None = None,
     targets: Sequence[str] | None = None,
     workers: int = 1,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
 ) -> Comparison:
     """What a named set of edges (a project: a tunnel, a highway) saves on date ``on``.
 
@@ -394,7 +406,7 @@ def savings(
     src, tgt = _ends(network, sources, targets)
     graph = compile_graph(network, on, exclude=ids)
     base = matrix_on(graph, src, tgt, workers)
-    return savings_on(graph, base, edges, workers)
+    return savings_on(graph, base, edges, workers, memory_budget)
 
 
 def savings_by_project(
@@ -404,6 +416,7 @@ def savings_by_project(
     targets: Sequence[str] | None = None,
     project_ids: Iterable[str] | None = None,
     workers: int = 1,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
 ) -> dict[str, Comparison]:
     """For each project edge (default: every construction or planned edge), what it saves.
 
@@ -421,11 +434,22 @@ def savings_by_project(
     for edge_id in ids:
         edge = network.edge(edge_id)
         if edge.usable_on(on):
-            before = update_matrix(graph, base, Scenario(remove=(edge_id,)), workers=workers)
+            before = update_matrix(
+                graph,
+                base,
+                Scenario(remove=(edge_id,)),
+                workers=workers,
+                memory_budget=memory_budget,
+            )
             out[edge_id] = Comparison(before, base)
         else:
-            out[edge_id] = Comparison(
+            after = update_matrix(
+                graph,
                 base,
-                update_matrix(graph, base, Scenario(add=(edge,)), force_open=True, workers=workers),
+                Scenario(add=(edge,)),
+                force_open=True,
+                workers=workers,
+                memory_budget=memory_budget,
             )
+            out[edge_id] = Comparison(base, after)
     return out
