@@ -170,7 +170,7 @@ class PublicStatisticsViewSet(viewsets.ViewSet):
     """The public statistics: no sign-in; a suppressed figure is null with ``suppressed``."""
 
     lookup_field = "figure"
-    lookup_value_regex = "[a-z_]+"
+    lookup_value_regex = "[^/]+"
     permission_classes = [permissions.AllowAny]
     authentication_classes: list[Any] = []
 
