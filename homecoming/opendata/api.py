@@ -29,9 +29,17 @@ from rest_framework.response import Response
 from homecoming.accounts.models import Profile, profile_of
 from homecoming.opendata import figures, geo
 from homecoming.opendata.exporting import UnknownLevel, read_places, read_table, record
-from homecoming.opendata.public import published_figures, public_tables
-from homecoming.opendata.tables import HOUSEHOLD, LEVELS, XLSX_TYPE, Table, aggregate_table
-from homecoming.opendata.tables import csv_text, xlsx_bytes
+from homecoming.opendata.public import public_tables, published_figures
+from homecoming.opendata.tables import (
+    HOUSEHOLD,
+    LEVELS,
+    XLSX_TYPE,
+    Table,
+    aggregate_table,
+    csv_text,
+    xlsx_bytes,
+)
+from homecoming.readiness.models import HazardArea
 
 
 class _TableRenderer(renderers.BaseRenderer):
@@ -39,7 +47,9 @@ class _TableRenderer(renderers.BaseRenderer):
 
     charset = None
 
-    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None) -> Any:
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> Any:
         if isinstance(data, Table):
             return self.encode(data)
         return json.dumps(data, ensure_ascii=False, default=str).encode()
@@ -157,8 +167,10 @@ class PlaceViewSet(viewsets.ViewSet):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def retrieve(self, request: Request, code: str | None = None) -> Response:
         profile = _profile(request)
-        hazards = geo.HazardArea.objects.for_profile(profile).filter(code=code)
-        found = geo.places(figures.aggregates(profile), hazards.select_related("district"), geo.LAYERS)
+        hazards = HazardArea.objects.for_profile(profile).filter(code=code)
+        found = geo.places(
+            figures.aggregates(profile), hazards.select_related("district"), geo.LAYERS
+        )
         for feature in found:
             if feature["id"] == code:
                 record(request, "json", "opendata.places", 1)

@@ -63,6 +63,10 @@ class Figures:
     complexes_ready: int = 0
     ready: bool | None = None
     forecast: date | None = None
+    #: Where the row sits, resolved once for every row (aggregates: no query per row).
+    district: Area | None = None
+    region: Area | None = None
+    country: str = ""
 
     def add(self, other: Figures) -> None:
         """Add a complex's (or a settlement's) figures to its settlement's (district's)."""
@@ -123,7 +127,7 @@ def _complex_rows(profile: Profile, on: date) -> list[Figures]:
     rows = []
     for c in complexes:
         verdict = verdicts[c.pk]
-        counts: dict[str, Any] = returned.get(c.pk, {})
+        counts: dict[str, Any] = dict(returned.get(c.pk, {}))
         row = Figures(
             "complex",
             c.code,
@@ -193,15 +197,31 @@ def aggregates(profile: Profile, on: date | None = None) -> Aggregates:
         for a in areas
         if a.level == Level.DISTRICT
     }
-    for s in by_settlement.values():
-        district = districts.get(s.area.parent_id or 0)
+    for row in by_settlement.values():
+        district = districts.get(row.area.parent_id or 0)
         if district is not None:
-            district.add(s)
+            district.add(row)
             district.waiting_families = (district.waiting_families or 0) + (
-                s.waiting_families or 0
+                row.waiting_families or 0
             )
-            district.waiting_persons = (district.waiting_persons or 0) + (s.waiting_persons or 0)
-    return Aggregates(on, list(districts.values()), list(by_settlement.values()), complexes)
+            district.waiting_persons = (district.waiting_persons or 0) + (row.waiting_persons or 0)
+    found = Aggregates(on, list(districts.values()), list(by_settlement.values()), complexes)
+    _place(found)
+    return found
+
+
+def _place(found: Aggregates) -> None:
+    """Each row's district, region and country code, from one read of the areas above."""
+    areas = {a.pk: a for a in Area.objects.exclude(level=Level.SETTLEMENT)}
+    for row in [*found.districts, *found.settlements, *found.complexes]:
+        district = row.area if row.level == "district" else areas.get(row.area.parent_id or 0)
+        row.district = district
+        parent = areas.get(district.parent_id or 0) if district is not None else None
+        row.region = parent if parent is not None and parent.level == Level.REGION else None
+        top = parent
+        while top is not None and top.parent_id is not None:
+            top = areas.get(top.parent_id)
+        row.country = top.code if top is not None and top.level == Level.COUNTRY else ""
 
 
 def households(profile: Profile) -> Any:
@@ -259,23 +279,16 @@ def micro_cells() -> dict[Micro, tuple[int, int]]:
 
 def homes_by_settlement() -> dict[int, dict[str, int]]:
     """Settlement id -> homes by construction state, nationally (homes are not people)."""
-    found: dict[int, dict[str, int]] = {}
-    for row in (
-        ResidentialComplex.objects.values("settlement_id")
-        .annotate(
-            **{
-                state: Count(
-                    "buildings__units",
-                    filter=Q(buildings__units__construction=state),
-                    distinct=True,
-                )
-                for state in Construction.values
-            }
+    by_state: dict[str, Any] = {
+        state: Count(
+            "buildings__units", filter=Q(buildings__units__construction=state), distinct=True
         )
-        .order_by()
-    ):
-        found[row["settlement_id"]] = {state: row[state] for state in Construction.values}
-    return found
+        for state in Construction.values
+    }
+    rows: Any = ResidentialComplex.objects.values("settlement_id").annotate(**by_state).order_by()
+    return {
+        row["settlement_id"]: {state: row[state] for state in Construction.values} for row in rows
+    }
 
 
 def public_areas() -> tuple[list[Area], list[Area]]:

@@ -65,13 +65,12 @@ def _ready(f: Figures) -> bool | None:
 
 def place_feature(f: Figures, on: date) -> Feature:
     """A settlement or a complex as a point with its figures."""
-    district = f.area if f.level == "district" else f.area.parent
-    region = district.parent if district is not None else None
+    district, region = f.district, f.region
     properties: dict[str, Any] = {
         "kind": f.level,
         "code": f.code,
         "name": f.name,
-        "adm1_code": region.code if region is not None and region.level == "region" else None,
+        "adm1_code": region.code if region is not None else None,
         "adm2_code": district.code if district is not None else None,
         "settlement_code": f.area.code,
     }

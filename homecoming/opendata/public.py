@@ -106,6 +106,30 @@ class PublicTable:
 Match = Callable[[Micro], bool]
 
 
+def _from(district_id: int) -> Match:
+    return lambda m: m.district_id == district_id
+
+
+def _status(group: str) -> Match:
+    return lambda m: m.status == group
+
+
+def _shelter(kind: str) -> Match:
+    return lambda m: m.shelter == kind
+
+
+def _lives_in(settlement_ids: set[int]) -> Match:
+    return lambda m: m.home_settlement_id in settlement_ids
+
+
+def _both(first: Match, second: Match) -> Match:
+    return lambda m: first(m) and second(m)
+
+
+def _any(matches: list[Match]) -> Match:
+    return lambda m: any(match(m) for match in matches)
+
+
 def _cell(cells: Sequence[Micro], match: Match) -> Cell:
     return Cell(frozenset(m for m in cells if match(m)))
 
@@ -120,33 +144,34 @@ def _grid(
     """A table of rows x columns with row totals, column totals and the grand total."""
     table = PublicTable(figure, title, "families", [(code, label) for code, label, _m in columns])
     for code, label, in_row in rows:
-        parts = [
-            _cell(cells, lambda m, r=in_row, c=in_col: r(m) and c(m)) for _c, _l, in_col in columns
-        ]
+        parts = [_cell(cells, _both(in_row, in_col)) for _c, _l, in_col in columns]
         table.rows.append(Row(code, label, parts, _cell(cells, in_row)))
     table.totals = [_cell(cells, in_col) for _c, _l, in_col in columns]
-    everything = [in_col for _c, _l, in_col in columns]
-    table.total = _cell(cells, lambda m: any(c(m) for c in everything))
+    table.total = _cell(cells, _any([in_col for _c, _l, in_col in columns]))
     return table
 
 
-def families_by_status(cells: Sequence[Micro], districts: list[Area], _s: list[Area]) -> PublicTable:
+def families_by_status(
+    cells: Sequence[Micro], districts: list[Area], _s: list[Area]
+) -> PublicTable:
     return _grid(
         "families_by_status",
         _("Families by district of origin and status"),
-        [(d.code, d.name, lambda m, pk=d.pk: m.district_id == pk) for d in districts],
-        [(code, label, lambda m, g=code: m.status == g) for code, label in STATUS_GROUPS],
+        [(d.code, d.name, _from(d.pk)) for d in districts],
+        [(code, label, _status(code)) for code, label in STATUS_GROUPS],
         cells,
     )
 
 
-def waiting_by_shelter(cells: Sequence[Micro], districts: list[Area], _s: list[Area]) -> PublicTable:
+def waiting_by_shelter(
+    cells: Sequence[Micro], districts: list[Area], _s: list[Area]
+) -> PublicTable:
     waiting = [m for m in cells if m.status == "waiting"]
     return _grid(
         "waiting_by_shelter",
         _("Families waiting, by district of origin and where they live now"),
-        [(d.code, d.name, lambda m, pk=d.pk: m.district_id == pk) for d in districts],
-        [(code, label, lambda m, k=code: m.shelter == k) for code, label in ShelterKind.choices],
+        [(d.code, d.name, _from(d.pk)) for d in districts],
+        [(code, label, _shelter(code)) for code, label in ShelterKind.choices],
         waiting,
     )
 
@@ -167,10 +192,10 @@ def returned_by_settlement(
         if not own:
             continue
         ids = {s.pk for s in own}
-        subtotal = _cell(returned, lambda m, ids=ids: m.home_settlement_id in ids)
+        subtotal = _cell(returned, _lives_in(ids))
         table.rows.append(Row(d.code, d.name, [subtotal], subtotal, subtotal=True))
         for s in own:
-            cell = _cell(returned, lambda m, pk=s.pk: m.home_settlement_id == pk)
+            cell = _cell(returned, _lives_in({s.pk}))
             table.rows.append(Row(s.code, s.name, [cell], cell))
     table.total = Cell(frozenset(returned))
     return table
@@ -218,7 +243,9 @@ def published_figures() -> list[str]:
 def _hidden(cells: list[Cell], counts: dict[Micro, tuple[int, int]], threshold: int) -> set[int]:
     """The indices of `cells` to suppress (suppression.suppress), kept in the cache by the
     counts they were decided on (the same counts give the same answer)."""
-    micro = sorted(counts, key=lambda m: (m.district_id, m.status, m.shelter, m.home_settlement_id or 0))
+    micro = sorted(
+        counts, key=lambda m: (m.district_id, m.status, m.shelter, m.home_settlement_id or 0)
+    )
     index = {m: i for i, m in enumerate(micro)}
     figures = [frozenset(index[m] for m in c.micro) for c in cells]
     families = [counts[m][0] for m in micro]

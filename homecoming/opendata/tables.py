@@ -55,7 +55,7 @@ D, S, C = "district", "settlement", "complex"
 ALL = (D, S, C)
 
 #: HXL attributes of the homes' states (construction, then allocation).
-STATE_ATTRIBUTE = {
+STATE_ATTRIBUTE: dict[str, str] = {
     Construction.PLANNED: "planned",
     Construction.UNDER_CONSTRUCTION: "building",
     Construction.BUILT: "built",
@@ -65,22 +65,6 @@ STATE_ATTRIBUTE = {
     UnitStatus.KEYS_HANDED: "keys",
     UnitStatus.OCCUPIED: "occupied",
 }
-
-
-def _district(f: Figures) -> Any:
-    return f.area if f.level == D else f.area.parent
-
-
-def _region(f: Figures) -> Any:
-    district = _district(f)
-    return district.parent if district is not None else None
-
-
-def _country(f: Figures) -> str:
-    area = _region(f) or _district(f)
-    while area is not None and area.parent_id is not None:
-        area = area.parent
-    return area.code if area is not None else ""
 
 
 def _code(area: Any) -> str:
@@ -95,24 +79,28 @@ def _yes_no(ready: bool | None) -> str:
     return "" if ready is None else ("yes" if ready else "no")
 
 
+def _state(state: str) -> Getter:
+    return lambda f, on: f.by_state[state]
+
+
 def _aggregate_columns() -> list[tuple[Column, tuple[str, ...], Getter]]:
     lang = (get_language() or "en")[:2]
-    states: list[tuple[Column, tuple[str, ...], Getter]] = [
+    states = [
         (
             Column(f"homes_{state}", label, f"#indicator+homes+{STATE_ATTRIBUTE[state]}+num"),
             ALL,
-            lambda f, on, state=state: f.by_state[state],
+            _state(state),
         )
         for state, label in [*Construction.choices, *UnitStatus.choices]
     ]
     # fmt: off
     return [
         (Column("date", _("Date"), "#date+reported"), ALL, lambda f, on: on.isoformat()),
-        (Column("country_code", _("Country code"), "#country+code"), ALL, lambda f, on: _country(f)),
-        (Column("region_code", _("Region code"), "#adm1+code"), ALL, lambda f, on: _code(_region(f))),
-        (Column("region", _("Region"), f"#adm1+name+i_{lang}"), ALL, lambda f, on: _name(_region(f))),
-        (Column("district_code", _("District code"), "#adm2+code"), ALL, lambda f, on: _district(f).code),
-        (Column("district", _("District"), f"#adm2+name+i_{lang}"), ALL, lambda f, on: _district(f).name),
+        (Column("country_code", _("Country code"), "#country+code"), ALL, lambda f, on: f.country),
+        (Column("region_code", _("Region code"), "#adm1+code"), ALL, lambda f, on: _code(f.region)),
+        (Column("region", _("Region"), f"#adm1+name+i_{lang}"), ALL, lambda f, on: _name(f.region)),
+        (Column("district_code", _("District code"), "#adm2+code"), ALL, lambda f, on: _code(f.district)),
+        (Column("district", _("District"), f"#adm2+name+i_{lang}"), ALL, lambda f, on: _name(f.district)),
         (Column("settlement_code", _("Settlement code"), "#loc+settlement+code"), (S, C), lambda f, on: f.area.code),
         (Column("settlement", _("Settlement"), f"#loc+settlement+name+i_{lang}"), (S, C), lambda f, on: f.area.name),
         (Column("complex_code", _("Complex code"), "#loc+complex+code"), (C,), lambda f, on: f.code),

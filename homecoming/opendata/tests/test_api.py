@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def returned(world: World) -> World:
-    move_in(world.kalbajar_complex.buildings.get().units.order_by("id").first(), world.kalbajar_family)
+    unit = world.kalbajar_complex.buildings.get().units.order_by("id").first()
+    assert unit is not None
+    move_in(unit, world.kalbajar_family)
     hazard(world.kalbajar)
     return world
 
@@ -61,7 +63,9 @@ def test_an_unknown_level_is_a_400_naming_it(returned: World, api: Any) -> None:
 def test_family_rows_through_the_api_need_the_format_s_permission(
     returned: World, api: Any
 ) -> None:
-    assert api(returned.sabina).get("/api/aggregates/?level=household&format=xlsx").status_code == 403
+    assert (
+        api(returned.sabina).get("/api/aggregates/?level=household&format=xlsx").status_code == 403
+    )
     body = api(returned.sabina).get("/api/aggregates/?level=household").json()
     assert {r["reg_number"] for r in body["results"]} == {"KLB-1", "KLB-2", "KLB-3", "LAC-1"}
     assert AccessEvent.objects.filter(object_type="registry.household", refused=False).count() == 1

@@ -36,19 +36,27 @@ def read_hxl(content: bytes) -> Any:
 @pytest.fixture
 def returned(world: World) -> World:
     unit = world.kalbajar_complex.buildings.get().units.order_by("id").first()
+    assert unit is not None
     move_in(unit, world.kalbajar_family)
     hazard(world.kalbajar)
     return world
 
 
 @pytest.mark.parametrize("level", ["district", "settlement", "complex"])
-def test_it_exports_each_level_as_csv_whose_hashtags_libhxl_finds(returned: World, level: str) -> None:
+def test_it_exports_each_level_as_csv_whose_hashtags_libhxl_finds(
+    returned: World, level: str
+) -> None:
     response = client_for(returned.ayten).get(f"/opendata/{level}.csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     data = read_hxl(response.content)
     tags = [c.display_tag for c in data.columns]
-    assert {"#date+reported", "#adm2+code", "#affected+returnees+hh", "#affected+returnees+ind"} <= set(tags)
+    assert {
+        "#date+reported",
+        "#adm2+code",
+        "#affected+returnees+hh",
+        "#affected+returnees+ind",
+    } <= set(tags)
     assert "#indicator+homes+ready+num" in tags
     rows = list(data)
     assert rows

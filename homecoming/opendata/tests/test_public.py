@@ -37,7 +37,9 @@ def programme(world: World) -> World:
     for n in range(2):
         make_family(f"LAC-X{n}", world.lachin_city, 2)
     units = list(world.kalbajar_complex.buildings.get().units.order_by("id"))
-    for unit, family in zip(units, Household.objects.filter(reg_number__startswith="KLB-Z"), strict=False):
+    for unit, family in zip(
+        units, Household.objects.filter(reg_number__startswith="KLB-Z"), strict=False
+    ):
         move_in(unit, family)
     return world
 
