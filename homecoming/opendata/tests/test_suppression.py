@@ -55,7 +55,7 @@ def attack(figures: Sequence[frozenset[int]], counts: Sequence[int], hidden: set
         assert not 0 < total < THRESHOLD, (subset, total, counts, sorted(hidden))
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.integers(1, 3), st.integers(1, 4), st.data())
 def test_it_leaves_no_small_cell_in_a_table_with_margins_nor_derivable(
     rows: int, cols: int, data: st.DataObject
