@@ -80,26 +80,40 @@ def _one_copy(n: int, demo: dict[str, list[Any]]) -> None:
     from homecoming.readiness.models import HazardArea, ReadinessItem
     from homecoming.registry.models import Household, Person
 
+    shift = 0.25 * n  # degrees north: each copy is a place of its own (hazards near its own)
+
+    def moved(x: Any) -> None:
+        if getattr(x, "lat", None) is not None:
+            x.lat += shift
+
     def district_code(code: str) -> str:
         return f"{code[:4]}{int(code[4:6]) + 10 * n:02d}{code[6:]}"
 
     def copies(name: str) -> list[Any]:
         return [_fresh(row) for row in demo[name]]
 
-    def settlement(a: Any) -> None:
+    def district(a: Any) -> None:
         _rename(a, district_code)
+        moved(a)
+
+    def settlement(a: Any) -> None:
+        district(a)
         a.parent_id = d[a.parent_id]
 
     def complex_(x: Any) -> None:
         x.code, x.settlement_id = f"{x.code}-{n}", s[x.settlement_id]
+        moved(x)
 
     def building(x: Any) -> None:
         x.complex_id = c[x.complex_id]
+        moved(x)
 
     def hazard(x: Any) -> None:
         x.code, x.district_id = f"{x.code}-{n}", d[x.district_id]
+        x.geometry = _shifted(x.geometry, shift)
+        x.min_lat, x.max_lat = x.min_lat + shift, x.max_lat + shift
 
-    d = _copy_rows(Area, copies("districts"), lambda a: _rename(a, district_code))
+    d = _copy_rows(Area, copies("districts"), district)
     s = _copy_rows(Area, copies("settlements"), settlement)
     c = _copy_rows(ResidentialComplex, copies("complexes"), complex_)
     b = _copy_rows(Building, copies("buildings"), building)
@@ -108,6 +122,15 @@ def _one_copy(n: int, demo: dict[str, list[Any]]) -> None:
     _copy_rows(Unit, copies("units"), lambda x: _unit(x, b, h))
     _copy_rows(ReadinessItem, copies("items"), lambda x: _item(x, s, c))
     _copy_rows(HazardArea, copies("hazards"), hazard)
+
+
+def _shifted(geometry: dict[str, Any], shift: float) -> dict[str, Any]:
+    def move(value: Any) -> Any:
+        if value and isinstance(value[0], int | float):
+            return [value[0], value[1] + shift]
+        return [move(v) for v in value]
+
+    return {**geometry, "coordinates": move(geometry["coordinates"])}
 
 
 def _fresh(row: Any) -> Any:
@@ -146,7 +169,7 @@ def _item(x: Any, s: dict[int, int], c: dict[int, int]) -> None:
     x.complex_id = c[x.complex_id] if x.complex_id else None
 
 
-def child(scale: int, rounds: int) -> dict[str, Any]:
+def child(scale: int, rounds: int, profile: str = "") -> dict[str, Any]:
     import django
 
     django.setup()
@@ -173,6 +196,14 @@ def child(scale: int, rounds: int) -> dict[str, Any]:
     Profile.objects.create(user=user, role=Role.AUDITOR)
     client = Client()
     client.force_login(user)
+    if profile:
+        import cProfile
+        import pstats
+
+        client.get(profile)
+        with cProfile.Profile() as prof:
+            client.get(profile)
+        pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     found: dict[str, Any] = {
         "scale": scale,
         "families": Household.objects.count(),
@@ -197,7 +228,7 @@ def child(scale: int, rounds: int) -> dict[str, Any]:
     return found
 
 
-def run(scale: int, rounds: int) -> dict[str, Any]:
+def run(scale: int, rounds: int, profile: str = "") -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         env = {
             **os.environ,
@@ -210,9 +241,10 @@ def run(scale: int, rounds: int) -> dict[str, Any]:
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
         out = subprocess.run(
-            [sys.executable, __file__, "--child", str(scale), "--rounds", str(rounds)],
+            [sys.executable, __file__, "--child", str(scale), "--rounds", str(rounds)]
+            + (["--profile", profile] if profile else []),
             env=env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
             text=True,
             check=True,
         )
@@ -224,12 +256,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--scales", default="1,10")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--profile", default="", help="a URL to profile (printed on stderr)")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.rounds)))
+        print(json.dumps(child(args.child, args.rounds, args.profile)))
         return
     scales = [int(s) for s in args.scales.split(",")]
-    results = [run(scale, args.rounds) for scale in scales]
+    results = [run(scale, args.rounds, args.profile) for scale in scales]
     print(f"load average {os.getloadavg()[0]:.1f}; median of {args.rounds}")
     for r in results:
         print(f"scale {r['scale']}: {r['families']:,} families, data made in {r['load_s']} s")

@@ -22,13 +22,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from homecoming.geography.models import Area, Level
-from homecoming.housing.models import (
-    Construction,
-    ResidentialComplex,
-    UnitStatus,
-    construction_counts,
-    status_counts,
-)
+from homecoming.housing.models import Construction, ResidentialComplex, Unit, UnitStatus
 from homecoming.readiness.gate import assess, assess_settlements
 from homecoming.registry.models import Household, HouseholdStatus
 
@@ -103,17 +97,29 @@ class Aggregates:
         }[name]
 
 
+def _homes(complex_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Complex id -> homes by construction and by allocation state: one GROUP BY over the
+    homes (no DISTINCT over joins)."""
+    found: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(HOME_STATES, 0))
+    for row in (
+        Unit.objects.filter(building__complex__in=complex_ids)
+        .values("building__complex_id", "status", "construction")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        states = found[row["building__complex_id"]]
+        states[row["status"]] += row["n"]
+        states[row["construction"]] += row["n"]
+    return found
+
+
 def _complex_rows(profile: Profile, on: date) -> list[Figures]:
     complexes = list(
         ResidentialComplex.objects.for_profile(profile)
         .select_related("settlement__parent")
-        .annotate(
-            total=Count("buildings__units", distinct=True),
-            **status_counts("buildings__units__"),
-            **construction_counts("buildings__units__"),
-        )
         .order_by("code")
     )
+    homes = _homes([c.pk for c in complexes])
     returned = {
         row["home__building__complex_id"]: row
         for row in Household.objects.filter(
@@ -139,8 +145,8 @@ def _complex_rows(profile: Profile, on: date) -> list[Figures]:
             planned_families=c.planned_families,
             returned_families=counts.get("families", 0),
             returned_persons=counts.get("persons", 0),
-            homes=getattr(c, "total", 0),
-            by_state={state: getattr(c, state, 0) for state in HOME_STATES},
+            homes=sum(homes[c.pk][state] for state in Construction.values),
+            by_state=dict(homes[c.pk]),
             ready=verdict.ready,
             forecast=None if verdict.ready else verdict.forecast,
         )
