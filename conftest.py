@@ -51,19 +51,16 @@ def world(db: Any) -> World:
 def demo_db(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, int]]:
     """The whole demo, loaded once for a test module (each test still runs in its own
     transaction, rolled back); the database is emptied again when the module ends."""
-    from django.apps import apps
     from django.core.management import call_command
 
     from homecoming.demo.scenario import do_load_demo
-    from homecoming.readiness.kinds import ensure_default_kinds
 
     with django_db_blocker.unblock():
         counts = do_load_demo()
     yield counts
     with django_db_blocker.unblock():
+        # flush sends post_migrate: the readiness item kinds are seeded again (readiness.apps)
         call_command("flush", interactive=False, verbosity=0)
-        # flush also empties what data migrations seeded: the readiness item kinds
-        ensure_default_kinds(apps.get_model("readiness", "ItemKind"))
 
 
 @pytest.fixture

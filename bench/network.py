@@ -28,6 +28,7 @@ from homecoming.network.engine import (
     Edge,
     Network,
     Scenario,
+    TravelMatrix,
     apply_scenario,
     compile_graph,
     distances,
@@ -77,8 +78,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small network, for a smoke run")
     parser.add_argument("--seed", type=int, default=20251)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--side", type=int, default=0, help="grid side (default 720; quick 160)")
     args = parser.parse_args()
     side, pairs, nx_sample = (160, 200, 5) if args.quick else (720, 1000, 5)
+    side = args.side or side
     rng = np.random.default_rng(args.seed)
     import networkx as nx
     import scipy
@@ -182,6 +185,8 @@ def main() -> int:
         f"{engine_cpu / args.workers:.1f} s"
     )
 
+    _bench_cch(net, sources, targets, base.minutes, args.workers, rng)
+
     print("\n3. Scenario comparison: close 3 street segments, add 2 roads and the tunnel")
     streets = [e for e in net.edges if e.speed_kmh is not None and e.speed_kmh < 70]
     picks = rng.choice(len(streets), 3, replace=False)
@@ -272,6 +277,70 @@ def main() -> int:
     )
     del t_compile, t_nx_build
     return 0
+
+
+def _bench_cch(
+    net: Network,
+    sources: list[str],
+    targets: list[str],
+    oracle: np.ndarray,
+    workers: int,
+    rng: np.random.Generator,
+) -> None:
+    """The hierarchy path beside the engine: same matrix, then a 1 % scenario both ways."""
+    import tempfile
+
+    from homecoming.network.engine import cch
+
+    print(f"\n2b. Contraction hierarchy (routingkit-cch), {workers} threads")
+    if not cch.available():
+        print("  routingkit-cch not installed: skipped (pip install '.[cch]')")
+        return
+    with tempfile.TemporaryDirectory() as cache:
+        timed("order (cold, then cached on disk) + build", lambda: cch.build(net, cache))
+        h, _ = timed("build from the cached order", lambda: cch.build(net, cache))
+        weights = cch.weights_on(h, ON)
+        metric, _ = timed("customise for the date", lambda: cch.customise(h, weights))
+        got, _ = timed(
+            f"{len(sources)} x {len(targets)} one-to-many sweeps",
+            lambda: cch.matrix(h, metric, sources, targets, workers),
+        )
+        finite = np.isfinite(oracle)
+        off = np.abs(got[finite] - oracle[finite])
+        print(
+            f"  agreement with the engine: max |diff| {off.max():.5f} min, pairs off by more "
+            f"than 0.005 min: {int((off > 0.005).sum())}, same unreachable pairs: "
+            f"{bool((np.isfinite(got) == finite).all())}"
+        )
+        picks = rng.choice(len(net.edges), len(net.edges) // 100, replace=False)
+        half = len(picks) // 2
+        scenario = Scenario(
+            add=tuple(
+                Edge(e.edge_id, e.from_node, e.to_node, e.mode, e.length_km, speed_kmh=90.0)
+                for e in (net.edges[int(i)] for i in picks[half:])
+            ),
+            remove=tuple(net.edges[int(i)].edge_id for i in picks[:half]),
+        )
+        (before, after), _ = timed(
+            f"1 % scenario ({len(picks):,} edges), hierarchy: build + 2 customisations + sweeps",
+            lambda: cch.compare_matrices(
+                net, scenario, ON, sources, targets, False, workers, cache
+            ),
+        )
+        engine, _ = timed(
+            "1 % scenario, engine incremental update (1 GiB budget)",
+            lambda: update_matrix(
+                compile_graph(net, ON),
+                TravelMatrix(tuple(sources), tuple(targets), oracle),
+                scenario,
+                workers=workers,
+            ),
+        )
+        fin = np.isfinite(engine.minutes)
+        print(
+            f"  scenario agreement: max |diff| {np.abs(after[fin] - engine.minutes[fin]).max():.5f} min"
+        )
+        del before
 
 
 def _nx_graph(nx: object, graph: object) -> object:

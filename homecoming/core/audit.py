@@ -205,6 +205,53 @@ def audit_channel(channel: str, path: str = "", actor: Any = None) -> Iterator[A
         _current.reset(token)
 
 
+#: Between a note's untranslated sentence and its values (JSON): a printable sign that no
+#: sentence of ours contains, so that exports of the trail stay plain text.
+NOTE_VALUES = "\u241f"
+
+
+def note_with(msgid: str, **values: str) -> str:
+    """A note that names values, kept untranslated: each reader sees it in their own
+    language (:func:`note_text`). A date is given in ISO form and shown in the reader's.
+
+    >>> note_with("the home is ready: answer by %(date)s", date="2026-12-21")
+    'the home is ready: answer by %(date)s\u241f{"date":"2026-12-21"}'
+    """
+    return msgid + NOTE_VALUES + json.dumps(values, separators=(",", ":"), ensure_ascii=False)
+
+
+def note_text(note: str) -> str:
+    """A note in the active language: a sentence of ours is translated, with its values
+    (dates in the language's format); anything else (an officer's reason) is shown as written.
+
+    >>> from django.utils import translation
+    >>> with translation.override("ru"):
+    ...     note_text(note_with("the home is ready: answer by %(date)s", date="2026-12-21"))
+    'жильё готово: ответить до 21 декабря 2026 г.'
+    """
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    msgid, sep, raw = note.partition(NOTE_VALUES)
+    if not sep:
+        return gettext(msgid) if msgid else msgid
+    try:
+        values = json.loads(raw)
+        shown = {k: _note_value(str(v), date_format) for k, v in values.items()}
+        return gettext(msgid) % shown
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return note  # a note somebody wrote by hand in that form: as written
+
+
+def _note_value(value: str, date_format: Callable[..., str]) -> str:
+    import datetime as dt
+
+    try:
+        return date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+    except ValueError:
+        return value
+
+
 @contextmanager
 def audit_note(note: str) -> Iterator[None]:
     """Say why: the writes of the block carry this note (a withdrawal's reason...)."""

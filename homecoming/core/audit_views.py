@@ -31,7 +31,7 @@ from homecoming.accounts.permissions import require_role
 from homecoming.accounts.privacy import mask_row_pair, may_export, visible_fields
 from homecoming.core import exports
 from homecoming.core.access import do_record_access, recent_alerts, require_export
-from homecoming.core.audit import CHANNELS, audited_models
+from homecoming.core.audit import CHANNELS, audited_models, note_text
 from homecoming.core.models import AccessEvent, AccessKind, AuditAction, AuditEvent
 
 READERS = frozenset({Role.ADMINISTRATOR, Role.AUDITOR})
@@ -282,7 +282,7 @@ def _row(event: AuditEvent, shown: frozenset[str]) -> dict[str, Any]:
         "ip": event.ip,
         "path": event.path,
         "request_id": event.request_id,
-        "note": event.note,
+        "note": note_text(event.note),
         "changed": event.changed,
         "before": event.before,
         "after": event.after,

@@ -18,11 +18,15 @@ class QuickLabels:
     Django's hashes every choice's label on each call, and a label in the reader's language
     is translated to be hashed: a list of 50 families with two such columns translated about
     a thousand labels per page. Here only the label shown is translated. Choice values are
-    codes (strings, numbers), always hashable."""
+    codes (strings, numbers), always hashable. The dict is made once per field: a model's
+    choices are fixed when the class is made (the labels stay lazy, translated when shown)."""
 
     def _get_FIELD_display(self, field: Any) -> Any:
+        labels = field.__dict__.get("_hc_labels")
+        if labels is None:
+            labels = field.__dict__["_hc_labels"] = dict(field.flatchoices)
         value = getattr(self, field.attname)
-        return force_str(dict(field.flatchoices).get(value, value), strings_only=True)
+        return force_str(labels.get(value, value), strings_only=True)
 
 
 class JobStatus(models.TextChoices):

@@ -23,10 +23,11 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_noop
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from homecoming.core.audit import audit_channel, audit_maintenance, audit_note
+from homecoming.core.audit import audit_channel, audit_maintenance, audit_note, note_with
 from homecoming.core.models import AccessEvent, BulkReadAlert, IdempotencyKey
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,8 @@ def purge(
     with audit_channel(channel, "purge"):
         for purger in PURGERS:
             fn: PurgeFn = import_string(purger.purge)
-            with audit_note(f"retention purge: {purger.name}"), transaction.atomic():
+            note = note_with(gettext_noop("retention purge: %(what)s"), what=purger.name)
+            with audit_note(note), transaction.atomic():
                 count = fn(moment, dry_run)
             done.append((purger, count))
     if not dry_run:

@@ -30,8 +30,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from homecoming.core.audit import ERASED, ScrubTarget, audit_note, erase_value, scrub_events
+from homecoming.core.audit import (
+    ERASED,
+    ScrubTarget,
+    audit_note,
+    erase_value,
+    note_with,
+    scrub_events,
+)
 from homecoming.core.lifecycle import TransitionRefused
 from homecoming.core.models import ErasedRecord, Erasure, IdempotencyKey
 from homecoming.registry.models import (
@@ -224,8 +232,13 @@ def _erase(
     work = ErasureWork(
         erasure, household, persons, whole_family, needles, tuple(sorted(set(distinctive)))
     )
-    # The trail's note is data, in one language for every reader (like retention's).
-    with audit_note(f"erasure #{erasure.pk}, request {reference}"):
+    # The trail's note is read in each reader's language (core.audit.note_text).
+    note = note_with(
+        gettext_noop("erasure #%(number)s, request %(reference)s"),
+        number=str(erasure.pk),
+        reference=reference,
+    )
+    with audit_note(note):
         _erase_persons(work)
         _erase_household(work)
         _erase_merges_and_pairs(work)

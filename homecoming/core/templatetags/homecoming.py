@@ -87,3 +87,11 @@ def may_export(user: Any, fmt: str) -> bool:
     from homecoming.accounts.privacy import may_export as allowed
 
     return allowed(user, fmt)
+
+
+@register.filter(name="note_text")
+def note_text_filter(note: str | None) -> str:
+    """An audit note in the reader's language (core.audit.note_text)."""
+    from homecoming.core.audit import note_text
+
+    return note_text(note) if note else ""

@@ -14,7 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from homecoming.allocation.models import AllocationResult, AllocationRun, run_heavy_fields
 from homecoming.allocation.services import ApprovalError
-from homecoming.core.audit import audit_note
+from homecoming.core.audit import audit_note, note_with
 from homecoming.core.text import lowercase
 from homecoming.handover import messaging
 from homecoming.handover.lifecycles import OFFER
@@ -403,9 +403,10 @@ def do_start_deadlines(now: datetime | None = None, user: User = None) -> int:
             if offer.status != OfferStatus.PENDING or offer.deadline is not None:
                 continue
             offer.deadline = default_deadline(now)
-            note = gettext("the home is ready: answer by %(date)s") % {
-                "date": offer.deadline.date().isoformat()
-            }
+            note = note_with(
+                gettext_noop("the home is ready: answer by %(date)s"),
+                date=offer.deadline.date().isoformat(),
+            )
             with audit_note(note):
                 offer.save(update_fields=["deadline"])
             _offer_message(offer, offer.unit)

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from homecoming.allocation import services as allocation
 from homecoming.handover import services
@@ -109,6 +109,27 @@ def test_the_clock_starts_and_the_family_hears_when_the_home_is_ready(
     offer = Offer.objects.get(household__reg_number="KLB-1")
     assert offer.deadline is not None and offer.deadline > timezone.now() + timedelta(days=13)
     assert [t for _, t, _ in sent] == ["offer_made"]
+
+
+def test_the_clock_s_note_shows_its_date_in_each_reader_s_language(
+    world: World, make_run: Any, client: Any
+) -> None:
+    being_built(world, "2")
+    allocation.do_approve_run(make_run([("KLB-1", "2")]), world.orkhan)
+    Unit.objects.filter(pk=unit_no(world, "2").pk).update(construction=Construction.BUILT)
+    with translation.override("ru"):  # the worker's language does not matter
+        assert services.do_start_deadlines() == 1
+    offer = Offer.objects.get(household__reg_number="KLB-1")
+    deadline = timezone.localdate(offer.deadline)
+    client.force_login(world.ayten)
+    for language, said in (
+        ("az", f"ev hazırdır: {deadline.day} "),
+        ("ru", f"жильё готово: ответить до {deadline.day} "),
+        ("en", "the home is ready: answer by "),
+    ):
+        client.cookies["django_language"] = language
+        page = client.get("/audit/?table=handover_offer").content.decode()
+        assert said in page and "%(date)s" not in page and "\u241f" not in page, language
 
 
 def test_keys_are_refused_for_a_home_under_construction(world: World, make_run: Any) -> None:

@@ -326,13 +326,21 @@ def _augmented(core: Any, starts: list[dict[int, float]], core_of: IntArray) -> 
 
 
 def end_distances(
-    c: Contraction, ends: IntArray, sources: IntArray, targets: IntArray
+    c: Contraction,
+    ends: IntArray,
+    sources: IntArray,
+    targets: IntArray,
+    *,
+    block: int | None = None,
+    between: bool = True,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Exact ``d(s, k)`` (S x K), ``d(k, t)`` (K x T) and ``d(k_i, k_j)`` (K x K).
 
     ``sources`` and ``targets`` (original indices) must be in the core; the ``ends`` may
     have been contracted away: each is put back as an extra node joined to the core by its
     upward search space, and one Dijkstra per end and direction runs on the (small) core.
+    ``block`` ends at a time (default all) bound the Dijkstra output to ``block`` rows;
+    without ``between`` the K x K part is left empty (shape ``(0, 0)``).
     """
     from scipy.sparse.csgraph import dijkstra
 
@@ -340,21 +348,39 @@ def end_distances(
     up = [c.upward(int(k)) for k in ends]
     down = [c.upward(int(k), backward=True) for k in ends]
     k = len(ends)
-    virtual = np.arange(m, m + k)
-    forward = dijkstra(_augmented(c.matrix, up, c.core_of), directed=True, indices=virtual)
-    backward = dijkstra(_augmented(c.reverse, down, c.core_of), directed=True, indices=virtual)
-    to_ends = backward[:, c.core_of[sources]].T.copy()  # d(s, k)
-    from_ends = forward[:, c.core_of[targets]]  # d(k, t)
-    between = np.full((k, k), np.inf)
-    for i in range(k):
-        for j in range(k):
-            if i == j:
-                between[i, j] = 0.0
-                continue
-            best = np.inf
-            for x, d in down[j].items():
-                cx = c.core_of[x]
-                via = forward[i, cx] if cx >= 0 else up[i].get(x, np.inf)
-                best = min(best, via + d)
-            between[i, j] = best
-    return to_ends, from_ends, between
+    step = max(1, block or k)
+    forward_graph = _augmented(c.matrix, up, c.core_of)
+    backward_graph = _augmented(c.reverse, down, c.core_of)
+    core_src, core_tgt = c.core_of[sources], c.core_of[targets]
+    to_ends = np.empty((len(sources), k))
+    from_ends = np.empty((k, len(targets)))
+    closure = np.full((k, k) if between else (0, 0), np.inf)
+    for lo in range(0, k, step):
+        rows = np.arange(m + lo, m + min(k, lo + step))
+        forward = dijkstra(forward_graph, directed=True, indices=rows)
+        backward = dijkstra(backward_graph, directed=True, indices=rows)
+        to_ends[:, lo : lo + len(rows)] = backward[:, core_src].T  # d(s, k)
+        from_ends[lo : lo + len(rows)] = forward[:, core_tgt]  # d(k, t)
+        del backward
+        if between:
+            for i in range(lo, lo + len(rows)):
+                closure[i] = _row_between(c, forward[i - lo], up[i], down, i)
+    return to_ends, from_ends, closure
+
+
+def _row_between(
+    c: Contraction, forward: FloatArray, up: dict[int, float], down: list[dict[int, float]], i: int
+) -> FloatArray:
+    """``d(k_i, k_j)`` for every j, from k_i's Dijkstra row and each k_j's downward space."""
+    row = np.full(len(down), np.inf)
+    for j, space in enumerate(down):
+        if i == j:
+            row[j] = 0.0
+            continue
+        best = np.inf
+        for x, d in space.items():
+            cx = c.core_of[x]
+            via = forward[cx] if cx >= 0 else up.get(x, np.inf)
+            best = min(best, via + d)
+        row[j] = best
+    return row

@@ -297,8 +297,12 @@ def distances(
     sources: Sequence[int] | IntArray,
     targets: Sequence[int] | IntArray,
     workers: int = 1,
+    max_bytes: int | None = None,
 ) -> FloatArray:
     """Shortest-path minutes between node indices on a CSR matrix, optionally in processes.
+
+    Each Dijkstra call holds a block of rows of ``n`` floats: at most ``max_bytes`` of them
+    (default about 160 MB) per process.
 
     >>> m = sp.csr_matrix(np.array([[0, 2.0], [0, 0]]))
     >>> distances(m, [0, 1], [0, 1]).tolist()
@@ -310,7 +314,8 @@ def distances(
     out = np.empty((len(src), len(tgt)), dtype=np.float64)
     if len(src) == 0 or len(tgt) == 0:
         return out
-    chunk = max(1, min(64, _CELLS_PER_CHUNK // max(n, 1)))
+    cells = _CELLS_PER_CHUNK if max_bytes is None else min(_CELLS_PER_CHUNK, max_bytes // 8)
+    chunk = max(1, min(64, cells // max(n, 1)))
     if workers > 1 and len(src) >= 4 * chunk:
         # Smaller chunks keep both processes busy until the end.
         chunk = max(1, min(chunk, len(src) // (4 * workers)))
@@ -349,6 +354,7 @@ def graph_distances(
     workers: int = 1,
     *,
     contracted: bool | None = None,
+    max_bytes: int | None = None,
 ) -> FloatArray:
     """Minutes between node indices of ``graph``, on its contraction when that pays.
 
@@ -371,8 +377,8 @@ def graph_distances(
         matrix = graph.matrix
     if flip:
         # Two-way graph: fewer Dijkstra runs from the smaller side, then transpose.
-        return distances(matrix, tgt, src, workers).T.copy()
-    return distances(matrix, src, tgt, workers)
+        return distances(matrix, tgt, src, workers, max_bytes).T.copy()
+    return distances(matrix, src, tgt, workers, max_bytes)
 
 
 def matrix_on(

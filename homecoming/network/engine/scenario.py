@@ -22,11 +22,12 @@ costs a Dijkstra from and to each node of ``K`` instead of one per source.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 from scipy.sparse.csgraph import dijkstra
 
 from .contract import end_distances
@@ -45,6 +46,13 @@ from .model import Edge, Network, Scenario
 
 # Distances are sums of a few hundred floats: ties closer than this count as ties.
 _TIGHT = 1e-9
+
+# Working memory the incremental update may allocate (distance rows and tables), beyond
+# the graph and the matrices it is given and returns: a scenario of any size stays within
+# it by working in blocks or by recomputing rows instead (see ``_remove`` and ``_add``).
+DEFAULT_MEMORY_BUDGET = 1 << 30
+
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -113,54 +121,108 @@ class Comparison:
         return int(np.sum(~np.isfinite(self.before.minutes) & np.isfinite(self.after.minutes)))
 
 
+def _blocks(count: int, size: int) -> Iterator[slice]:
+    for lo in range(0, count, max(1, size)):
+        yield slice(lo, min(count, lo + max(1, size)))
+
+
 def _end_distances(
-    graph: Graph, ends: IntArray, src: IntArray, tgt: IntArray
+    graph: Graph,
+    ends: IntArray,
+    src: IntArray,
+    tgt: IntArray,
+    budget: int,
+    *,
+    between: bool = True,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """``d(s, k)`` (S x K), ``d(k, t)`` (K x T), ``d(k_i, k_j)`` (K x K) for nodes ``ends``.
 
     On the graph's kept contraction when its core holds the sources and targets (a matrix
     was computed on it): then the Dijkstra runs are on the smaller core. Else on the graph.
+    The Dijkstra runs go a block of ends at a time so that their rows (a float per node)
+    stay within ``budget`` bytes; without ``between`` the K x K part is empty.
     """
     c = graph.cached_contraction(np.concatenate([src, tgt]))
+    width = c.matrix.shape[0] + len(ends) if c is not None else graph.n
+    directions = 1 if graph.symmetric and c is None else 2
+    block = max(1, budget // (8 * width * directions))
     if c is not None:
-        return end_distances(c, ends, src, tgt)
-    forward = dijkstra(graph.matrix, directed=True, indices=ends)  # d(k, .)
-    backward = (
-        forward if graph.symmetric else dijkstra(graph.reverse, directed=True, indices=ends)
-    )  # d(., k)
-    return backward[:, src].T.copy(), forward[:, tgt], forward[:, ends]
+        return end_distances(c, ends, src, tgt, block=block, between=between)
+    into = np.empty((len(src), len(ends)))
+    out_of = np.empty((len(ends), len(tgt)))
+    closure = np.empty((len(ends), len(ends)) if between else (0, 0))
+    for part in _blocks(len(ends), block):
+        forward = dijkstra(graph.matrix, directed=True, indices=ends[part])  # d(k, .)
+        out_of[part] = forward[:, tgt]
+        if between:
+            closure[part] = forward[:, ends]
+        if not graph.symmetric:
+            del forward
+            forward = dijkstra(graph.reverse, directed=True, indices=ends[part])  # d(., k)
+        into[:, part] = forward[:, src].T
+    return into, out_of, closure
+
+
+def _affected(
+    graph: Graph,
+    minutes: FloatArray,
+    arcs: tuple[IntArray, IntArray, FloatArray],
+    src: IntArray,
+    tgt: IntArray,
+    budget: int,
+) -> BoolArray:
+    """Sources whose row may change when the arcs ``(tails, heads, weights)`` go.
+
+    A row (source s) can only change if a removed arc a -> b lies on a shortest path from
+    s to one of the targets: d(s, a) + w + d(b, t) == d(s, t). The arcs are taken a block
+    at a time, the block sized so that its distance rows fit in ``budget``.
+    """
+    tails, heads, weights = arcs
+    reachable = np.isfinite(minutes)
+    bound = np.where(reachable, minutes + _TIGHT * (1 + np.abs(minutes)), -np.inf)
+    affected = np.zeros(len(src), dtype=bool)
+    per_end = 8 * (2 * graph.n + len(src) + len(tgt))
+    for part in _blocks(len(tails), budget // (2 * per_end)):
+        if affected.all():
+            break
+        ends, where = np.unique(np.concatenate([tails[part], heads[part]]), return_inverse=True)
+        into, out_of, _ = _end_distances(graph, ends, src, tgt, budget // 2, between=False)
+        count = len(tails[part])
+        for a, b, w in zip(where[:count], where[count:], weights[part], strict=True):
+            to_a = into[:, a]
+            from_b = out_of[b]
+            rows = np.flatnonzero(np.isfinite(to_a) & ~affected)
+            if len(rows) == 0 or not np.isfinite(from_b).any():
+                continue
+            hit = (to_a[rows, None] + w + from_b[None, :] <= bound[rows]).any(axis=1)
+            affected[rows[hit]] = True
+    return affected
 
 
 def _remove(
-    graph: Graph, base: TravelMatrix, edge_indices: set[int], workers: int
+    graph: Graph, base: TravelMatrix, edge_indices: set[int], workers: int, budget: int
 ) -> tuple[Graph, FloatArray]:
-    """Graph and matrix after removing edges, recomputing only the affected sources."""
+    """Graph and matrix after removing edges, recomputing only the affected sources.
+
+    When the removed arcs have at least as many ends as there are sources, finding the
+    affected rows costs more searches than recomputing every row: then every row is.
+    """
     reduced = graph.without_edges(edge_indices)
     minutes = base.minutes.copy()
     if reduced is graph:
         return graph, minutes
     gone = np.isin(graph.arc_edge, np.fromiter(edge_indices, dtype=np.int64))
-    tails, heads, weights = graph.tails[gone], graph.heads[gone], graph.weights[gone]
-    ends, where = np.unique(np.concatenate([tails, heads]), return_inverse=True)
+    arcs = (graph.tails[gone], graph.heads[gone], graph.weights[gone])
     src = np.array([graph.index(s) for s in base.sources], dtype=np.int64)
     tgt = np.array([graph.index(t) for t in base.targets], dtype=np.int64)
-    into, out_of, _ = _end_distances(graph, ends, src, tgt)  # before removal
-    # A row (source s) can only change if a removed arc a -> b lies on a shortest path
-    # from s to one of the targets: d(s, a) + w + d(b, t) == d(s, t). Other rows stay.
-    reachable = np.isfinite(minutes)
-    bound = np.where(reachable, minutes + _TIGHT * (1 + np.abs(minutes)), -np.inf)
-    affected = np.zeros(len(src), dtype=bool)
-    for a, b, w in zip(where[: len(tails)], where[len(tails) :], weights, strict=True):
-        to_a = into[:, a]
-        from_b = out_of[b]
-        rows = np.flatnonzero(np.isfinite(to_a) & ~affected)
-        if len(rows) == 0 or not np.isfinite(from_b).any():
-            continue
-        hit = (to_a[rows, None] + w + from_b[None, :] <= bound[rows]).any(axis=1)
-        affected[rows[hit]] = True
+    ends = len(np.unique(np.concatenate(arcs[:2])))
+    if ends * (1 if graph.symmetric else 2) >= len(src):
+        affected = np.ones(len(src), dtype=bool)
+    else:
+        affected = _affected(graph, minutes, arcs, src, tgt, budget)  # before removal
     rows = np.flatnonzero(affected)
     if len(rows):
-        minutes[rows] = graph_distances(reduced, src[rows], tgt, workers)
+        minutes[rows] = graph_distances(reduced, src[rows], tgt, workers, max_bytes=budget)
     return reduced, minutes
 
 
@@ -171,45 +233,61 @@ def _add(
     targets: Sequence[str],
     arcs: Sequence[tuple[int, int, float]],
     workers: int = 1,
+    budget: int = DEFAULT_MEMORY_BUDGET,
 ) -> FloatArray:
-    """Matrix after adding arcs ``(tail, head, minutes)`` to ``graph`` (whose matrix it is)."""
+    """Matrix after adding arcs ``(tail, head, minutes)`` to ``graph`` (whose matrix it is).
+
+    Recomputes from scratch when the new arcs have more ends than there are sources or
+    targets (fewer searches), or when the S x K, K x T and K x K tables would not fit in
+    half the ``budget`` (the other half bounds the Dijkstra rows).
+    """
     if not arcs:
         return minutes
     ends = np.unique(np.array([[a, b] for a, b, _ in arcs], dtype=np.int64).ravel())
     pos = {int(k): i for i, k in enumerate(ends)}
     src = np.array([graph.index(s) for s in sources], dtype=np.int64)
     tgt = np.array([graph.index(t) for t in targets], dtype=np.int64)
-    searches = len(ends) * (1 if graph.symmetric else 2)
-    if searches >= min(len(src), len(tgt)):
-        # Many new arcs, few pairs: recomputing from scratch is cheaper.
-        new_tails = np.array([x[0] for x in arcs], dtype=np.int64)
-        new_heads = np.array([x[1] for x in arcs], dtype=np.int64)
-        new_weights = np.array([x[2] for x in arcs], dtype=np.float64)
-        grown = _assemble(
-            graph.network,
-            graph.on,
-            graph.with_planned,
-            np.concatenate([graph.tails, new_tails]),
-            np.concatenate([graph.heads, new_heads]),
-            np.concatenate([graph.weights, new_weights]),
-            np.concatenate([graph.arc_edge, np.full(len(arcs), -1, dtype=np.int64)]),
-            False,
-        )
-        return graph_distances(grown, src, tgt, workers)
-    into, out_of, between = _end_distances(graph, ends, src, tgt)  # S x K, K x T, K x K
-    closure = between.copy()
+    k = len(ends)
+    searches = k * (1 if graph.symmetric else 2)
+    tables = 8 * k * (2 * len(src) + len(tgt) + 2 * k)
+    if searches >= min(len(src), len(tgt)) or 2 * tables > budget:
+        return _recompute_with(graph, arcs, src, tgt, workers, budget)
+    into, out_of, between = _end_distances(graph, ends, src, tgt, budget // 2)
+    closure = between
     for a, b, w in arcs:
         i, j = pos[a], pos[b]
         closure[i, j] = min(closure[i, j], w)
     closure = _closure(closure)
     # via[s, j] = min over i of d(s, K_i) + C[i, j]
-    via = np.full((len(src), len(ends)), np.inf)
-    for i in range(len(ends)):
+    via = np.full((len(src), k), np.inf)
+    for i in range(k):
         np.minimum(via, into[:, i, None] + closure[i][None, :], out=via)
     result = minutes.copy()
-    for j in range(len(ends)):
+    for j in range(k):
         np.minimum(result, via[:, j, None] + out_of[j][None, :], out=result)
     return result
+
+
+def _recompute_with(
+    graph: Graph,
+    arcs: Sequence[tuple[int, int, float]],
+    src: IntArray,
+    tgt: IntArray,
+    workers: int,
+    budget: int,
+) -> FloatArray:
+    """Every row recomputed on ``graph`` plus the new arcs."""
+    grown = _assemble(
+        graph.network,
+        graph.on,
+        graph.with_planned,
+        np.concatenate([graph.tails, np.array([x[0] for x in arcs], dtype=np.int64)]),
+        np.concatenate([graph.heads, np.array([x[1] for x in arcs], dtype=np.int64)]),
+        np.concatenate([graph.weights, np.array([x[2] for x in arcs], dtype=np.float64)]),
+        np.concatenate([graph.arc_edge, np.full(len(arcs), -1, dtype=np.int64)]),
+        False,
+    )
+    return graph_distances(grown, src, tgt, workers, max_bytes=budget)
 
 
 def _closure(weights: FloatArray) -> FloatArray:
@@ -227,11 +305,13 @@ def update_matrix(
     *,
     force_open: bool = False,
     workers: int = 1,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
 ) -> TravelMatrix:
     """The matrix after applying ``scenario`` to ``graph``, given ``base`` = its matrix.
 
     Added edges follow the graph's date rule (``force_open``: as if built, closed months
-    still apply). An added edge with an existing id replaces that edge.
+    still apply). An added edge with an existing id replaces that edge. ``memory_budget``
+    bounds the working memory in bytes (see ``DEFAULT_MEMORY_BUDGET``).
     """
     network = graph.network
     scenario.check(network)
@@ -239,7 +319,7 @@ def update_matrix(
     changed |= {
         network.edge_index[e.edge_id] for e in scenario.add if e.edge_id in network.edge_index
     }
-    reduced, minutes = _remove(graph, base, changed, workers)
+    reduced, minutes = _remove(graph, base, changed, workers, memory_budget)
     arcs: list[tuple[int, int, float]] = []
     for edge in scenario.add:
         if not edge.usable_on(graph.on, graph.with_planned or force_open):
@@ -251,7 +331,7 @@ def update_matrix(
     return TravelMatrix(
         base.sources,
         base.targets,
-        _add(reduced, minutes, base.sources, base.targets, arcs, workers),
+        _add(reduced, minutes, base.sources, base.targets, arcs, workers, memory_budget),
     )
 
 
@@ -273,13 +353,15 @@ def compare(
     targets: Sequence[str] | None = None,
     with_planned: bool = False,
     workers: int = 1,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
 ) -> Comparison:
     """Times on ``on`` without and with ``scenario`` (default pairs: settlements)."""
     scenario.check(network)
     src, tgt = _ends(network, sources, targets)
     graph = compile_graph(network, on, with_planned)
     before = matrix_on(graph, src, tgt, workers)
-    return Comparison(before, update_matrix(graph, before, scenario, workers=workers))
+    after = update_matrix(graph, before, scenario, workers=workers, memory_budget=memory_budget)
+    return Comparison(before, after)
 
 
 def savings_on(

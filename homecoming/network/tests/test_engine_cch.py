@@ -1,0 +1,119 @@
+"""The hierarchy path (routingkit-cch) gives the scipy engine's minutes, routes and changes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from homecoming.network.engine import (
+    Edge,
+    Network,
+    Node,
+    Scenario,
+    cch,
+    compare,
+    compile_graph,
+    read_network,
+    route_on,
+    travel_matrix,
+)
+from homecoming.network.engine.cli import main
+from homecoming.network.engine.synthetic import grid_network
+
+pytestmark = pytest.mark.skipif(not cch.available(), reason="routingkit-cch is not installed")
+
+DEMO = Path(cch.__file__).resolve().parents[1] / "demo"
+WINTER, SUMMER = date(2026, 1, 15), date(2026, 7, 1)
+
+
+def same_minutes(a: np.ndarray, b: np.ndarray) -> None:
+    assert (np.isfinite(a) == np.isfinite(b)).all()
+    finite = np.isfinite(b)
+    assert np.abs(a[finite] - b[finite]).max(initial=0.0) <= 0.005
+
+
+@pytest.mark.parametrize("on", [WINTER, SUMMER])
+def test_it_gives_the_demo_matrix_of_the_scipy_engine_to_a_hundredth(
+    on: date, tmp_path: Path
+) -> None:
+    net = read_network(DEMO)
+    ids = [n.node_id for n in net.nodes]
+    h = cch.build(net, tmp_path)
+    for planned in (False, True):
+        got = cch.matrix(h, cch.weights_on(h, on, planned), ids, ids, workers=2)
+        same_minutes(got, travel_matrix(net, ids, ids, on, planned).minutes)
+
+
+def test_it_holds_the_longest_path_of_the_demo_and_of_a_generated_network(tmp_path: Path) -> None:
+    for net in (read_network(DEMO), grid_network(50, 50, seed=5, oneway_share=0.05)):
+        ids = [n.node_id for n in net.nodes]
+        oracle = travel_matrix(net, ids, ids, WINTER, contracted=False).minutes
+        finite = np.where(np.isfinite(oracle), oracle, -1)
+        i, j = np.unravel_index(np.argmax(finite), finite.shape)
+        assert oracle[i, j] < cch.MAX_MINUTES / 10  # far from the integer cap
+        h = cch.build(net, tmp_path)
+        weights = cch.weights_on(h, WINTER)
+        got = cch.matrix(h, weights, [ids[i]], [ids[j]])[0, 0]
+        assert abs(got - oracle[i, j]) <= 0.005
+        r = cch.route(h, weights, ids[i], ids[j])
+        expected = route_on(compile_graph(net, WINTER), ids[i], ids[j])
+        assert r.minutes == pytest.approx(expected.minutes, abs=1e-9)
+        assert r.km == pytest.approx(sum(net.edge(e).length_km for e in r.edges))
+        assert r.nodes[0] == ids[i] and r.nodes[-1] == ids[j]
+
+
+def test_it_caches_the_order_on_disk_and_builds_the_same_hierarchy_from_it(tmp_path: Path) -> None:
+    net = grid_network(20, 20, seed=2)
+    first = cch.build(net, tmp_path)
+    assert list(tmp_path.glob(f"cch-order-{first.key}.npy"))
+    again = cch.build(net, tmp_path)
+    ids = [n.node_id for n in net.nodes][::7]
+    np.testing.assert_array_equal(
+        cch.matrix(first, cch.weights_on(first), ids, ids),
+        cch.matrix(again, cch.weights_on(again), ids, ids),
+    )
+
+
+def test_it_compares_a_scenario_as_the_scipy_engine_does(tmp_path: Path) -> None:
+    net = grid_network(30, 30, seed=9, oneway_share=0.05)
+    ids = [n.node_id for n in net.nodes]
+    scenario = Scenario(
+        add=(
+            Edge("tunnel", ids[0], ids[-1], "tunnel", 12.0, speed_kmh=80),
+            replace(net.edges[10], speed_kmh=110.0),
+        ),
+        remove=tuple(e.edge_id for e in net.edges[200:260]),
+    )
+    sources = ids[::11]
+    before, after = cch.compare_matrices(
+        net, scenario, WINTER, sources, sources, cache_dir=tmp_path
+    )
+    oracle = compare(net, scenario, WINTER, sources, sources)
+    same_minutes(before, oracle.before.minutes)
+    same_minutes(after, oracle.after.minutes)
+
+
+def test_it_turns_the_library_panics_and_overlong_paths_into_typed_errors() -> None:
+    with pytest.raises(cch.CCHError, match="building"), cch._guard("building"):
+        cch._library().CCH([0, 1], [0], [1, 0], False)
+    net = Network(
+        (Node("a", "A", 0, 0), Node("b", "B", 0, 1)),
+        (Edge("slow", "a", "b", "road", 1.0, minutes=cch.MAX_MINUTES * 2),),
+    )
+    h = cch.build(net)
+    with pytest.raises(cch.PathTooLong):
+        cch.weights_on(h)
+
+
+def test_it_gives_the_same_cli_matrix_whichever_path(tmp_path: Path) -> None:
+    outs = []
+    for method in ("scipy", "cch"):
+        out = tmp_path / f"{method}.csv"
+        args = ["matrix", "--network", str(DEMO), "--on", "2026-01-15", "--out", str(out)]
+        assert main([*args, "--method", method]) == 0
+        outs.append(out.read_text())
+    assert outs[0] == outs[1]
