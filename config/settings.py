@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "homecoming.handover",
     "homecoming.network",
     "homecoming.dashboard",
+    "homecoming.opendata",
     "homecoming.demo",
 ]
 
@@ -457,6 +458,22 @@ TRAVEL_MEMORY_BUDGET_MB = env_int("TRAVEL_MEMORY_BUDGET_MB", 1024)
 if TRAVEL_MEMORY_BUDGET_MB < 1:
     raise ImproperlyConfigured(f"TRAVEL_MEMORY_BUDGET_MB={TRAVEL_MEMORY_BUDGET_MB} is below 1")
 TRAVEL_CACHE_DIR = DATA_DIR / "cch"
+
+# Open data (docs/opendata.md). The public statistics publish no figure under
+# OPENDATA_THRESHOLD families, and none that lets a group of fewer be worked out by
+# subtracting published figures. OPENDATA_PUBLIC_FIGURES lists the tables the programme
+# publishes (homecoming.opendata.public.FIGURES has them all); an empty list publishes none.
+OPENDATA_THRESHOLD = env_int("OPENDATA_THRESHOLD", 5)
+OPENDATA_PUBLIC_FIGURES = env_list(
+    "OPENDATA_PUBLIC_FIGURES",
+    "families_by_status,waiting_by_shelter,returned_by_settlement,homes_by_construction",
+)
+# Seconds a public table, once suppressed, is kept for the next anonymous reader (0: never).
+OPENDATA_PUBLIC_CACHE_SECONDS = env_int("OPENDATA_PUBLIC_CACHE_SECONDS", 300)
+if OPENDATA_THRESHOLD < 1:
+    raise ImproperlyConfigured("OPENDATA_THRESHOLD must be 1 or more (families)")
+if OPENDATA_PUBLIC_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("OPENDATA_PUBLIC_CACHE_SECONDS must be 0 or more")
 
 # Maps (docs/operations.md): our own layers are the map and need no tile server. An online
 # deployment may add a base map: a tile URL template such as

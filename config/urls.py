@@ -10,6 +10,7 @@ from homecoming.handover import api as handover_api
 from homecoming.handover.urls import family_patterns, officer_patterns
 from homecoming.housing.api import BuildingViewSet, ComplexViewSet, UnitViewSet
 from homecoming.network import api as network_api
+from homecoming.opendata import api as opendata_api
 from homecoming.readiness.api import HazardViewSet, ItemViewSet, SchoolViewSet, StageViewSet
 from homecoming.registry.api import GroupViewSet, HouseholdViewSet, PersonViewSet
 from homecoming.registry.urls import household_patterns
@@ -41,6 +42,11 @@ router.register("transitions", handover_api.TransitionViewSet, basename="transit
 router.register("network-nodes", network_api.NodeViewSet, basename="network-node")
 router.register("network-edges", network_api.EdgeViewSet, basename="network-edge")
 router.register("accessibility", network_api.AccessibilityViewSet, basename="accessibility")
+router.register("aggregates", opendata_api.AggregateViewSet, basename="aggregate")
+router.register("places", opendata_api.PlaceViewSet, basename="place")
+router.register(
+    "public-statistics", opendata_api.PublicStatisticsViewSet, basename="public-statistic"
+)
 
 urlpatterns = [
     path("", include("homecoming.dashboard.urls")),
@@ -56,6 +62,7 @@ urlpatterns = [
     path("handover/", include(officer_patterns)),
     path("family/", include(family_patterns)),
     path("network/", include("homecoming.network.urls")),
+    path("", include("homecoming.opendata.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -213,6 +213,7 @@ class AccessKind(models.TextChoices):
     IMPORT_FILE = "import_file", _("imported file")
     EVIDENCE = "evidence", _("readiness evidence")
     HAZARD_CERTIFICATE = "hazard_certificate", _("hazard area certificate")
+    OPENDATA_EXPORT = "opendata_export", _("open data export")
 
 
 class AccessFormat(models.TextChoices):

@@ -53,6 +53,8 @@ FILES = {
     "handover:receipts",
     "registry:import_errors",
     "registry:xlsform",
+    "opendata:export",
+    "opendata:places",
 }
 
 #: Words of an error page or a traceback, which no page of the app shows its users.
@@ -192,7 +194,11 @@ def test_every_page_fits_a_phone_for_every_role_and_for_the_family(
     own = scene.kalbajar
     # The family's pages: signed out, with an offer to answer, and once it has moved in.
     for who, cookies, urls in (
-        ("anonymous", {}, [reverse("family:sign-in"), reverse("login")]),
+        (
+            "anonymous",
+            {},
+            [reverse("family:sign-in"), reverse("login"), reverse("opendata:statistics")],
+        ),
         ("family with an offer", family_cookies(own.offer_a.household), [reverse("family:home")]),
         ("family at home", family_cookies(own.occupancy.household), [reverse("family:home")]),
     ):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -246,6 +247,14 @@ SPECS: dict[str, Spec] = {
         national=True,
     ),
     "accessibility": Spec(lambda d: d.settlement),
+    "aggregate": Spec(lambda d: d.complex, listed_as=("complex_code", lambda c: c.code)),
+    "place": Spec(lambda d: d.complex, listed_as=("code", lambda c: c.code)),
+    # The public statistics: national tables, the same for every reader.
+    "public-statistic": Spec(
+        lambda d: SimpleNamespace(figure="families_by_status"),
+        listed_as=("figure", lambda t: t.figure),
+        national=True,
+    ),
 }
 
 MISSING_SLUG = "NO-SUCH-0"

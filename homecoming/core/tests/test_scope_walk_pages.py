@@ -371,6 +371,14 @@ PAGES: dict[str, Page] = {
     "network:settlement": Page(obj("settlement", "code", "code")),
     # Roads and nodes are national; the route is asked for a settlement in scope.
     "network:map_data": Page(lambda t, r: ({}, f"?month=1&settlement={t.settlement.code}")),
+    # Open data: the exports hold the own district's complexes only; the public statistics
+    # are national aggregates, the same for everyone (signed in or not).
+    "opendata:exports": Page(),
+    "opendata:export": Page(
+        lambda t, r: ({"level": "complex", "fmt": "csv"}, ""), marker=lambda d: d.complex.code
+    ),
+    "opendata:places": Page(marker=lambda d: d.complex.code),
+    "opendata:statistics": Page(national=True),
 }
 
 
