@@ -79,6 +79,18 @@ class GeoJsonRenderer(renderers.JSONRenderer):
     format = "geojson"
 
 
+class JsonErrors:
+    """Errors answered as JSON (as the schema declares them), whatever the success's format:
+    a 404 of a GeoJSON or CSV address is still `{"detail": ...}` in application/json."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)  # type: ignore[misc]
+        request = self.request  # type: ignore[attr-defined]
+        request.accepted_renderer = renderers.JSONRenderer()
+        request.accepted_media_type = "application/json"
+        return response  # type: ignore[no-any-return]
+
+
 def _profile(request: Request) -> Profile:
     profile = profile_of(request.user)
     assert profile is not None  # RolePermission has refused anyone without one
@@ -94,7 +106,7 @@ LEVEL_PARAMETER = OpenApiParameter(
 )
 
 
-class AggregateViewSet(viewsets.ViewSet):
+class AggregateViewSet(JsonErrors, viewsets.ViewSet):
     """Families returned and waiting, homes by state and readiness, per district, settlement
     or complex, with HXL hashtags (``columns[].hxl``; the files carry them as their second
     row)."""
@@ -109,7 +121,11 @@ class AggregateViewSet(viewsets.ViewSet):
         HxlXlsxRenderer,
     ]
 
-    @extend_schema(parameters=[LEVEL_PARAMETER], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="aggregates_list",
+        parameters=[LEVEL_PARAMETER],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def list(self, request: Request) -> Response:
         fmt = getattr(request.accepted_renderer, "format", "json")
         fmt = fmt if fmt in ("csv", "xlsx") else "json"
@@ -132,7 +148,7 @@ class AggregateViewSet(viewsets.ViewSet):
             }
         )
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="aggregates_retrieve", responses={200: OpenApiTypes.OBJECT})
     def retrieve(self, request: Request, code: str | None = None) -> Response:
         data = figures.aggregates(_profile(request))
         for level in ("complex", "settlement", "district"):
@@ -144,7 +160,7 @@ class AggregateViewSet(viewsets.ViewSet):
         raise Http404(code)
 
 
-class PlaceViewSet(viewsets.ViewSet):
+class PlaceViewSet(JsonErrors, viewsets.ViewSet):
     """Settlements, complexes and hazard areas as GeoJSON (RFC 7946, WGS 84 lon/lat)."""
 
     lookup_field = "code"
@@ -153,6 +169,7 @@ class PlaceViewSet(viewsets.ViewSet):
     renderer_classes = [GeoJsonRenderer, renderers.JSONRenderer]
 
     @extend_schema(
+        operation_id="places_list",
         parameters=[OpenApiParameter("layer", str, many=True, enum=list(geo.LAYERS))],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -164,7 +181,7 @@ class PlaceViewSet(viewsets.ViewSet):
         features = read_places(request, _profile(request), layers)
         return Response(geo.feature_collection(features))
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="places_retrieve", responses={200: OpenApiTypes.OBJECT})
     def retrieve(self, request: Request, code: str | None = None) -> Response:
         profile = _profile(request)
         hazards = HazardArea.objects.for_profile(profile).filter(code=code)
@@ -186,7 +203,7 @@ class PublicStatisticsViewSet(viewsets.ViewSet):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="public_statistics_list", responses={200: OpenApiTypes.OBJECT})
     def list(self, request: Request) -> Response:
         found = public_tables()
         return Response(
@@ -197,7 +214,7 @@ class PublicStatisticsViewSet(viewsets.ViewSet):
             }
         )
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="public_statistics_retrieve", responses={200: OpenApiTypes.OBJECT})
     def retrieve(self, request: Request, figure: str | None = None) -> Response:
         if figure not in published_figures():
             raise Http404(figure)

@@ -95,3 +95,12 @@ def test_every_api_export_is_recorded(returned: World, api: Any) -> None:
         .values_list("channel", "format", "object_type")
     )
     assert found == [("api", "csv", "opendata.district"), ("api", "json", "opendata.places")]
+
+
+def test_an_error_is_json_whatever_the_format_of_the_success(returned: World, api: Any) -> None:
+    """The schema declares errors as JSON: a missing place is not answered as GeoJSON."""
+    missing = api(returned.ayten).get("/api/places/NO-SUCH/")
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/json"
+    bad = api(returned.ayten).get("/api/aggregates/?level=planet&format=csv")
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/json"
