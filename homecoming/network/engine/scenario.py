@@ -433,23 +433,15 @@ def savings_by_project(
     out: dict[str, Comparison] = {}
     for edge_id in ids:
         edge = network.edge(edge_id)
-        if edge.usable_on(on):
-            before = update_matrix(
-                graph,
-                base,
-                Scenario(remove=(edge_id,)),
-                workers=workers,
-                memory_budget=memory_budget,
-            )
-            out[edge_id] = Comparison(before, base)
-        else:
-            after = update_matrix(
-                graph,
-                base,
-                Scenario(add=(edge,)),
-                force_open=True,
-                workers=workers,
-                memory_budget=memory_budget,
-            )
-            out[edge_id] = Comparison(base, after)
+        open_now = edge.usable_on(on)
+        # an open edge is compared with the network without it, a closed one with it open
+        other = update_matrix(
+            graph,
+            base,
+            Scenario(remove=(edge_id,)) if open_now else Scenario(add=(edge,)),
+            force_open=not open_now,
+            workers=workers,
+            memory_budget=memory_budget,
+        )
+        out[edge_id] = Comparison(other, base) if open_now else Comparison(base, other)
     return out

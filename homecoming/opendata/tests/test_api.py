@@ -11,19 +11,9 @@ import pytest
 from shapely.geometry import shape
 
 from homecoming.core.models import AccessEvent
-from homecoming.opendata.tests.helpers import hazard, move_in
 from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def returned(world: World) -> World:
-    unit = world.kalbajar_complex.buildings.get().units.order_by("id").first()
-    assert unit is not None
-    move_in(unit, world.kalbajar_family)
-    hazard(world.kalbajar)
-    return world
 
 
 def test_the_aggregates_answer_json_with_their_hashtags(returned: World, api: Any) -> None:

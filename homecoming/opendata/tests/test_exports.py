@@ -15,7 +15,6 @@ from django.test import Client
 from shapely.geometry import shape
 
 from homecoming.core.models import AccessEvent
-from homecoming.opendata.tests.helpers import hazard, move_in
 from homecoming.testing import World
 
 pytestmark = pytest.mark.django_db
@@ -31,15 +30,6 @@ def client_for(user: Any) -> Client:
 
 def read_hxl(content: bytes) -> Any:
     return hxl.data(io.BytesIO(content), HXL_OPTIONS).cache()
-
-
-@pytest.fixture
-def returned(world: World) -> World:
-    unit = world.kalbajar_complex.buildings.get().units.order_by("id").first()
-    assert unit is not None
-    move_in(unit, world.kalbajar_family)
-    hazard(world.kalbajar)
-    return world
 
 
 @pytest.mark.parametrize("level", ["district", "settlement", "complex"])
