@@ -81,7 +81,24 @@ class GeoJsonRenderer(renderers.JSONRenderer):
 
 class JsonErrors:
     """Errors answered as JSON (as the schema declares them), whatever the success's format:
-    a 404 of a GeoJSON or CSV address is still `{"detail": ...}` in application/json."""
+    a 404 of a GeoJSON or CSV address is still `{"detail": ...}` in application/json. An
+    unknown ``?format=`` is the client's mistake in a parameter (400 naming it), not a missing
+    page (DRF's 404)."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        try:
+            return super().perform_content_negotiation(request, force)  # type: ignore[misc]
+        except Http404:
+            formats = [r.format for r in self.get_renderers()]  # type: ignore[attr-defined]
+            raise exceptions.ValidationError(
+                {
+                    "format": _("Not a format: %(format)s. One of: %(formats)s.")
+                    % {
+                        "format": request.query_params.get("format", ""),
+                        "formats": ", ".join(formats),
+                    }
+                }
+            ) from None
 
     def handle_exception(self, exc: Exception) -> Response:
         response = super().handle_exception(exc)  # type: ignore[misc]
