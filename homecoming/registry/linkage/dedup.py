@@ -20,7 +20,10 @@ The pipeline:
    alone. Inputs too small to train on (fewer than :data:`MIN_TRAINING_PAIRS` pairs sharing
    a FİN) use the bundled parameters in ``default_model.json``, estimated the same way on
    the benchmark generator's data.
-5. Connected components of the links at or above the threshold.
+5. Household support (:mod:`.households`): the members of households that strong links tie
+   together are compared too, and a pair that is each record's best counterpart in the
+   other household is judged against that household's size, not against the whole file.
+6. Connected components of the links at or above the threshold.
 
 >>> import pandas as pd
 >>> persons = pd.DataFrame({
@@ -60,6 +63,7 @@ from .bands import (
 )
 from .errors import LinkageError
 from .feedback import adjust
+from .households import household_groups, supported_weights, weight_of
 from .names import (
     is_valid_fin,
     name_key,
@@ -335,8 +339,14 @@ def _comparisons(tf: bool) -> list[dict[str, Any]]:
     return [names, father, dob, _simple("sex"), fin, _simple("origin")]
 
 
-def build_settings(parameters: dict[str, Any] | None = None, *, tf: bool = True) -> Any:
-    """Build the splink settings; ``parameters`` (from a trained model) fixes m and u.
+def build_settings(
+    parameters: dict[str, Any] | None = None,
+    *,
+    tf: bool = True,
+    rules: Sequence[str] = BLOCKING_RULES,
+) -> Any:
+    """Build the splink settings; ``parameters`` (from a trained model) fixes m and u;
+    ``rules`` are the blocking rules (the household pass has its own).
 
     ``parameters`` maps ``"<comparison>/<level label>"`` to ``[m, u]`` and has a
     ``"prior"`` key (the probability that two random records match).
@@ -348,7 +358,7 @@ def build_settings(parameters: dict[str, Any] | None = None, *, tf: bool = True)
     from splink import SettingsCreator
 
     comparisons: list[Any] = _comparisons(tf)
-    rules: list[Any] = list(BLOCKING_RULES)
+    blocking: list[Any] = list(rules)
     prior = 1e-6
     if parameters:
         prior = float(parameters["prior"])
@@ -365,7 +375,7 @@ def build_settings(parameters: dict[str, Any] | None = None, *, tf: bool = True)
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=comparisons,
-        blocking_rules_to_generate_predictions=rules,
+        blocking_rules_to_generate_predictions=blocking,
         probability_two_random_records_match=prior,
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
@@ -473,18 +483,15 @@ def dedup(
     con = _connect(threads)
     do_train = _fin_pairs(table) >= MIN_TRAINING_PAIRS if train is None else train
     labels = dict(labels or {})
-    linker, labels_used = _scoring_linker(con, table, do_train, seed, labels)
-    params = _parameters(linker)
-    pairs_compared = _pairs_compared(con, linker)
-    predictions = linker.inference.predict(
-        threshold_match_probability=review_threshold, warning_mode="never"
-    )
-    by_id = _clusters_with_strongest_links(con, linker, predictions, threshold)
-    review = _review_band(con, table, predictions, by_id, bands, labels)
+    model = _scoring_model(con, table, do_train, seed, labels)
+    pairs_compared = _pairs_compared(con, model.linker)
+    pairs = _scored_pairs(con, model, table, threshold)
+    by_id = _clusters_with_strongest_links(table["unique_id"].to_numpy(), pairs, threshold)
+    review = _review_band(con, table, pairs, by_id, bands, labels)
     con.close()
     clusters = [Assignment(pid, *by_id[pid]) for pid in frame["person_id"].astype(str).tolist()]
-    bands["no_link"]["pairs_scored"] = (
-        pairs_compared - bands["auto"]["pairs_scored"] - bands["review"]["pairs_scored"]
+    bands["no_link"]["pairs_scored"] = max(
+        0, pairs_compared - bands["auto"]["pairs_scored"] - bands["review"]["pairs_scored"]
     )
     return DedupResult(
         clusters=clusters,
@@ -493,10 +500,10 @@ def dedup(
         trained=do_train,
         threshold=threshold,
         seconds=round(time.perf_counter() - started, 3),
-        parameters=params,
+        parameters=model.parameters,
         review=review,
         bands=bands,
-        labels_used=labels_used,
+        labels_used=model.labels_used,
     )
 
 
@@ -518,28 +525,28 @@ def _band_figures(threshold: float, review_threshold: float, budget: float) -> d
 def _review_band(
     con: duckdb.DuckDBPyConnection,
     table: pd.DataFrame,
-    predictions: Any,
+    pairs: pd.DataFrame,
     by_id: dict[str, tuple[str, float]],
     bands: dict[str, Any],
     labels: Mapping[frozenset[str], bool],
 ) -> list[ReviewPair]:
-    """Select the review band (:func:`.bands.select_review`), with agreements in words."""
-    threshold = float(bands["auto"]["from"])
-    name = predictions.physical_name
-    # SQL from strings (bandit B608, reviewed): splink's own table name and a float.
-    auto, lower = con.execute(
-        f"select count(*) filter (where match_probability >= {threshold}), "  # nosec B608
-        f"count(*) filter (where match_probability < {threshold}) from {name}"
-    ).fetchall()[0]
-    rows = con.execute(
-        f"select unique_id_l, unique_id_r, match_probability from {name} "  # nosec B608
-        f"where match_probability < {threshold}"
-    ).fetchall()
-    candidates = [
-        (str(a), str(b), round(float(p), 6), by_id[str(a)][0], by_id[str(b)][0])
-        for a, b, p in rows
-        if by_id[str(a)][0] != by_id[str(b)][0]
-    ]
+    """Select the review band (:func:`.bands.select_review`), with agreements in words.
+
+    ``pairs`` are the scored pairs (record positions and supported match weight).
+    """
+    auto_w = weight_of(float(bands["auto"]["from"]))
+    review_w = weight_of(float(bands["review"]["from"]))
+    weight = pairs["weight"].to_numpy()
+    lower = pairs[(weight >= review_w) & (weight < auto_w)]
+    ids = table["unique_id"].astype(str).to_numpy()
+    probability = 1.0 / (1.0 + np.exp2(-lower["weight"].to_numpy()))
+    candidates = []
+    for left, right, p in zip(lower["l"].to_numpy(), lower["r"].to_numpy(), probability,
+                              strict=True):  # fmt: skip
+        a, b = (ids[left], ids[right]) if ids[left] < ids[right] else (ids[right], ids[left])
+        cluster_a, cluster_b = by_id[a][0], by_id[b][0]
+        if cluster_a != cluster_b:
+            candidates.append((a, b, round(float(p), 6), cluster_a, cluster_b))
     sizes: dict[str, int] = {}
     for cluster, _ in by_id.values():
         sizes[cluster] = sizes.get(cluster, 0) + 1
@@ -554,8 +561,8 @@ def _review_band(
     picked = [
         replace(r, agreements=describe(lv or {})) for r, lv in zip(picked, levels, strict=True)
     ]
-    bands["auto"]["pairs_scored"] = int(auto)
-    bands["review"].update(pairs_scored=int(lower), candidates=len(candidates), pairs=len(picked))
+    bands["auto"]["pairs_scored"] = int((weight >= auto_w).sum())
+    bands["review"].update(pairs_scored=len(lower), candidates=len(candidates), pairs=len(picked))
     return picked
 
 
@@ -623,15 +630,25 @@ def _fin_pairs(table: pd.DataFrame) -> int:
     )
 
 
-def _scoring_linker(
+@dataclass(frozen=True)
+class ScoringModel:
+    """A splink linker with the parameters it scores with (trained or bundled)."""
+
+    linker: Any
+    parameters: dict[str, Any]
+    tf: bool
+    labels_used: int = 0
+
+
+def _scoring_model(
     con: duckdb.DuckDBPyConnection,
     table: pd.DataFrame,
     do_train: bool,
     seed: int,
-    labels: Mapping[frozenset[str], bool],
-) -> tuple[Any, int]:
-    """A splink linker with the parameters to score with (trained or bundled, adjusted by
-    the labelled pairs), and how many labelled pairs were used."""
+    labels: Mapping[frozenset[str], bool] | None = None,
+) -> ScoringModel:
+    """A splink linker over ``table`` with the parameters to score with: trained or bundled,
+    then adjusted by the pairs a person decided (:mod:`.feedback`)."""
     from splink import DuckDBAPI, Linker
 
     db_api = DuckDBAPI(connection=con)
@@ -641,23 +658,28 @@ def _scoring_linker(
         settings = build_settings(default_parameters(len(table)), tf=False)
     sdf = db_api.register(table, dataset_display_name="persons")
     linker = Linker(sdf, settings, log_level=logging.WARNING)
-    if not do_train and not labels:
-        return linker, 0
     if do_train:
         _train(linker, table, seed)
-    # Rebuild with the trained parameters, bounded away from 0: EM on clean training
-    # pairs can estimate that a disagreement never happens among matches (m = 1e-12),
-    # which would let one changed phone number veto every other piece of evidence.
-    params = _bounded(_parameters(linker))
+        # Rebuild with the trained parameters, bounded away from 0: EM on clean training
+        # pairs can estimate that a disagreement never happens among matches (m = 1e-12),
+        # which would let one changed phone number veto every other piece of evidence.
+        params = _bounded(_parameters(linker))
+        sdf = db_api.register(table, dataset_display_name="persons_scored")
+        linker = Linker(sdf, build_settings(params, tf=True), log_level=logging.WARNING)
+    if not labels:
+        return ScoringModel(linker, _parameters(linker), do_train)
     ordered = [tuple(sorted(pair)) for pair in labels if len(pair) == 2]
     levels = pair_levels(con, table, ordered)  # type: ignore[arg-type]
     observations = [
         (lv, labels[frozenset(pair)]) for pair, lv in zip(ordered, levels, strict=True) if lv
     ]
-    params = _bounded(adjust(params, observations))
-    sdf = db_api.register(table, dataset_display_name="persons_scored")
+    params = adjust(_parameters(linker), observations)
+    for key, value in params.items():  # m stays above the floor; u is not touched
+        if key != "prior" and value[0] is not None:
+            value[0] = max(float(value[0]), M_FLOOR)
+    sdf = db_api.register(table, dataset_display_name="persons_adjusted")
     linker = Linker(sdf, build_settings(params, tf=do_train), log_level=logging.WARNING)
-    return linker, len(observations)
+    return ScoringModel(linker, _parameters(linker), do_train, len(observations))
 
 
 def _pairs_compared(con: duckdb.DuckDBPyConnection, linker: Any) -> int:
@@ -669,35 +691,92 @@ def _pairs_compared(con: duckdb.DuckDBPyConnection, linker: Any) -> int:
     )
 
 
-def _clusters_with_strongest_links(
-    con: duckdb.DuckDBPyConnection, linker: Any, predictions: Any, threshold: float
-) -> dict[str, tuple[str, float]]:
-    """Each record's cluster and its strongest link (1.0 when alone), by record id.
+#: Pairs scored below this probability are not kept at all (not even as candidates).
+CANDIDATE_FLOOR = 0.001
+#: The household pass compares every two members of households tied by strong links.
+HOUSEHOLD_RULE = "l.hh_group = r.hh_group and l.household <> r.household"
 
-    ``predictions`` may hold pairs below ``threshold`` (the review band): they cluster
-    nothing and are not anyone's strongest link.
-    """
-    clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=threshold
+
+def _predicted(
+    con: duckdb.DuckDBPyConnection, linker: Any, floor: float | None = CANDIDATE_FLOOR
+) -> pd.DataFrame:
+    """The scored pairs at or above ``floor`` (all of them for None): ids and match weight."""
+    predictions = linker.inference.predict(threshold_match_probability=floor, warning_mode="never")
+    # SQL from strings (bandit B608, reviewed): splink's own table name.
+    return con.execute(
+        f"select unique_id_l, unique_id_r, match_weight from {predictions.physical_name}"  # nosec B608
+    ).df()
+
+
+def _positions(uid: pd.Series, pairs: pd.DataFrame) -> tuple[Any, Any]:
+    position = pd.Series(np.arange(len(uid)), index=uid.to_numpy())
+    return (
+        position.reindex(pairs["unique_id_l"].astype(str)).to_numpy(dtype=np.int64),
+        position.reindex(pairs["unique_id_r"].astype(str)).to_numpy(dtype=np.int64),
     )
-    # Strongest link of each record (edges below the threshold did not cluster anything).
-    # SQL from strings (bandit B608, reviewed): splink's own table names; no input reaches the SQL.
-    rows = con.execute(
-        f"""
-        with edges as (
-            select unique_id_l as uid, match_probability from {predictions.physical_name}
-            where match_probability >= {float(threshold)}
-            union all
-            select unique_id_r as uid, match_probability from {predictions.physical_name}
-            where match_probability >= {float(threshold)}
-        ), best as (
-            select uid, max(match_probability) as p from edges group by uid
+
+
+def _scored_pairs(
+    con: duckdb.DuckDBPyConnection, model: ScoringModel, table: pd.DataFrame, threshold: float
+) -> pd.DataFrame:
+    """Every candidate pair's record positions and match weight, household support included.
+
+    A second pass compares the members of households that strong links tie together
+    (:func:`.households.household_groups`), which the blocking rules may never have put
+    side by side (a child registered with names only); then each pair's weight gets the
+    support of its households (:func:`.households.supported_weights`).
+    """
+    from splink import DuckDBAPI, Linker
+
+    uid = table["unique_id"].astype(str)
+    household = table["household"].to_numpy(dtype=object)
+    pairs = _predicted(con, model.linker)
+    left, right = _positions(uid, pairs)
+    weight = pairs["match_weight"].to_numpy(dtype=np.float64)
+    groups = household_groups(household, left, right, weight, threshold)
+    if any(g is not None for g in groups):
+        settings = build_settings(model.parameters, tf=model.tf, rules=(HOUSEHOLD_RULE,))
+        # A DuckDBAPI of its own: splink caches intermediate tables (the blocked pairs) by
+        # name per API object, and would serve the first pass's pairs again.
+        sdf = DuckDBAPI(connection=con).register(
+            table.assign(hh_group=groups), dataset_display_name="persons_households"
         )
-        select c.unique_id, c.cluster_id, coalesce(b.p, 1.0)
-        from {clustered.physical_name} c left join best b on b.uid = c.unique_id
-        """  # nosec B608
-    ).fetchall()
-    return {str(u): (str(c), round(float(p), 6)) for u, c, p in rows}
+        # No floor: a pair far below it on its own evidence may be the household's member.
+        second = _predicted(con, Linker(sdf, settings, log_level=logging.WARNING), None)
+        pairs = pd.concat([pairs, second], ignore_index=True).drop_duplicates(
+            ["unique_id_l", "unique_id_r"]
+        )
+        left, right = _positions(uid, pairs)
+        weight = pairs["match_weight"].to_numpy(dtype=np.float64)
+    supported = supported_weights(
+        household, left, right, weight, prior=float(model.parameters["prior"]), threshold=threshold
+    )
+    return pd.DataFrame({"l": left, "r": right, "weight": supported})
+
+
+def _clusters_with_strongest_links(
+    uid: Any, pairs: pd.DataFrame, threshold: float
+) -> dict[str, tuple[str, float]]:
+    """Each record's cluster (named by its smallest id) and its strongest link (1.0 alone).
+
+    Clusters are the connected components of the links at or above ``threshold``.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    ids = np.asarray(uid).astype(str)
+    n = len(ids)
+    strong = pairs[pairs["weight"] >= weight_of(threshold)]
+    left, right = strong["l"].to_numpy(), strong["r"].to_numpy()
+    graph = coo_matrix((np.ones(len(strong)), (left, right)), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    names = pd.Series(ids).groupby(label).transform("min").to_numpy()
+    probability = 1.0 / (1.0 + np.exp2(-strong["weight"].to_numpy()))
+    best = np.full(n, -1.0)
+    np.maximum.at(best, left, probability)
+    np.maximum.at(best, right, probability)
+    best[best < 0] = 1.0
+    return {str(i): (str(c), round(float(p), 6)) for i, c, p in zip(ids, names, best, strict=True)}
 
 
 def _train(linker: Any, table: pd.DataFrame, seed: int) -> None:
