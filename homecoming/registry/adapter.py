@@ -43,6 +43,9 @@ class Pair:
     probability: float
     comparison: dict[str, str]
     district_id: int | None
+    band: str = "auto"
+    agreements: str = ""
+    benefit: float = 0.0
 
 
 def person_rows(queryset: Any) -> list[dict[str, Any]]:
@@ -163,6 +166,55 @@ def pairs_from_clusters(rows: Sequence[dict[str, Any]], clusters: Iterable[Any])
     return pairs
 
 
+def _pair(ra: dict[str, Any], rb: dict[str, Any], probability: float, **extra: Any) -> Pair:
+    """A pair with the lower id first, its comparison and its shared district (if any)."""
+    if ra["pk"] > rb["pk"]:
+        ra, rb = rb, ra
+    da, db = ra["household__district_id"], rb["household__district_id"]
+    return Pair(
+        person_a=ra["pk"],
+        person_b=rb["pk"],
+        probability=probability,
+        comparison=compare(_values(ra), _values(rb)),
+        district_id=da if da == db else None,
+        **extra,
+    )
+
+
+def review_pairs(rows: Sequence[dict[str, Any]], review: Iterable[Any]) -> list[Pair]:
+    """Candidate pairs from the engine's review band (:class:`ReviewPair`), band "review"."""
+    by_id = {str(r["pk"]): r for r in rows}
+    return [
+        _pair(
+            by_id[p.person_id_l],
+            by_id[p.person_id_r],
+            round(p.match_probability, 6),
+            band="review",
+            agreements=p.agreements[:300],
+            benefit=p.benefit,
+        )
+        for p in review
+    ]
+
+
+def decided_labels(rows: Sequence[dict[str, Any]]) -> dict[frozenset[str], bool]:
+    """Pairs among ``rows`` a reviewer decided (merged: same person; different: not).
+
+    They feed back into the engine's model on the next run (linkage/feedback.py).
+    """
+    from homecoming.registry.models import CandidateStatus, DuplicateCandidate
+
+    ids = {r["pk"] for r in rows}
+    decided = DuplicateCandidate.objects.filter(
+        status__in=[CandidateStatus.MERGED, CandidateStatus.DIFFERENT], person_a_id__in=ids
+    ).values_list("person_a_id", "person_b_id", "status")
+    return {
+        frozenset((str(a), str(b))): status == CandidateStatus.MERGED
+        for a, b, status in decided
+        if b in ids
+    }
+
+
 def shared_identity_pairs(fins: Iterable[str]) -> list[Pair]:
     """Pairs of persons (not merged away) holding the same identity number, among `fins`.
 
@@ -196,7 +248,7 @@ def shared_identity_pairs(fins: Iterable[str]) -> list[Pair]:
 
 def run_dedup_job(job: Job, progress: Any) -> dict[str, Any]:
     """Job handler: duplicate detection on the registry (or one district of it)."""
-    from homecoming.registry.linkage.dedup import dedup
+    from homecoming.registry.linkage.dedup import DEFAULT_THRESHOLD, dedup
     from homecoming.registry.services import do_store_candidates
 
     persons = Person.objects.all()
@@ -206,16 +258,24 @@ def run_dedup_job(job: Job, progress: Any) -> dict[str, Any]:
     progress(0.05, _("Reading persons"))
     rows = person_rows(persons)
     progress(0.15, _("Comparing %(n)d persons") % {"n": len(rows)})
-    threshold = float(job.params.get("threshold", 0.9))
-    result = dedup(engine_frame(rows), threshold=threshold, seed=int(job.params.get("seed", 0)))
+    labels = decided_labels(rows)
+    result = dedup(
+        engine_frame(rows),
+        threshold=float(job.params.get("threshold", DEFAULT_THRESHOLD)),
+        labels=labels,
+        seed=int(job.params.get("seed", 0)),
+    )
     progress(0.85, _("Storing candidate pairs"))
     pairs = pairs_from_clusters(rows, result.clusters)
-    counts = do_store_candidates(pairs, job)
+    uncertain = review_pairs(rows, result.review)
+    counts = do_store_candidates([*pairs, *uncertain], job)
     return {
         "persons": len(rows),
         "pairs_compared": result.pairs_compared,
         "clusters": result.cluster_count,
         "candidate_pairs": len(pairs),
+        "review_pairs": len(uncertain),
+        "decisions_learned_from": result.labels_used,
         **counts,
         "seconds": result.seconds,
     }

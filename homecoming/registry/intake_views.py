@@ -27,6 +27,7 @@ from homecoming.core.htmx import is_htmx
 from homecoming.core.models import AccessKind, Job
 from homecoming.registry import adapter, importers, services
 from homecoming.registry.models import (
+    CandidateBand,
     CandidateStatus,
     DuplicateCandidate,
     ImportFormat,
@@ -181,15 +182,22 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", CandidateStatus.OPEN)
     if show not in CandidateStatus.values:
         show = CandidateStatus.OPEN
+    band = request.GET.get("band", "")
     pairs = (
         DuplicateCandidate.objects.for_profile(profile)
         .filter(status=show)
         .select_related("person_a__household", "person_b__household", "decided_by")
     )
+    if band in CandidateBand.values:
+        pairs = pairs.filter(band=band)
+    else:
+        band = ""
     if show == CandidateStatus.OPEN:
         # A record merged through another pair is out of the queue.
         pairs = pairs.exclude(_merged("person_a") | _merged("person_b"))
     page = Paginator(pairs, 50).get_page(request.GET.get("page"))
+    for pair in page:
+        pair.summary = summary(pair.comparison)  # type: ignore[attr-defined]
     last_job = (
         Job.objects.filter(kind="registry_dedup", created_by=current_user(request)).first()
         if profile.can_edit_registry
@@ -201,6 +209,8 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "show": show,
+            "band": band,
+            "bands": CandidateBand.choices,
             "statuses": CandidateStatus.choices,
             "can_decide": profile.can_edit_registry,
             "job": last_job,
@@ -245,6 +255,25 @@ VERDICTS = {
 }
 
 
+#: The list's summary groups verdicts: what agrees, what is close, what differs, what lacks.
+SUMMARY_GROUPS = (
+    ((adapter.SAME, adapter.MATCH), gettext_lazy("agree")),
+    ((adapter.PARTIAL,), gettext_lazy("close")),
+    ((adapter.DIFFER,), gettext_lazy("differ")),
+    ((adapter.MISSING,), gettext_lazy("missing")),
+)
+
+
+def summary(comparison: dict[str, str]) -> list[dict[str, Any]]:
+    """What agrees and what does not, grouped, for the queue: [{verdict, label, fields}]."""
+    out = []
+    for verdicts, label in SUMMARY_GROUPS:
+        names = [str(ROW_LABELS[f]) for f in ROW_LABELS if comparison.get(f) in verdicts]
+        if names:
+            out.append({"verdict": verdicts[0], "label": label, "fields": ", ".join(names)})
+    return out
+
+
 def _person_fields(p: Person) -> dict[str, Any]:
     return {
         "surname": p.surname,
@@ -259,15 +288,31 @@ def _person_fields(p: Person) -> dict[str, Any]:
     }
 
 
-@login_required
-def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    profile = require_profile(request)
-    pair = get_object_or_404(
-        DuplicateCandidate.objects.for_profile(profile).select_related(
-            "person_a__household__origin", "person_b__household__origin", "decided_by"
-        ),
-        pk=pk,
+def _open_queue(profile: Any) -> Any:
+    """Open pairs the profile may see, in queue order (band, benefit, probability)."""
+    return (
+        DuplicateCandidate.objects.for_profile(profile)
+        .filter(status=CandidateStatus.OPEN)
+        .exclude(_merged("person_a") | _merged("person_b"))
     )
+
+
+def _next_open(profile: Any, after: int) -> int | None:
+    """The open pair after ``after`` in queue order (the first one again at the end)."""
+    pks = list(_open_queue(profile).values_list("pk", flat=True)[:5000])
+    others = [pk for pk in pks if pk != after]
+    if not others:
+        return None
+    if after in pks:
+        following = pks[pks.index(after) + 1 :]
+        if following:
+            return int(following[0])
+    return int(others[0])
+
+
+def _render_pair(
+    request: HttpRequest, profile: Any, pair: DuplicateCandidate, status: int = 200
+) -> HttpResponse:
     a, b = _person_fields(pair.person_a), _person_fields(pair.person_b)
     rows = [
         {
@@ -299,53 +344,71 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "pair": pair,
             "rows": rows,
+            "summary": summary(pair.comparison),
             "merges": list(merges.values()),
+            "next_pk": _next_open(profile, pair.pk),
             "can_decide": profile.can_edit_registry
             and pair.status == CandidateStatus.OPEN
             and not merges,
         },
+        status=status,
     )
+
+
+def _visible_pair(profile: Any, pk: int) -> DuplicateCandidate:
+    return get_object_or_404(
+        DuplicateCandidate.objects.for_profile(profile).select_related(
+            "person_a__household__origin", "person_b__household__origin", "decided_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = require_profile(request)
+    return _render_pair(request, profile, _visible_pair(profile, pk))
 
 
 @login_required
 @require_POST
 def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Decide a pair once: a replayed or concurrent decision is refused with 409."""
     profile = require_role(request, EDITORS)
-    pair = get_object_or_404(DuplicateCandidate.objects.for_profile(profile), pk=pk)
-    if pair.status != CandidateStatus.OPEN:
-        messages.error(request, _("This pair was already decided."))
-        return redirect("registry:duplicate", pk=pair.pk)
+    pair = _visible_pair(profile, pk)
     decision = request.POST.get("decision", "")
     note = request.POST.get("note", "")[:300]
     user = current_user(request)
-    if decision == "different":
-        services.do_mark_different(pair, user, note)
-        messages.success(request, _("Marked as different persons; this pair will not come back."))
-    elif decision in ("keep_a", "keep_b"):
-        if Person.objects.filter(
-            pk__in=[pair.person_a_id, pair.person_b_id], merged_into__isnull=False
-        ).exists():
-            messages.error(request, _("One of these records is already merged."))
-            return redirect("registry:duplicate", pk=pair.pk)
-        survivor = pair.person_a if decision == "keep_a" else pair.person_b
-        merge = services.do_merge(pair, survivor, user, note)
-        changed = ", ".join(merge.changes) or _("nothing")
-        messages.success(
-            request,
-            _("Merged into %(name)s; the other record is kept and linked. Filled in: %(changed)s.")
-            % {"name": survivor.full_name, "changed": changed},
-        )
-    else:
+    if decision not in ("different", "keep_a", "keep_b"):
         messages.error(request, _("Choose a decision."))
         return redirect("registry:duplicate", pk=pair.pk)
-    following = (
-        DuplicateCandidate.objects.for_profile(profile)
-        .filter(status=CandidateStatus.OPEN)
-        .exclude(_merged("person_a") | _merged("person_b"))
-        .first()
-    )
+    try:
+        if decision == "different":
+            services.do_mark_different(pair, user, note)
+            messages.success(
+                request, _("Marked as different persons; this pair will not come back.")
+            )
+        else:
+            survivor = pair.person_a if decision == "keep_a" else pair.person_b
+            merge = services.do_merge(pair, survivor, user, note)
+            changed = ", ".join(merge.changes) or _("nothing")
+            messages.success(
+                request,
+                _(
+                    "Merged into %(name)s; the other record is kept and linked. "
+                    "Filled in: %(changed)s."
+                )
+                % {"name": survivor.full_name, "changed": changed},
+            )
+    except services.AlreadyDecided:
+        messages.error(
+            request, _("This pair was already decided, or one of its records already merged.")
+        )
+        pair.refresh_from_db()
+        return _render_pair(request, profile, pair, status=409)
+    following = _next_open(profile, pair.pk)
     if following is not None:
-        return redirect("registry:duplicate", pk=following.pk)
+        return redirect("registry:duplicate", pk=following)
     return redirect("registry:duplicates")
 
 

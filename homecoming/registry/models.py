@@ -492,6 +492,13 @@ class CandidateStatus(models.TextChoices):
     DIFFERENT = "different", _("Different persons")
 
 
+class CandidateBand(models.TextChoices):
+    """The engine's band for the pair (see homecoming/registry/linkage/bands.py)."""
+
+    AUTO = "auto", _("Confident")
+    REVIEW = "review", _("Uncertain")
+
+
 class DuplicateCandidateQuerySet(DistrictScopedQuerySet["DuplicateCandidate"]):
     """A district officer sees only pairs whose two persons are both of their district."""
 
@@ -523,6 +530,14 @@ class DuplicateCandidate(models.Model):
     probability = models.FloatField(_("match probability"))
     # field -> "match" | "similar" | "differ" | "missing", as shown on the review page.
     comparison = models.JSONField(_("field comparison"), default=dict)
+    # Auto-link band (the engine would link them) or review band (uncertain, issue 15).
+    band = models.CharField(
+        _("band"), max_length=6, choices=CandidateBand.choices, default=CandidateBand.AUTO
+    )
+    # What agrees and what does not, in the engine's words (review.csv's agreements).
+    agreements = models.CharField(_("agreements"), max_length=300, blank=True)
+    # Expected same-person pairs a decision adds (review band order; see linkage/bands.py).
+    benefit = models.FloatField(_("expected benefit"), default=0.0)
     status = models.CharField(
         _("status"), max_length=10, choices=CandidateStatus.choices, default=CandidateStatus.OPEN
     )
@@ -544,7 +559,7 @@ class DuplicateCandidate(models.Model):
     objects = DuplicateCandidateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-probability", "id"]
+        ordering = ["band", "-benefit", "-probability", "id"]
         verbose_name = _("duplicate candidate")
         verbose_name_plural = _("duplicate candidates")
         indexes = [models.Index(fields=["status", "district"])]

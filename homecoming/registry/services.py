@@ -25,6 +25,7 @@ from homecoming.core.models import JobStatus
 from homecoming.registry.adapter import shared_identity_pairs
 from homecoming.registry.lifecycles import HOUSEHOLD
 from homecoming.registry.models import (
+    CandidateBand,
     CandidateStatus,
     DuplicateCandidate,
     Household,
@@ -317,12 +318,20 @@ def do_store_candidates(pairs: Iterable[Any], job: Any = None) -> dict[str, int]
                     district_id=p.district_id,
                     probability=p.probability,
                     comparison=p.comparison,
+                    band=getattr(p, "band", CandidateBand.AUTO),
+                    agreements=getattr(p, "agreements", ""),
+                    benefit=getattr(p, "benefit", 0.0),
                     found_by=job,
                 )
             )
         elif found[1] == CandidateStatus.OPEN:
             DuplicateCandidate.objects.filter(pk=found[0]).update(
-                probability=p.probability, comparison=p.comparison, found_by=job
+                probability=p.probability,
+                comparison=p.comparison,
+                band=getattr(p, "band", CandidateBand.AUTO),
+                agreements=getattr(p, "agreements", ""),
+                benefit=getattr(p, "benefit", 0.0),
+                found_by=job,
             )
             updated += 1
         else:
@@ -337,10 +346,31 @@ def do_flag_shared_identities(fins: Iterable[str | None]) -> dict[str, int]:
     return do_store_candidates(shared_identity_pairs(f for f in fins if f))
 
 
+class AlreadyDecided(Exception):
+    """The pair was decided already, or one of its records was merged through another pair.
+
+    A decision is taken once: a replayed or concurrent one is refused, never applied twice.
+    """
+
+
+def _lock_open(candidate: DuplicateCandidate) -> DuplicateCandidate:
+    locked = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+    merged = PersonMerge.objects.filter(
+        duplicate_id__in=[locked.person_a_id, locked.person_b_id]
+    ).exists()
+    if locked.status != CandidateStatus.OPEN or merged:
+        raise AlreadyDecided(candidate.pk)
+    return locked
+
+
 @transaction.atomic
 def do_mark_different(candidate: DuplicateCandidate, user: Any, note: str = "") -> None:
-    """Record that the two records are different persons; the pair is never proposed again."""
-    DuplicateCandidate.objects.filter(pk=candidate.pk, status=CandidateStatus.OPEN).update(
+    """Record that the two records are different persons; the pair is never proposed again.
+
+    Raises :class:`AlreadyDecided` for a pair no longer open.
+    """
+    _lock_open(candidate)
+    DuplicateCandidate.objects.filter(pk=candidate.pk).update(
         status=CandidateStatus.DIFFERENT, decided_by=user, decided_at=timezone.now(), note=note
     )
     candidate.refresh_from_db()
@@ -359,9 +389,9 @@ def do_merge(
     The duplicate is linked to the survivor (PersonMerge), never deleted or moved. The
     survivor takes from the duplicate only the values it lacks (:data:`FILLABLE`, and a
     step-free need), and each such change is recorded as ``{field: [before, after]}``.
+    Raises :class:`AlreadyDecided` for a pair no longer open.
     """
-    locked = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
-    assert locked.status == CandidateStatus.OPEN, "decide an open pair only"
+    locked = _lock_open(candidate)
     assert survivor.pk in (locked.person_a_id, locked.person_b_id)
     duplicate_id = locked.person_b_id if survivor.pk == locked.person_a_id else locked.person_a_id
     persons = Person.objects.select_for_update().in_bulk([survivor.pk, duplicate_id])

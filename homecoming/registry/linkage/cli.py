@@ -1,6 +1,7 @@
 """``homecoming dedup``: find duplicate registrations in a persons.csv file.
 
     homecoming dedup --persons persons.csv --out clusters.csv [--threshold P] [--report r.json]
+        [--review review.csv] [--review-threshold P] [--review-budget N] [--labels labels.csv]
 
 The whole file is read first. A structural fault (missing required column, empty or
 duplicate person_id, text that is not UTF-8 or not CSV) is reported on stderr as
@@ -8,6 +9,11 @@ duplicate person_id, text that is not UTF-8 or not CSV) is reported on stderr as
 that is present but bad (empty name part, impossible or partial date, FİN in the wrong form,
 sex other than M/F) keeps its record: it is read as missing or as a noisy string
 (:mod:`.clean`) and counted by kind, with example lines, in the report and on stderr.
+Links at or above ``--threshold`` (the auto-link band) make clusters.csv; with ``--review``,
+pairs from ``--review-threshold`` up to it, at most ``--review-budget`` per record, are
+written there most useful first with what agrees and what does not (:mod:`.bands`).
+``--labels`` reads pairs a person decided (``person_id_l,person_id_r,same``): they adjust the
+model (:mod:`.feedback`) and are not proposed again.
 Outputs are written to temporary files and renamed into place, so a crash cannot leave half
 a file.
 
@@ -179,8 +185,46 @@ def _probability(text: str) -> float:
     return value
 
 
+def _budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 10.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 10 pairs per record: {text}")
+    return value
+
+
+def write_review(handle: Any, pairs: Any) -> None:
+    """review.csv: ``person_id_l,person_id_r,match_probability,agreements``, in the given order."""
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(["person_id_l", "person_id_r", "match_probability", "agreements"])
+    for p in pairs:
+        writer.writerow([p.person_id_l, p.person_id_r, f"{p.match_probability:.6f}", p.agreements])
+
+
+def _read_inputs(args: argparse.Namespace) -> tuple[dict[str, list[str]], BadValues, Any] | None:
+    """persons.csv and the labels, or None after printing the structural errors."""
+    from .feedback import read_labels
+
+    columns, errors, bad = read_persons(args.persons)
+    labels: dict[frozenset[str], bool] = {}
+    if args.labels:
+        labels, label_errors = read_labels(args.labels)
+        errors = [*errors, *label_errors]
+    if not errors:
+        return columns, bad, labels
+    for err in errors[:MAX_REPORTED]:
+        print(f"error: {err}", file=sys.stderr)
+    if len(errors) > MAX_REPORTED:
+        print(f"error: ... and {len(errors) - MAX_REPORTED} more", file=sys.stderr)
+    print(f"{len(errors)} error(s), nothing written", file=sys.stderr)
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``homecoming dedup``."""
+    from .bands import DEFAULT_REVIEW_BUDGET, DEFAULT_REVIEW_THRESHOLD
     from .dedup import DEFAULT_THRESHOLD
 
     parser = argparse.ArgumentParser(
@@ -192,6 +236,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--threshold", type=_probability, default=DEFAULT_THRESHOLD,
                         help=f"match probability to link two records (default "
                              f"{DEFAULT_THRESHOLD})")  # fmt: skip
+    parser.add_argument("--review", type=Path,
+                        help="write the review band here (person_id_l,person_id_r,"
+                             "match_probability,agreements)")  # fmt: skip
+    parser.add_argument("--review-threshold", type=_probability, default=DEFAULT_REVIEW_THRESHOLD,
+                        help=f"lowest match probability worth a review (default "
+                             f"{DEFAULT_REVIEW_THRESHOLD})")  # fmt: skip
+    parser.add_argument("--review-budget", type=_budget, default=DEFAULT_REVIEW_BUDGET,
+                        help=f"review pairs per record, at most (default "
+                             f"{DEFAULT_REVIEW_BUDGET})")  # fmt: skip
+    parser.add_argument(
+        "--labels", type=Path, help="pairs a person decided: person_id_l,person_id_r,same (1/0)"
+    )
     parser.add_argument("--report", type=Path, help="write a JSON report here")
     parser.add_argument("--seed", type=int, default=0, help="seed of the u sampling")
     return parser
@@ -217,21 +273,24 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     started = time.perf_counter()
-    columns, errors, bad = read_persons(args.persons)
-    if errors:
-        for err in errors[:MAX_REPORTED]:
-            print(f"error: {err}", file=sys.stderr)
-        if len(errors) > MAX_REPORTED:
-            print(f"error: ... and {len(errors) - MAX_REPORTED} more", file=sys.stderr)
-        print(f"{args.persons}: {len(errors)} error(s), nothing written", file=sys.stderr)
+    inputs = _read_inputs(args)
+    if inputs is None:
         return 2
+    columns, bad, labels = inputs
 
     import pandas as pd
 
     from .dedup import dedup
 
     try:
-        result = dedup(pd.DataFrame(columns), threshold=args.threshold, seed=args.seed)
+        result = dedup(
+            pd.DataFrame(columns),
+            threshold=args.threshold,
+            review_threshold=min(args.review_threshold, args.threshold),
+            review_budget=args.review_budget,
+            labels=labels,
+            seed=args.seed,
+        )
     except LinkageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -248,14 +307,21 @@ def main(argv: list[str] | None = None) -> int:
         "trained": result.trained,
         "seed": args.seed,
         "bad_values": bad.as_report(),
+        "bands": result.bands,
+        "review_pairs": len(result.review),
+        "review_pairs_per_record": round(len(result.review) / max(len(frame), 1), 4),
+        "labels_used": result.labels_used,
     }
     _write_atomically(args.out, lambda h: frame.to_csv(h, index=False, lineterminator="\n"))
+    if args.review:
+        _write_atomically(args.review, lambda h: write_review(h, result.review))
     if args.report:
         _write_atomically(args.report,
                           lambda h: h.write(json.dumps(report, indent=2) + "\n"))  # fmt: skip
     _print_bad_values(args.persons, bad)
     print(f"{report['records']} records, {report['clusters']} persons, "
-          f"{report['pairs_compared']} pairs compared in {seconds} s", file=sys.stderr)  # fmt: skip
+          f"{report['pairs_compared']} pairs compared, {len(result.review)} pairs to review "
+          f"in {seconds} s", file=sys.stderr)  # fmt: skip
     return 0
 
 

@@ -44,8 +44,8 @@ import json
 import logging
 import re
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
 from typing import Any
 
@@ -53,7 +53,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from .agreements import describe
+from .bands import (
+    DEFAULT_AUTO_THRESHOLD,
+    DEFAULT_REVIEW_BUDGET,
+    DEFAULT_REVIEW_THRESHOLD,
+    ReviewPair,
+    select_review,
+)
 from .errors import LinkageError
+from .feedback import adjust
 from .households import household_groups, supported_weights, weight_of
 from .names import (
     is_valid_fin,
@@ -73,10 +82,12 @@ __all__ = [
     "PersonRecord",
     "build_settings",
     "dedup",
+    "pair_levels",
     "prepare",
 ]
 
-DEFAULT_THRESHOLD = 0.9
+#: The auto-link band starts here (see :mod:`.bands`).
+DEFAULT_THRESHOLD = DEFAULT_AUTO_THRESHOLD
 MIN_TRAINING_PAIRS = 2000
 COLUMNS = (
     "person_id", "surname", "given_name", "patronymic", "sex", "birth_date", "national_id",
@@ -136,6 +147,12 @@ class DedupResult:
     threshold: float
     seconds: float
     parameters: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: The review band: pairs a person should look at, most useful first (:mod:`.bands`).
+    review: list[ReviewPair] = field(default_factory=list)
+    #: Thresholds and counts per band: scored pairs in each, review pairs kept, budget.
+    bands: dict[str, Any] = field(default_factory=dict)
+    #: Labelled pairs used to adjust the model (see :mod:`.feedback`).
+    labels_used: int = 0
 
     @property
     def cluster_count(self) -> int:
@@ -425,11 +442,20 @@ def dedup(
     persons: pd.DataFrame | Sequence[PersonRecord],
     *,
     threshold: float = DEFAULT_THRESHOLD,
+    review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
+    review_budget: float = DEFAULT_REVIEW_BUDGET,
+    labels: Mapping[frozenset[str], bool] | None = None,
     seed: int = 0,
     train: bool | None = None,
     threads: int | None = None,
 ) -> DedupResult:
     """Cluster registrations of the same person; deterministic for a given ``seed``.
+
+    Links at or above ``threshold`` make the clusters (the auto-link band); pairs from
+    ``review_threshold`` up to it are the review band, of which at most ``review_budget``
+    pairs per record are returned, most useful first (:mod:`.bands`). ``labels`` (pairs a
+    person decided, as frozensets of two ids -> same person?) adjust the model before
+    scoring (:mod:`.feedback`) and are not proposed for review again.
 
     ``train=None`` trains when at least :data:`MIN_TRAINING_PAIRS` pairs share a FİN, else
     uses the bundled parameters; ``True``/``False`` force either. ``threads`` caps DuckDB.
@@ -442,22 +468,31 @@ def dedup(
     """
     if not 0.0 < threshold < 1.0:
         raise LinkageError(f"threshold must be between 0 and 1, got {threshold}")
+    if not 0.0 < review_threshold <= threshold:
+        raise LinkageError(
+            f"review threshold must be above 0 and at most the threshold, got {review_threshold}"
+        )
     started = time.perf_counter()
     frame = _to_frame(persons)
+    bands = _band_figures(threshold, review_threshold, review_budget)
     if frame.empty:
-        return DedupResult([], 0, list(BLOCKING_RULES), False, threshold, 0.0)
+        return DedupResult([], 0, list(BLOCKING_RULES), False, threshold, 0.0, bands=bands)
     table = prepare(frame)
     logging.getLogger("splink").setLevel(logging.WARNING)
 
     con = _connect(threads)
     do_train = _fin_pairs(table) >= MIN_TRAINING_PAIRS if train is None else train
-    model = _scoring_model(con, table, do_train, seed)
+    labels = dict(labels or {})
+    model = _scoring_model(con, table, do_train, seed, labels)
     pairs_compared = _pairs_compared(con, model.linker)
     pairs = _scored_pairs(con, model, table, threshold)
-    con.close()
     by_id = _clusters_with_strongest_links(table["unique_id"].to_numpy(), pairs, threshold)
+    review = _review_band(con, table, pairs, by_id, bands, labels)
+    con.close()
     clusters = [Assignment(pid, *by_id[pid]) for pid in frame["person_id"].astype(str).tolist()]
-    params = model.parameters
+    bands["no_link"]["pairs_scored"] = max(
+        0, pairs_compared - bands["auto"]["pairs_scored"] - bands["review"]["pairs_scored"]
+    )
     return DedupResult(
         clusters=clusters,
         pairs_compared=pairs_compared,
@@ -465,8 +500,116 @@ def dedup(
         trained=do_train,
         threshold=threshold,
         seconds=round(time.perf_counter() - started, 3),
-        parameters=params,
+        parameters=model.parameters,
+        review=review,
+        bands=bands,
+        labels_used=model.labels_used,
     )
+
+
+def _band_figures(threshold: float, review_threshold: float, budget: float) -> dict[str, Any]:
+    return {
+        "auto": {"from": threshold, "pairs_scored": 0},
+        "review": {
+            "from": review_threshold,
+            "below": threshold,
+            "budget_per_record": budget,
+            "pairs_scored": 0,
+            "candidates": 0,
+            "pairs": 0,
+        },
+        "no_link": {"below": review_threshold, "pairs_scored": 0},
+    }
+
+
+def _review_band(
+    con: duckdb.DuckDBPyConnection,
+    table: pd.DataFrame,
+    pairs: pd.DataFrame,
+    by_id: dict[str, tuple[str, float]],
+    bands: dict[str, Any],
+    labels: Mapping[frozenset[str], bool],
+) -> list[ReviewPair]:
+    """Select the review band (:func:`.bands.select_review`), with agreements in words.
+
+    ``pairs`` are the scored pairs (record positions and supported match weight).
+    """
+    auto_w = weight_of(float(bands["auto"]["from"]))
+    review_w = weight_of(float(bands["review"]["from"]))
+    weight = pairs["weight"].to_numpy()
+    lower = pairs[(weight >= review_w) & (weight < auto_w)]
+    ids = table["unique_id"].astype(str).to_numpy()
+    probability = 1.0 / (1.0 + np.exp2(-lower["weight"].to_numpy()))
+    candidates = []
+    for left, right, p in zip(lower["l"].to_numpy(), lower["r"].to_numpy(), probability,
+                              strict=True):  # fmt: skip
+        a, b = (ids[left], ids[right]) if ids[left] < ids[right] else (ids[right], ids[left])
+        cluster_a, cluster_b = by_id[a][0], by_id[b][0]
+        if cluster_a != cluster_b:
+            candidates.append((a, b, round(float(p), 6), cluster_a, cluster_b))
+    sizes: dict[str, int] = {}
+    for cluster, _ in by_id.values():
+        sizes[cluster] = sizes.get(cluster, 0) + 1
+    picked = select_review(
+        candidates,
+        sizes,
+        records=len(table),
+        budget=float(bands["review"]["budget_per_record"]),
+        decided=set(labels),
+    )
+    levels = pair_levels(con, table, [(r.person_id_l, r.person_id_r) for r in picked])
+    picked = [
+        replace(r, agreements=describe(lv or {})) for r, lv in zip(picked, levels, strict=True)
+    ]
+    bands["auto"]["pairs_scored"] = int((weight >= auto_w).sum())
+    bands["review"].update(pairs_scored=len(lower), candidates=len(candidates), pairs=len(picked))
+    return picked
+
+
+def _levels_sql(comparisons: Sequence[dict[str, Any]]) -> str:
+    """One CASE per comparison giving the label of the level a pair falls in."""
+    cases = []
+    for comp in comparisons:
+        whens = " ".join(
+            f"when {lvl['sql_condition']} then '{lvl['label_for_charts']}'"
+            for lvl in comp["comparison_levels"]
+        )
+        cases.append(f'case {whens} end as "{comp["output_column_name"]}"')
+    return ", ".join(cases)
+
+
+def pair_levels(
+    con: duckdb.DuckDBPyConnection, table: pd.DataFrame, pairs: Sequence[tuple[str, str]]
+) -> list[dict[str, str] | None]:
+    """The comparison level of each of ``pairs`` (ids of ``table``), as the model compares.
+
+    A pair naming an id not in ``table`` gets None.
+    """
+    if not pairs:
+        return []
+    comparisons = _comparisons(tf=False)
+    cols = [c for c in table.columns if c != "unique_id"]
+    con.register("hc_persons", table)
+    con.register(
+        "hc_pairs",
+        pd.DataFrame(
+            {"i": range(len(pairs)), "id_l": [a for a, _ in pairs], "id_r": [b for _, b in pairs]}
+        ),
+    )
+    side = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in cols)
+    # SQL from strings (bandit B608, reviewed): our own column names and level conditions.
+    rows = con.execute(
+        f"select i, {_levels_sql(comparisons)} from (select p.i, {side} "  # nosec B608
+        "from hc_pairs p join hc_persons l on l.unique_id = p.id_l "
+        "join hc_persons r on r.unique_id = p.id_r)"
+    ).fetchall()
+    con.unregister("hc_pairs")
+    con.unregister("hc_persons")
+    names = [c["output_column_name"] for c in comparisons]
+    out: list[dict[str, str] | None] = [None] * len(pairs)
+    for row in rows:
+        out[int(row[0])] = dict(zip(names, row[1:], strict=True))
+    return out
 
 
 def _connect(threads: int | None) -> duckdb.DuckDBPyConnection:
@@ -494,12 +637,18 @@ class ScoringModel:
     linker: Any
     parameters: dict[str, Any]
     tf: bool
+    labels_used: int = 0
 
 
 def _scoring_model(
-    con: duckdb.DuckDBPyConnection, table: pd.DataFrame, do_train: bool, seed: int
+    con: duckdb.DuckDBPyConnection,
+    table: pd.DataFrame,
+    do_train: bool,
+    seed: int,
+    labels: Mapping[frozenset[str], bool] | None = None,
 ) -> ScoringModel:
-    """A splink linker over ``table`` with the parameters to score with: trained or bundled."""
+    """A splink linker over ``table`` with the parameters to score with: trained or bundled,
+    then adjusted by the pairs a person decided (:mod:`.feedback`)."""
     from splink import DuckDBAPI, Linker
 
     db_api = DuckDBAPI(connection=con)
@@ -517,7 +666,20 @@ def _scoring_model(
         params = _bounded(_parameters(linker))
         sdf = db_api.register(table, dataset_display_name="persons_scored")
         linker = Linker(sdf, build_settings(params, tf=True), log_level=logging.WARNING)
-    return ScoringModel(linker, _parameters(linker), do_train)
+    if not labels:
+        return ScoringModel(linker, _parameters(linker), do_train)
+    ordered = [tuple(sorted(pair)) for pair in labels if len(pair) == 2]
+    levels = pair_levels(con, table, ordered)  # type: ignore[arg-type]
+    observations = [
+        (lv, labels[frozenset(pair)]) for pair, lv in zip(ordered, levels, strict=True) if lv
+    ]
+    params = adjust(_parameters(linker), observations)
+    for key, value in params.items():  # m stays above the floor; u is not touched
+        if key != "prior" and value[0] is not None:
+            value[0] = max(float(value[0]), M_FLOOR)
+    sdf = db_api.register(table, dataset_display_name="persons_adjusted")
+    linker = Linker(sdf, build_settings(params, tf=do_train), log_level=logging.WARNING)
+    return ScoringModel(linker, _parameters(linker), do_train, len(observations))
 
 
 def _pairs_compared(con: duckdb.DuckDBPyConnection, linker: Any) -> int:

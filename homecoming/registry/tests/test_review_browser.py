@@ -44,3 +44,34 @@ def test_a_district_officer_finds_reviews_and_merges_a_duplicate_pair(
     page.goto(f"{base}/registry/duplicates/{pair.pk}/")
     expect(page.locator("[data-pair-status]")).to_have_attribute("data-pair-status", "merged")
     expect(page.locator("body")).to_contain_text("decided by kamran")
+
+
+def test_a_reviewer_works_through_the_uncertain_pairs_with_the_keyboard(
+    world: World, live_server: Any, page: Any
+) -> None:
+    from homecoming.registry.tests.test_review_band import _review_pair, add_thin_pair
+
+    first, second = add_thin_pair(world)
+    head = world.kalbajar_family.head
+    assert head is not None
+    skipped = _review_pair(world, head, first)
+    decided = _review_pair(world, first, second)
+    DuplicateCandidate.objects.filter(pk=skipped.pk).update(benefit=0.9)
+    base = live_server.url
+    log_in(page, base, "kamran")
+    page.goto(f"{base}/registry/duplicates/?band=review")
+    page.locator(f"tr[data-pair='{skipped.pk}'] a").click()
+    expect(page.locator("[data-band]")).to_have_attribute("data-band", "review")
+    expect(page.locator("[data-summary]")).to_contain_text("Birth date")
+    page.keyboard.press("n")  # skip: the next pair in the queue
+    expect(page).to_have_url(f"{base}/registry/duplicates/{decided.pk}/")
+    page.fill("input[name=note]", "sisters")  # typing in the note triggers nothing
+    expect(page).to_have_url(f"{base}/registry/duplicates/{decided.pk}/")
+    page.locator("h1").click()
+    page.keyboard.press("s")  # separate: different persons
+    expect(page).to_have_url(f"{base}/registry/duplicates/{skipped.pk}/")
+    decided.refresh_from_db()
+    assert decided.status == CandidateStatus.DIFFERENT and decided.note == "sisters"
+    page.keyboard.press("a")  # accept: same person, keep the first record
+    expect(page.locator(".msg").first).to_contain_text("Merged into")
+    assert PersonMerge.objects.get(candidate=skipped).survivor == head
