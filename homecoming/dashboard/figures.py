@@ -210,7 +210,7 @@ def _stages(profile: Profile, scope: Scope, complexes: list[Figures]) -> list[di
 
 def _blockers(complexes: list[Figures]) -> list[dict[str, Any]]:
     """What keeps places closed, ranked by the families it holds back."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+    found: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for c in complexes:
         if c.ready or c.assessment is None:
             continue

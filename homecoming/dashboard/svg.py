@@ -61,14 +61,14 @@ def returns_chart(
     count = last - first + 1
     left, top, width, height = 50, 16, 620, 200
     step = width / count
-    undated = sum(r["families"] for r in returns if not r["month"])
+    undated: int = sum(r["families"] for r in returns if not r["month"])
     running, total_target, peaks = undated, 0, [undated]
     for r in dated:
         running += r["families"]
         peaks.append(running)
     for y in sorted(targets):
         total_target += targets[y]
-    top_value = max(max(peaks), total_target, 1)
+    top_value: int = max(max(peaks), total_target, 1)
 
     def y_of(value: float) -> float:
         return top + height - height * value / top_value
