@@ -23,21 +23,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from homecoming.accounts.models import Profile
 from homecoming.geography.models import Area
 from homecoming.handover.models import Occupancy
 from homecoming.housing.models import Construction, UnitStatus
 from homecoming.opendata.figures import Figures, aggregates
 from homecoming.readiness.models import Stage
 from homecoming.registry.models import DIFFICULT_SHELTER, Household, HouseholdStatus
-
-if TYPE_CHECKING:
-    from homecoming.accounts.models import Profile
 
 #: The home states shown, in the order of a home's life.
 HOME_STATES = ("planned", "building", "built", "ready", "offered", "allocated", "occupied")
@@ -89,16 +87,20 @@ def _households(profile: Profile, scope: Scope) -> Any:
     return found
 
 
-def _families(profile: Profile, scope: Scope) -> tuple[dict[str, int], dict[str, int]]:
-    """Families and persons per group, and those in difficult conditions still waiting."""
-    families = dict.fromkeys([*FAMILY_GROUPS, "registered", "difficult"], 0)
-    persons = dict.fromkeys(families, 0)
-    rows = (
+def _family_rows(profile: Profile, scope: Scope) -> list[dict[str, Any]]:
+    """Families and persons by status, current shelter and origin: one GROUP BY."""
+    return list(
         _households(profile, scope)
-        .values("status", "shelter_kind")
+        .values("status", "shelter_kind", "origin__code")
         .annotate(families=Count("pk", distinct=True), persons=Count("members"))
         .order_by()
     )
+
+
+def _families(rows: list[dict[str, Any]]) -> tuple[dict[str, int], dict[str, int]]:
+    """Families and persons per group, and those in difficult conditions still waiting."""
+    families = dict.fromkeys([*FAMILY_GROUPS, "registered", "difficult"], 0)
+    persons = dict.fromkeys(families, 0)
     for row in rows:
         for group, statuses in FAMILY_GROUPS.items():
             if row["status"] in statuses:
@@ -112,22 +114,14 @@ def _families(profile: Profile, scope: Scope) -> tuple[dict[str, int], dict[str,
     return families, persons
 
 
-def _waiting(profile: Profile, scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _waiting(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Who is still waiting, by current shelter kind and by origin settlement."""
-    rows = list(
-        _households(profile, scope)
-        .filter(status__in=FAMILY_GROUPS["waiting"])
-        .values("shelter_kind", "origin__code")
-        .annotate(families=Count("pk", distinct=True), persons=Count("members"))
-        .order_by()
-    )
     shelters: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     origins: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
-        for bucket in (
-            shelters[row["shelter_kind"]],
-            origins[row["origin__code"] or ""],
-        ):
+        if row["status"] not in FAMILY_GROUPS["waiting"]:
+            continue
+        for bucket in (shelters[row["shelter_kind"]], origins[row["origin__code"] or ""]):
             bucket[0] += row["families"]
             bucket[1] += row["persons"]
     by_shelter = [
@@ -285,20 +279,38 @@ def _places(complexes: list[Figures], settlements: dict[int, Figures]) -> list[d
     return sorted(places.values(), key=lambda p: p["code"])
 
 
+def _narrowed(profile: Profile, scope: Scope) -> Profile:
+    """The reader narrowed to the district asked (already checked to be in their scope), so
+    that a district's figures read that district only."""
+    if scope.district is None or profile.district_id == scope.district.pk:
+        return profile
+    return Profile(role=profile.role, district=scope.district)
+
+
+def _complexes(
+    profile: Profile, scope: Scope, on: date
+) -> tuple[list[Figures], dict[int, Figures]]:
+    """The open data's rows of the complexes in ``scope``, and of the settlements by id."""
+    # The settlements' waiting families are the open data's (by origin); the dashboard
+    # counts its own, by registered district like the registry's list.
+    found = aggregates(_narrowed(profile, scope), on, with_waiting=False)
+    complexes = [c for c in found.complexes if scope.stage is None or c.stage == scope.stage]
+    return complexes, {s.area.pk: s for s in found.settlements}
+
+
+def places_of(profile: Profile, scope: Scope, on: date | None = None) -> list[dict[str, Any]]:
+    """Only the homes by state per settlement and complex (the map's data)."""
+    complexes, settlements = _complexes(profile, scope, on or timezone.localdate())
+    return _places(complexes, settlements)
+
+
 def compute(profile: Profile, scope: Scope, on: date | None = None) -> dict[str, Any]:
     """The dashboard's figures for ``scope`` as the reader may see them, on ``on`` (today)."""
     on = on or timezone.localdate()
-    found = aggregates(profile, on)
-    district = scope.district
-    complexes = [
-        c
-        for c in found.complexes
-        if (district is None or (c.district is not None and c.district.pk == district.pk))
-        and (scope.stage is None or c.stage == scope.stage)
-    ]
-    settlements = {s.area.pk: s for s in found.settlements}
-    families, persons = _families(profile, scope)
-    by_shelter, by_origin = _waiting(profile, scope)
+    complexes, settlements = _complexes(profile, scope, on)
+    rows = _family_rows(profile, scope)
+    families, persons = _families(rows)
+    by_shelter, by_origin = _waiting(rows)
     places = _places(complexes, settlements)
     homes = dict.fromkeys(HOME_STATES, 0)
     for place in places:

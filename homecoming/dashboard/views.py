@@ -28,7 +28,7 @@ from homecoming.core.access import recent_alerts
 from homecoming.core.maps import collection, geojson_response, map_config
 from homecoming.core.models import Job
 from homecoming.dashboard import history
-from homecoming.dashboard.figures import HOME_STATES, Scope, compute
+from homecoming.dashboard.figures import HOME_STATES, Scope, compute, places_of
 from homecoming.dashboard.svg import STATE_CLASSES, returns_chart, trend_chart
 from homecoming.geography.models import Area
 from homecoming.readiness.kinds import kind_name
@@ -100,6 +100,10 @@ def figures_for(profile: Profile, asked: Asked) -> tuple[dict[str, Any] | None, 
     return (kept.figures if kept else None), kept
 
 
+def _area_names(codes: set[str]) -> dict[str, str]:
+    return {a.code: a.name for a in Area.objects.filter(code__in=codes - {""})}
+
+
 def _labelled(figures: dict[str, Any]) -> dict[str, Any]:
     """Words for the codes the figures keep, in the reader's language."""
     shelters = dict(ShelterKind.choices)
@@ -118,7 +122,7 @@ def _labelled(figures: dict[str, Any]) -> dict[str, Any]:
         for key in ("stages", "waiting_by_origin", "blockers", "forecast")
         for r in figures[key]
     }
-    names = {a.code: a.name for a in Area.objects.filter(code__in=codes - {""})}
+    names = _area_names(codes)
     for key in ("places", "stages", "waiting_by_origin", "forecast"):
         for row in figures[key]:
             code = row.get("area", row.get("code"))
@@ -188,11 +192,16 @@ def map_data(request: HttpRequest) -> HttpResponse:
     """The dashboard's places as GeoJSON, with the same filters (and "as of") as the page:
     settlements and complexes coloured by the gate's verdict, sized by their homes."""
     profile = require_profile(request)
-    figures, _kept = figures_for(profile, scope_asked(request, profile))
-    if figures:
-        _labelled(figures)
+    asked = scope_asked(request, profile)
+    if asked.as_of is None:
+        rows = places_of(profile, asked.scope)
+    else:
+        kept = history.as_of(asked.scope.district, asked.as_of)
+        rows = kept.figures["places"] if kept else []
+    names = _area_names({p["code"] for p in rows})
     places: list[Place] = []
-    for p in (figures or {}).get("places", []):
+    for p in rows:
+        p["area_name"] = names.get(p["code"], p["code"])
         if p["lat"] is not None and p["lon"] is not None:
             places.append(
                 Place(

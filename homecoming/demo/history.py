@@ -35,9 +35,7 @@ def backfill_moves(today: date) -> int:
     """A move-in record for each family moved in without one; returns how many."""
     families = (
         Household.objects.filter(status=HouseholdStatus.MOVED_IN, home__isnull=False)
-        .exclude(
-            pk__in=Occupancy.objects.filter(moved_out_on__isnull=True).values("household_id")
-        )
+        .exclude(pk__in=Occupancy.objects.filter(moved_out_on__isnull=True).values("household_id"))
         .select_related("home__building__complex")
         .order_by("home__building__complex__code", "reg_number")
     )

@@ -15,8 +15,8 @@ from decimal import Decimal
 from django.db import transaction
 from faker import Faker
 
-from homecoming.geography.models import Area, Level, SettlementKind
 from homecoming.demo import history as demo_history
+from homecoming.geography.models import Area, Level, SettlementKind
 from homecoming.handover import demo as handover_demo
 from homecoming.housing.models import (
     Building,

@@ -177,8 +177,9 @@ def _waiting(profile: Profile) -> dict[int, tuple[int, int]]:
     }
 
 
-def aggregates(profile: Profile, on: date | None = None) -> Aggregates:
-    """Every row the profile may see, in a fixed number of queries."""
+def aggregates(profile: Profile, on: date | None = None, with_waiting: bool = True) -> Aggregates:
+    """Every row the profile may see, in a fixed number of queries (without the waiting
+    families, all 0, when ``with_waiting`` is False: the dashboard counts its own)."""
     on = on or timezone.localdate()
     complexes = _complex_rows(profile, on)
     areas = list(
@@ -188,7 +189,7 @@ def aggregates(profile: Profile, on: date | None = None) -> Aggregates:
         .order_by("code")
     )
     settlements = [a for a in areas if a.level == Level.SETTLEMENT]
-    waiting = _waiting(profile)
+    waiting = _waiting(profile) if with_waiting else {}
     verdicts = assess_settlements(settlements, on)
     by_settlement: dict[int, Figures] = {}
     for s in settlements:

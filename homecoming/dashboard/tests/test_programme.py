@@ -73,9 +73,12 @@ def test_the_numbers_reconcile_with_the_registry_and_housing_pages(scene: Scene,
 
 def test_with_a_home_allocated_counts_accepted_offers_not_open_ones(scene: Scene) -> None:
     f = client_of(scene.world.ayten).get("/").context["f"]
-    assert f["families"]["allocated"] == Household.objects.filter(
-        status__in=[HouseholdStatus.ALLOCATED, HouseholdStatus.KEYS_HANDED]
-    ).count()
+    assert (
+        f["families"]["allocated"]
+        == Household.objects.filter(
+            status__in=[HouseholdStatus.ALLOCATED, HouseholdStatus.KEYS_HANDED]
+        ).count()
+    )
     assert f["families"]["offered"] == Household.objects.filter(status="offered").count()
     assert f["families"]["offered"] > 0
 
@@ -88,9 +91,9 @@ def test_returns_by_month_add_up_to_the_families_moved_in(scene: Scene) -> None:
 def test_a_district_filter_narrows_every_figure_to_the_district(scene: Scene) -> None:
     client = client_of(scene.world.ayten)
     f = client.get("/", {"district": scene.world.lachin.code}).context["f"]
-    assert f["families"]["registered"] == Household.objects.filter(
-        district=scene.world.lachin
-    ).count()
+    assert (
+        f["families"]["registered"] == Household.objects.filter(district=scene.world.lachin).count()
+    )
     assert {p["district"] for p in f["places"]} == {scene.world.lachin.code}
 
 
@@ -183,9 +186,9 @@ def test_an_officer_reads_only_their_districts_kept_figures(scene: Scene) -> Non
     response = client_of(scene.world.leyla).get("/", {"as_of": yesterday.isoformat()})
     assert response.context["kept"].district == scene.world.lachin
     f = response.context["f"]
-    assert f["families"]["registered"] == Household.objects.filter(
-        district=scene.world.lachin
-    ).count()
+    assert (
+        f["families"]["registered"] == Household.objects.filter(district=scene.world.lachin).count()
+    )
 
 
 def test_the_trend_is_drawn_from_the_kept_days(scene: Scene) -> None:
