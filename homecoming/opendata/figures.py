@@ -1,5 +1,5 @@
-"""The aggregate queries of the open data, in one place (so they can later be read from the
-dashboard's shared figures instead): per complex, settlement and district, the families
+"""The aggregate queries of the open data, in one place (the dashboard's figures are built on
+them, ``dashboard/figures.py``): per complex, settlement and district, the families
 returned and waiting, the homes by state and the readiness; and the micro-cells the public
 statistics are cut from.
 
