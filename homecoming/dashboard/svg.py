@@ -10,7 +10,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -46,7 +46,7 @@ def returns_chart(
     returns: Sequence[dict[str, Any]], stages: Sequence[dict[str, Any]]
 ) -> SafeString:
     """Families returned per month (bars), their running total (a line), and the running
-    total of the stages' targets at the end of each stage's year (dashed steps)."""
+    total of the stages' targets at the end of each stage's year (circles)."""
     dated = [r for r in returns if r["month"]]
     targets: dict[int, int] = {}
     for s in stages:
@@ -106,18 +106,7 @@ def returns_chart(
             f'<polyline class="running" points="{" ".join(line)}" fill="none" '
             f'stroke="{PALETTE["dark-green"]}" stroke-width="2"/>'
         )
-    cumulative = 0
-    for year in sorted(targets):
-        cumulative += targets[year]
-        x = left + (year * 12 + 12 - first) * step
-        tip = _("Target by the end of %(year)d: %(families)d families") % {
-            "year": year,
-            "families": cumulative,
-        }
-        body.append(
-            f'<circle class="target" cx="{x:.1f}" cy="{y_of(cumulative):.1f}" r="5" fill="none" '
-            f'stroke="{PALETTE["deep-red"]}" stroke-width="2"><title>{escape(tip)}</title></circle>'
-        )
+    body += _targets(targets, lambda year: left + (year * 12 + 12 - first) * step, y_of)
     return svg(
         left + width + 20,
         top + height + 22,
@@ -126,14 +115,34 @@ def returns_chart(
     )
 
 
+def _targets(
+    targets: dict[int, int], x_of: Callable[[int], float], y_of: Callable[[float], float]
+) -> list[str]:
+    """A circle at the end of each year at the running total of the targets due by then."""
+    body, cumulative = [], 0
+    for year in sorted(targets):
+        cumulative += targets[year]
+        tip = _("Target by the end of %(year)d: %(families)d families") % {
+            "year": year,
+            "families": cumulative,
+        }
+        body.append(
+            f'<circle class="target" cx="{x_of(year):.1f}" cy="{y_of(cumulative):.1f}" r="5" '
+            f'fill="none" stroke="{PALETTE["deep-red"]}" stroke-width="2">'
+            f"<title>{escape(tip)}</title></circle>"
+        )
+    return body
+
+
 def trend_chart(points: Sequence[tuple[date, dict[str, int]]]) -> SafeString:
     """The kept history: families moved in, with a home allocated and waiting, day by day."""
     if len(points) < 2:
         return SafeString("")  # a trend needs two days
     series = [
-        ("moved_in", PALETTE["dark-green"], _("moved in")),
-        ("allocated", PALETTE["purple"], _("with a home allocated")),
-        ("waiting", PALETTE["amber"], _("waiting for a home")),
+        # The colours of the legend's dots under the chart (the homes' status colours).
+        ("moved_in", PALETTE["st-occupied"], _("moved in")),
+        ("allocated", PALETTE["st-allocated"], _("with a home allocated")),
+        ("waiting", PALETTE["st-under_construction"], _("waiting for a home")),
     ]
     left, top, width, height = 50, 16, 620, 160
     first, last = points[0][0], points[-1][0]
