@@ -37,9 +37,11 @@ from homecoming.accounts.privacy import CHANGED, HIDDEN
 
 AUDIT_TABLE = "core_auditevent"
 ACCESS_TABLE = "core_accessevent"
+#: The programme's daily figures (dashboard.ProgrammeSnapshot): history that is kept.
+SNAPSHOT_TABLE = "dashboard_programmesnapshot"
 #: Tables the database keeps append-only: UPDATE refused, DELETE only under audit_maintenance()
 #: (`flush`, and `homecoming purge` for access records past their retention period).
-APPEND_ONLY_TABLES = (AUDIT_TABLE, ACCESS_TABLE)
+APPEND_ONLY_TABLES = (AUDIT_TABLE, ACCESS_TABLE, SNAPSHOT_TABLE)
 PG_SETTING = "homecoming.audit_context"
 PG_MAINTENANCE = "homecoming.audit_maintenance"
 PG_SCRUB = "homecoming.audit_scrub"
@@ -58,6 +60,7 @@ EXCLUDED_TABLES: dict[str, str] = {
     "handover_message": "the outbox holds message bodies (personal data, own retention)",
     ACCESS_TABLE: "the record of reads and exports: append-only itself, written on every read",
     "allocation_programmeplan": "plans derived from audited inputs, recomputed and kept whole",
+    SNAPSHOT_TABLE: "daily figures derived from audited data: append-only themselves",
 }
 
 #: Columns whose values never enter the trail; only the fact that they changed does.

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from faker import Faker
 
+from homecoming.demo import history as demo_history
 from homecoming.geography.models import Area, Level, SettlementKind
 from homecoming.handover import demo as handover_demo
 from homecoming.housing.models import (
@@ -655,6 +656,7 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
     )
     load_demo_network()  # the road network, its settlements linked by code
     handover_demo.load(places.kalbajar)
+    past = demo_history.load()  # move-in dates, and kept snapshots of the months behind us
     return {
         "areas": len(b.areas),
         "complexes": len(b.complexes),
@@ -663,4 +665,5 @@ def do_load_demo(seed: int = DEMO_SEED) -> dict[str, int]:
         "households": len(b.households),
         "persons": len(b.persons),
         "groups": len(b.groups),
+        "snapshots": past["snapshots"],
     }

@@ -1,5 +1,5 @@
-"""The aggregate queries of the open data, in one place (so they can later be read from the
-dashboard's shared figures instead): per complex, settlement and district, the families
+"""The aggregate queries of the open data, in one place (the dashboard's figures are built on
+them, ``dashboard/figures.py``): per complex, settlement and district, the families
 returned and waiting, the homes by state and the readiness; and the micro-cells the public
 statistics are cut from.
 
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from homecoming.geography.models import Area, Level
 from homecoming.housing.models import Construction, ResidentialComplex, Unit, UnitStatus
-from homecoming.readiness.gate import assess, assess_settlements
+from homecoming.readiness.gate import Assessment, assess, assess_settlements
 from homecoming.registry.models import Household, HouseholdStatus
 
 if TYPE_CHECKING:
@@ -57,6 +57,10 @@ class Figures:
     complexes_ready: int = 0
     ready: bool | None = None
     forecast: date | None = None
+    #: A complex's free homes by construction state (the dashboard's home states), and the
+    #: gate's assessment behind ``ready`` (its blockers); not exported.
+    free_by_construction: dict[str, int] = field(default_factory=dict)
+    assessment: Assessment | None = None
     #: Where the row sits, resolved once for every row (aggregates: no query per row).
     district: Area | None = None
     region: Area | None = None
@@ -97,10 +101,13 @@ class Aggregates:
         }[name]
 
 
-def _homes(complex_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Complex id -> homes by construction and by allocation state: one GROUP BY over the
-    homes (no DISTINCT over joins)."""
+def _homes(
+    complex_ids: list[int],
+) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
+    """Complex id -> homes by construction and by allocation state, and complex id -> free
+    homes by construction: one GROUP BY over the homes (no DISTINCT over joins)."""
     found: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(HOME_STATES, 0))
+    free: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Construction.values, 0))
     for row in (
         Unit.objects.filter(building__complex__in=complex_ids)
         .values("building__complex_id", "status", "construction")
@@ -110,7 +117,9 @@ def _homes(complex_ids: list[int]) -> dict[int, dict[str, int]]:
         states = found[row["building__complex_id"]]
         states[row["status"]] += row["n"]
         states[row["construction"]] += row["n"]
-    return found
+        if row["status"] == UnitStatus.FREE:
+            free[row["building__complex_id"]][row["construction"]] += row["n"]
+    return found, free
 
 
 def _complex_rows(profile: Profile, on: date) -> list[Figures]:
@@ -119,7 +128,7 @@ def _complex_rows(profile: Profile, on: date) -> list[Figures]:
         .select_related("settlement__parent")
         .order_by("code")
     )
-    homes = _homes([c.pk for c in complexes])
+    homes, free = _homes([c.pk for c in complexes])
     returned = {
         row["home__building__complex_id"]: row
         for row in Household.objects.filter(
@@ -149,6 +158,8 @@ def _complex_rows(profile: Profile, on: date) -> list[Figures]:
             by_state=dict(homes[c.pk]),
             ready=verdict.ready,
             forecast=None if verdict.ready else verdict.forecast,
+            free_by_construction=dict(free[c.pk]),
+            assessment=verdict,
         )
         row.homes_ready = row.by_state[Construction.BUILT] if verdict.ready else 0
         rows.append(row)
@@ -166,8 +177,9 @@ def _waiting(profile: Profile) -> dict[int, tuple[int, int]]:
     }
 
 
-def aggregates(profile: Profile, on: date | None = None) -> Aggregates:
-    """Every row the profile may see, in a fixed number of queries."""
+def aggregates(profile: Profile, on: date | None = None, with_waiting: bool = True) -> Aggregates:
+    """Every row the profile may see, in a fixed number of queries (without the waiting
+    families, all 0, when ``with_waiting`` is False: the dashboard counts its own)."""
     on = on or timezone.localdate()
     complexes = _complex_rows(profile, on)
     areas = list(
@@ -177,7 +189,7 @@ def aggregates(profile: Profile, on: date | None = None) -> Aggregates:
         .order_by("code")
     )
     settlements = [a for a in areas if a.level == Level.SETTLEMENT]
-    waiting = _waiting(profile)
+    waiting = _waiting(profile) if with_waiting else {}
     verdicts = assess_settlements(settlements, on)
     by_settlement: dict[int, Figures] = {}
     for s in settlements:

@@ -49,8 +49,8 @@ def test_a_district_officer_sees_only_the_housing_of_their_district(world: World
 
 def test_the_dashboard_counts_only_the_officers_district(world: World) -> None:
     response = logged_in(world.leyla).get("/")
-    assert response.context["families"]["registered"] == 1
-    assert response.context["homes"]["total"] == 2
+    assert response.context["f"]["families"]["registered"] == 1
+    assert response.context["f"]["homes"]["total"] == 2
 
 
 def test_the_api_lists_only_the_officers_district(world: World, api: Any) -> None:

@@ -120,7 +120,10 @@ def edge_form(t: D, r: D) -> dict[str, Any]:
 
 
 PAGES: dict[str, Page] = {
-    "dashboard": Page(),
+    # The dashboard and its map: the own district's complexes only; a filter naming another
+    # district is a 404 (dashboard/tests/test_programme.py).
+    "dashboard": Page(marker=lambda d: d.complex.code),
+    "dashboard-map-data": Page(marker=lambda d: d.complex.name),
     "job": Page(obj("job")),
     "households": Page(marker=lambda d: d.waiting.reg_number),
     "household": Page(obj("waiting", "reg_number", "reg_number")),
