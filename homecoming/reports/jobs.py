@@ -45,7 +45,9 @@ def _districts_in_programme() -> list[Area]:
     with_homes = ResidentialComplex.objects.values("settlement__parent_id")
     with_families = Household.objects.values("district_id")
     return list(
-        Area.objects.districts().filter(pk__in=with_homes.union(with_families)).order_by("code")
+        Area.objects.districts()
+        .filter(Q(pk__in=with_homes.order_by()) | Q(pk__in=with_families.order_by()))
+        .order_by("code")
     )
 
 
