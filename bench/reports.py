@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -73,13 +74,10 @@ def child(scale: int, rounds: int) -> dict[str, Any]:
     )
     for name, area in (("programme", None), ("district", district)):
         with translation.override("az"):
-            figures_ms, figures = _median_ms(
-                lambda a=area: report_figures(reader_for(a), month), rounds
-            )
-            pdf_ms, pdf = _median_ms(lambda f=figures: render_pdf(f, 1), rounds)
-        job_ms, report = _median_ms(
-            lambda a=area: generate_report(month, "az", a, "request"), rounds
-        )
+            reader = reader_for(area)
+            figures_ms, figures = _median_ms(partial(report_figures, reader, month), rounds)
+            pdf_ms, pdf = _median_ms(partial(render_pdf, figures, 1), rounds)
+        job_ms, report = _median_ms(partial(generate_report, month, "az", area, "request"), rounds)
         found["scopes"][name] = {
             "figures_ms": figures_ms,
             "pdf_ms": pdf_ms,

@@ -37,7 +37,9 @@ def sample_report(district: Area) -> MonthlyReport:
     )
 
 
-def sample_reports() -> None:
-    """One kept report of every district."""
-    for district in Area.objects.districts():
+def sample_reports() -> int:
+    """One kept report of every district; returns how many districts."""
+    districts = list(Area.objects.districts())
+    for district in districts:
         sample_report(district)
+    return len(districts)

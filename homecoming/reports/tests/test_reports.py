@@ -141,7 +141,7 @@ def test_the_audit_trail_records_a_report_without_its_bytes(world: World) -> Non
     with acting_as(world.ayten):
         report = generate_report(MARCH, "en", None, ReportSource.REQUEST, world.ayten)
     event = AuditEvent.objects.get(table="reports_monthlyreport", object_pk=str(report.pk))
-    assert event.after["sha256"] == report.sha256
+    assert event.after is not None and event.after["sha256"] == report.sha256
     assert event.after["pdf"] != bytes(report.pdf).hex()
     assert event.actor == "ayten"
 
