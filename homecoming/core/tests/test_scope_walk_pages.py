@@ -381,10 +381,11 @@ PAGES: dict[str, Page] = {
     "opendata:places": Page(marker=lambda d: d.complex.code),
     "opendata:statistics": Page(national=True),
     # Monthly reports: the list shows the own district's kept report (every district has
-    # one); the form asks for a report of a district in scope; the PDF is an export of PDF.
+    # one; its PDF link only to roles that may export PDF); the form asks for a report of a
+    # district in scope; the PDF is an export of PDF.
     "reports:reports": Page(
         lambda t, r: (sample_reports(), ({}, ""))[1],
-        marker=lambda d: reverse("reports:download", args=[sample_report(d.district).pk]),
+        marker=lambda d: f'data-report="{sample_report(d.district).pk}"',
         posts=[lambda t, r: {"month": "2026-03", "language": "en", "district": r.district.pk}],
     ),
     "reports:download": Page(

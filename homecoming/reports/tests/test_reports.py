@@ -166,7 +166,10 @@ def test_downloads_are_scoped_need_the_pdf_permission_and_are_recorded(world: Wo
     event = AccessEvent.objects.filter(kind=AccessKind.MONTHLY_REPORT, refused=False).get()
     assert (event.actor, event.format, event.object_ids) == ("kamran", "pdf", [kalbajar.pk])
     # An allocation officer may not take PDF documents away by default: refused, recorded.
-    assert client_of(world.orkhan).get(url(programme)).status_code == 403
+    orkhan = client_of(world.orkhan)
+    assert orkhan.get(url(programme)).status_code == 403
+    # ... and the list shows them no download link.
+    assert url(programme) not in orkhan.get(reverse("reports:reports")).content.decode()
     assert AccessEvent.objects.filter(kind=AccessKind.MONTHLY_REPORT, refused=True).count() == 1
     assert client_of(world.ayten).get(url(lachin)).status_code == 200
 
