@@ -227,3 +227,19 @@ def test_a_districts_figures_hold_that_district_only(returned: World) -> None:
     )
     assert figures.homes["total"] == 2 and figures.persons["returned"] == 0
     assert {c.code for c in figures.complexes} == {"LAC-RC1"}
+
+
+def test_the_admin_shows_a_report_read_only_without_its_bytes(world: World) -> None:
+    report = generate_report(MARCH, "en", None, ReportSource.REQUEST)
+    client = client_of(world.ayten)
+    world.ayten.is_staff = world.ayten.is_superuser = True
+    world.ayten.save()
+    listed = client.get(reverse("admin:reports_monthlyreport_changelist"))
+    assert listed.status_code == 200
+    shown = client.get(reverse("admin:reports_monthlyreport_change", args=[report.pk]))
+    assert shown.status_code == 200 and report.sha256 in shown.content.decode()
+    assert (
+        client.post(reverse("admin:reports_monthlyreport_delete", args=[report.pk])).status_code
+        == 403
+    )
+    assert MonthlyReport.objects.filter(pk=report.pk).exists()
