@@ -35,7 +35,8 @@ from homecoming.handover.models import Occupancy
 from homecoming.housing.models import Construction, ResidentialComplex, UnitStatus
 from homecoming.opendata.figures import Figures, aggregates
 from homecoming.readiness.gate import assess
-from homecoming.registry.models import Household, HouseholdStatus
+from homecoming.readiness.models import Stage
+from homecoming.registry.models import Household, HouseholdStatus, ShelterKind
 
 #: Homes by state, in the order of a home's life: by its works (the first three), then by
 #: who it is given to (the others); each group counts every home once.
@@ -87,6 +88,18 @@ class ComplexRow:
 
 
 @dataclass
+class StageRow:
+    """A stage of a settlement: its target against the families returned to its complexes."""
+
+    settlement: str
+    number: int
+    name: str
+    ends_on: date
+    target_families: int
+    returned_families: int
+
+
+@dataclass
 class Place:
     """A point on the report's map: a settlement or a complex, ready or not."""
 
@@ -120,6 +133,9 @@ class ReportFigures:
     homes: dict[str, int]  # HOME_STATES, total, ready
     districts: list[DistrictRow] = field(default_factory=list)
     complexes: list[ComplexRow] = field(default_factory=list)
+    stages: list[StageRow] = field(default_factory=list)
+    #: Families still waiting by where they live now: (shelter kind, its label, families).
+    waiting_by_shelter: list[tuple[str, str, int]] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
     blockers: list[Blocker] = field(default_factory=list)
     returns: list[tuple[str, int]] = field(default_factory=list)  # ("2026-03", families)
@@ -165,6 +181,8 @@ def report_figures(reader: Profile, month: date) -> ReportFigures:
         homes=homes,
         districts=districts,
         complexes=[_complex_row(c) for c in found.complexes],
+        stages=_stages(reader, found.complexes),
+        waiting_by_shelter=_waiting_by_shelter(reader),
         places=places,
         blockers=_blockers(reader, found.complexes, on),
         returns=_returns(reader, month, on),
@@ -200,6 +218,48 @@ def _complex_row(c: Figures) -> ComplexRow:
         ready=bool(c.ready),
         forecast=c.forecast,
     )
+
+
+def _stages(reader: Profile, complexes: list[Figures]) -> list[StageRow]:
+    """Each stage's target against the families returned to its complexes (those named on
+    the stage, else the settlement's complexes of that stage number)."""
+    by_code = {c.code: c for c in complexes}
+    rows = []
+    for stage in (
+        Stage.objects.for_profile(reader)
+        .select_related("settlement")
+        .prefetch_related("complexes")
+        .order_by("ends_on", "settlement__code", "number")
+    ):
+        named = [by_code[c.code] for c in stage.complexes.all() if c.code in by_code]
+        found = named or [
+            c for c in complexes if c.area.pk == stage.settlement_id and c.stage == stage.number
+        ]
+        rows.append(
+            StageRow(
+                settlement=str(stage.settlement.name),
+                number=stage.number,
+                name=stage.name,
+                ends_on=stage.ends_on,
+                target_families=stage.target_families,
+                returned_families=sum(c.returned_families for c in found),
+            )
+        )
+    return rows
+
+
+def _waiting_by_shelter(reader: Profile) -> list[tuple[str, str, int]]:
+    """Families waiting, by the kind of place they live in now, most first."""
+    labels = dict(ShelterKind.choices)
+    rows = (
+        Household.objects.for_profile(reader)
+        .filter(status__in=(HouseholdStatus.REGISTERED, HouseholdStatus.ELIGIBLE))
+        .values_list("shelter_kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found = [(kind, str(labels.get(kind, kind)), n) for kind, n in rows]
+    return sorted(found, key=lambda r: (-r[2], r[0]))
 
 
 def _families(reader: Profile) -> dict[str, int]:

@@ -117,6 +117,32 @@ def _charts(pdf: FPDF, f: ReportFigures) -> None:
     _image(pdf, svg.bars([(m[2:], n) for m, n in f.returns], title), title)
 
 
+def _stages(pdf: FPDF, f: ReportFigures) -> None:
+    if not f.stages:
+        return
+    _heading(pdf, _("Returns against the targets of each stage"))
+    head = (_("Stage"), _("Due by"), _("Target families"), _("Families returned"), "%")
+    rows = [
+        (
+            f"{s.settlement} · {s.number}" + (f" · {s.name}" if s.name else ""),
+            formats.date_format(s.ends_on),
+            s.target_families,
+            s.returned_families,
+            f"{100 * s.returned_families / s.target_families:.0f}" if s.target_families else "—",
+        )
+        for s in f.stages
+    ]
+    _table(pdf, head, rows, (80, 30, 25, 30, 15))
+
+
+def _waiting(pdf: FPDF, f: ReportFigures) -> None:
+    if not f.waiting_by_shelter:
+        return
+    _heading(pdf, _("Families waiting, by where they live now"))
+    rows = [(label, n) for _kind, label, n in f.waiting_by_shelter]
+    _table(pdf, (_("Current shelter"), _("Families waiting")), rows, (130, 50))
+
+
 def _map(pdf: FPDF, f: ReportFigures) -> None:
     title = _("Places by readiness")
     pdf.add_page()
@@ -226,8 +252,10 @@ def render_pdf(f: ReportFigures, version: int, made: datetime | None = None) -> 
     )
     _headline(pdf, f)
     _charts(pdf, f)
+    _stages(pdf, f)
     _map(pdf, f)
     _blockers(pdf, f)
+    _waiting(pdf, f)
     pdf.add_page()
     _districts(pdf, f)
     _complexes(pdf, f)

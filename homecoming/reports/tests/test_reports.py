@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from homecoming.core.models import AccessEvent, AccessKind, Job
 from homecoming.opendata.tests.helpers import move_in
+from homecoming.readiness.models import Stage
 from homecoming.registry.models import Household
 from homecoming.reports.figures import report_figures
 from homecoming.reports.jobs import monthly_if_due
@@ -41,6 +42,13 @@ def client_of(user: Any) -> Client:
 
 
 def test_the_pdf_prints_every_figure_it_was_made_from(returned: World) -> None:
+    Stage.objects.create(
+        settlement=returned.kalbajar_city,
+        number=1,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        target_families=10,
+    )
     report = generate_report(MARCH, "en", None, ReportSource.REQUEST, returned.ayten)
     text = pdf_text(bytes(report.pdf))
     f = report.figures
@@ -74,6 +82,14 @@ def test_the_pdf_prints_every_figure_it_was_made_from(returned: World) -> None:
     assert (kalbajar["homes"], kalbajar["homes_occupied"]) == (6, 1)
     for c in f["complexes"]:
         assert f"({c['code']}) {c['stage']} {c['homes']} {c['homes_ready']}" in text
+    assert [(s["number"], s["target_families"], s["returned_families"]) for s in f["stages"]] == [
+        (1, 10, 1)
+    ]
+    assert "Kalbajar · 1 Dec. 31, 2026 10 1 10" in text
+    waiting = {kind: n for kind, _label, n in f["waiting_by_shelter"]}
+    assert sum(waiting.values()) == f["families"]["waiting"]
+    for _kind, label, n in f["waiting_by_shelter"]:
+        assert f"{label} {n}" in text
     for b in f["blockers"]:
         assert f"{b['label']} {b['families']} {b['complexes']}" in text
     assert report.sha256 and report.size == len(bytes(report.pdf))
