@@ -59,7 +59,11 @@ def _new_pdf(title: str, made: datetime) -> ReportPDF:
     return pdf
 
 
-def _heading(pdf: FPDF, text: str) -> None:
+def _heading(pdf: FPDF, text: str, need: float = 30) -> None:
+    """A section's title, on a new page when less than ``need`` mm (the title and the start
+    of what follows) is left: no title alone at the foot of a page."""
+    if pdf.get_y() + need > pdf.h - pdf.b_margin:
+        pdf.add_page()
     pdf.ln(3)
     pdf.set_font("Body", "B", 12)
     pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
@@ -84,6 +88,9 @@ def _table(
 
 
 def _image(pdf: FPDF, drawing: str, title: str) -> None:
+    """A drawing the content's width, under its own title kept with it."""
+    width, height = (float(v) for v in drawing.split('viewBox="0 0 ', 1)[1].split('"')[0].split())
+    _heading(pdf, title, need=12 + CONTENT_WIDTH * height / width)
     pdf.image(io.BytesIO(drawing.encode()), w=CONTENT_WIDTH, alt_text=title)
 
 
@@ -109,11 +116,9 @@ def _charts(pdf: FPDF, f: ReportFigures) -> None:
         (_("Homes by works"), Construction.choices),
         (_("Homes by who they are given to"), UnitStatus.choices),
     ):
-        _heading(pdf, title)
         parts = [(state, str(label), f.homes[state]) for state, label in choices]
         _image(pdf, svg.stacked(parts, title), title)
     title = _("Families returned per month")
-    _heading(pdf, title)
     _image(pdf, svg.bars([(m[2:], n) for m, n in f.returns], title), title)
 
 
@@ -145,8 +150,6 @@ def _waiting(pdf: FPDF, f: ReportFigures) -> None:
 
 def _map(pdf: FPDF, f: ReportFigures) -> None:
     title = _("Places by readiness")
-    pdf.add_page()
-    _heading(pdf, title)
     points = [
         (p.lat, p.lon, p.ready, p.name if p.level == "settlement" else "", p.level == "settlement")
         for p in f.places
