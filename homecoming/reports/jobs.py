@@ -75,8 +75,8 @@ def run_report_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 def monthly_if_due() -> dict[str, int]:
     """Queue last month's scheduled reports once (a core.jobs refresher)."""
     languages = list(settings.MONTHLY_REPORT_LANGUAGES)
-    if not languages:
-        return {"monthly_reports": 0}
+    if not languages or not _districts_in_programme():
+        return {"monthly_reports": 0}  # turned off, or nothing in the programme to report
     month = months_before(timezone.localdate().replace(day=1), 1)
     done = MonthlyReport.objects.filter(
         month=month, district__isnull=True, source=ReportSource.SCHEDULE

@@ -259,3 +259,9 @@ def test_the_admin_shows_a_report_read_only_without_its_bytes(world: World) -> N
         == 403
     )
     assert MonthlyReport.objects.filter(pk=report.pk).exists()
+
+
+def test_the_worker_queues_no_report_of_an_empty_programme(db: Any, settings: Any) -> None:
+    settings.MONTHLY_REPORT_LANGUAGES = ["en"]
+    assert monthly_if_due() == {"monthly_reports": 0}
+    assert not Job.objects.exists()
