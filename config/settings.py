@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "homecoming.network",
     "homecoming.dashboard",
     "homecoming.opendata",
+    "homecoming.reports",
     "homecoming.demo",
 ]
 
@@ -382,6 +383,12 @@ if not 6 <= FAMILY_CODE_DIGITS <= 12:
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 del _name
+
+# Monthly reports (docs/reports.md): the worker generates last month's report of the programme
+# and of each district in these languages early each month (empty: no scheduled reports).
+MONTHLY_REPORT_LANGUAGES = env_list("MONTHLY_REPORT_LANGUAGES", "az,en,ru")
+if set(MONTHLY_REPORT_LANGUAGES) - {code for code, _label in LANGUAGES}:
+    raise ImproperlyConfigured("MONTHLY_REPORT_LANGUAGES names a language the app lacks")
 
 # Reads and exports of personal data are recorded (homecoming.core.access). When one user's
 # records read over the last rolling hour pass BULK_READ_ALERT_PER_HOUR (0: never), the

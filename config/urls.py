@@ -63,6 +63,7 @@ urlpatterns = [
     path("family/", include(family_patterns)),
     path("network/", include("homecoming.network.urls")),
     path("", include("homecoming.opendata.urls")),
+    path("reports/", include("homecoming.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

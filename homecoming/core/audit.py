@@ -41,7 +41,9 @@ ACCESS_TABLE = "core_accessevent"
 SNAPSHOT_TABLE = "dashboard_programmesnapshot"
 #: Tables the database keeps append-only: UPDATE refused, DELETE only under audit_maintenance()
 #: (`flush`, and `homecoming purge` for access records past their retention period).
-APPEND_ONLY_TABLES = (AUDIT_TABLE, ACCESS_TABLE, SNAPSHOT_TABLE)
+#: The monthly reports as printed (reports.MonthlyReport): kept unchanged, new versions beside.
+REPORT_TABLE = "reports_monthlyreport"
+APPEND_ONLY_TABLES = (AUDIT_TABLE, ACCESS_TABLE, SNAPSHOT_TABLE, REPORT_TABLE)
 PG_SETTING = "homecoming.audit_context"
 PG_MAINTENANCE = "homecoming.audit_maintenance"
 PG_SCRUB = "homecoming.audit_scrub"
@@ -70,6 +72,8 @@ SECRET_COLUMNS: dict[str, tuple[str, ...]] = {
     # Search keys derived from the names (registry.search): the names' own events say it all.
     "registry_person": ("name_keys",),
     "registry_household": ("name_keys",),
+    # A report's PDF bytes: its SHA-256, in the same row, is what the trail keeps of them.
+    REPORT_TABLE: ("pdf",),
 }
 #: What an erased personal value becomes, in the rows and in their audit events.
 ERASED = "[erased]"

@@ -214,6 +214,7 @@ class AccessKind(models.TextChoices):
     EVIDENCE = "evidence", _("readiness evidence")
     HAZARD_CERTIFICATE = "hazard_certificate", _("hazard area certificate")
     OPENDATA_EXPORT = "opendata_export", _("open data export")
+    MONTHLY_REPORT = "monthly_report", _("monthly report")
 
 
 class AccessFormat(models.TextChoices):

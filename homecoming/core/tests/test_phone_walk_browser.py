@@ -55,6 +55,7 @@ FILES = {
     "registry:xlsform",
     "opendata:export",
     "opendata:places",
+    "reports:download",
 }
 
 #: Words of an error page or a traceback, which no page of the app shows its users.

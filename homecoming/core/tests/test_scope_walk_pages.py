@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from homecoming.core.tests.walk import Actor, Tally, actors, fingerprint, rolled_back
 from homecoming.registry.models import Household
+from homecoming.reports.tests.helpers import sample_report, sample_reports
 from homecoming.testing import DistrictScene, make_scene
 
 D = DistrictScene
@@ -382,6 +383,17 @@ PAGES: dict[str, Page] = {
     ),
     "opendata:places": Page(marker=lambda d: d.complex.code),
     "opendata:statistics": Page(national=True),
+    # Monthly reports: the list shows the own district's kept report (every district has
+    # one; its PDF link only to roles that may export PDF); the form asks for a report of a
+    # district in scope; the PDF is an export of PDF.
+    "reports:reports": Page(
+        lambda t, r: (sample_reports(), ({}, ""))[1],
+        marker=lambda d: f'data-report="{sample_report(d.district).pk}"',
+        posts=[lambda t, r: {"month": "2026-03", "language": "en", "district": r.district.pk}],
+    ),
+    "reports:download": Page(
+        lambda t, r: ({"pk": sample_report(t.district).pk}, ""), readers=EDITORS
+    ),
 }
 
 

@@ -162,7 +162,8 @@ def test_a_worker_killed_mid_import_has_its_job_and_import_marked_failed_at_the_
     before = registry_state()
     with database_for_subprocess(tmp_path) as url:
         run_and_kill(url, tmp_path, "worker", "--batch")
-    # (the worker also queued the day's programme snapshot at start: dashboard.history)
+    # The import's job (the worker also queues what is due at start: the day's programme
+    # snapshot, the monthly reports).
     job = Job.objects.get(kind="registry_import")
     assert job.status == JobStatus.RUNNING and job.heartbeat_at is not None
     assert RegistryImport.objects.get().status == ImportStatus.PENDING
