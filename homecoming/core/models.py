@@ -29,6 +29,27 @@ class QuickLabels:
         return force_str(labels.get(value, value), strings_only=True)
 
 
+class AppendOnly(Exception):
+    """A kept row (a snapshot, a printed report) is never changed or deleted."""
+
+
+class AppendOnlyModel(models.Model):
+    """Rows that are kept as they were written: the model refuses to save a stored row or to
+    delete one, and the database refuses UPDATE and DELETE too (list the table in
+    ``core.audit.APPEND_ONLY_TABLES``)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnly(f"a {self._meta.verbose_name} is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnly(f"a {self._meta.verbose_name} is never deleted")
+
+
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")

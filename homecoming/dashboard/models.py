@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.core.models import AppendOnlyModel
 from homecoming.core.scoping import DistrictScopedQuerySet
 
 
@@ -21,11 +20,7 @@ class SnapshotQuerySet(DistrictScopedQuerySet["ProgrammeSnapshot"]):
     district_lookup = "district_id"
 
 
-class AppendOnly(Exception):
-    """A snapshot is never changed or deleted (the database refuses it too)."""
-
-
-class ProgrammeSnapshot(models.Model):
+class ProgrammeSnapshot(AppendOnlyModel):
     """The dashboard's figures of one day for the whole programme (no district) or one
     district, kept as they were: later corrections of the registry or the housing do not
     change them. Append-only: the database refuses UPDATE and DELETE (core.audit's
@@ -66,11 +61,3 @@ class ProgrammeSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.district or ''}".strip()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnly("a programme snapshot is never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnly("a programme snapshot is never deleted")

@@ -7,23 +7,18 @@ their SHA-256, so the report of March opens in December byte for byte as it was 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.core.models import AppendOnlyModel
 from homecoming.core.scoping import DistrictScopedQuerySet
 
 
 class ReportSource(models.TextChoices):
     REQUEST = "request", _("Asked for")
     SCHEDULE = "schedule", _("Monthly schedule")
-
-
-class AppendOnly(Exception):
-    """A kept report is never changed or deleted (the database refuses it too)."""
 
 
 class ReportQuerySet(DistrictScopedQuerySet["MonthlyReport"]):
@@ -33,7 +28,7 @@ class ReportQuerySet(DistrictScopedQuerySet["MonthlyReport"]):
     district_lookup = "district_id"
 
 
-class MonthlyReport(models.Model):
+class MonthlyReport(AppendOnlyModel):
     """One generated PDF of a month's figures, for the programme (no district) or one
     district, in one language. Append-only: the model refuses save() of a stored row and
     delete(), and the database refuses UPDATE and DELETE (core.audit, APPEND_ONLY_TABLES)."""
@@ -94,14 +89,6 @@ class MonthlyReport(models.Model):
     def __str__(self) -> str:
         where = self.district.code if self.district_id and self.district else "programme"
         return f"{self.month:%Y-%m} {where} {self.language} v{self.version}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnly("a monthly report is never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnly("a monthly report is never deleted")
 
     @property
     def filename(self) -> str:

@@ -13,6 +13,7 @@ from django.db import DatabaseError, transaction
 from django.test import Client
 from django.utils import timezone
 
+from homecoming.core.models import AppendOnly
 from homecoming.dashboard.figures import Scope, compute
 from homecoming.dashboard.history import (
     do_take_snapshot,
@@ -20,7 +21,7 @@ from homecoming.dashboard.history import (
     snapshot_if_due,
     take_snapshots,
 )
-from homecoming.dashboard.models import AppendOnly, ProgrammeSnapshot
+from homecoming.dashboard.models import ProgrammeSnapshot
 from homecoming.housing.models import Unit, UnitStatus
 from homecoming.registry.models import Household, HouseholdStatus
 from homecoming.testing import Scene, World, make_scene

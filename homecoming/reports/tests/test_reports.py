@@ -13,13 +13,13 @@ from django.db import DatabaseError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from homecoming.core.models import AccessEvent, AccessKind, Job
+from homecoming.core.models import AccessEvent, AccessKind, AppendOnly, Job
 from homecoming.opendata.tests.helpers import move_in
 from homecoming.readiness.models import Stage
 from homecoming.registry.models import Household
 from homecoming.reports.figures import report_figures
 from homecoming.reports.jobs import monthly_if_due
-from homecoming.reports.models import AppendOnly, MonthlyReport, ReportSource
+from homecoming.reports.models import MonthlyReport, ReportSource
 from homecoming.reports.services import generate_report, reader_for
 from homecoming.reports.tests.helpers import MARCH, pdf_text
 from homecoming.testing import World
