@@ -85,7 +85,8 @@ def child(scale: int, rounds: int) -> dict[str, Any]:
             "kib": round(report.size / 1024, 1),
             "pages": len(PdfReader(io.BytesIO(pdf)).pages),
             "districts": len(figures.districts),
-            "complexes": len(figures.complexes),
+            "complexes": sum(d.complexes for d in figures.districts),
+            "source": figures.source,
         }
     return found
 
@@ -126,6 +127,8 @@ def main() -> None:
         + "   ratio"
     )
     for scope in base["scopes"]:
+        sources = ", ".join(r["scopes"][scope]["source"] for r in results)
+        print(f"{scope:<10} figures from: {sources}")
         for what in ("figures_ms", "pdf_ms", "job_ms", "kib", "pages", "complexes"):
             values = [r["scopes"][scope][what] for r in results]
             ratio = values[-1] / values[0] if values[0] else 0
