@@ -100,12 +100,14 @@ def figures_for(profile: Profile, asked: Asked) -> tuple[dict[str, Any] | None, 
     return (kept.figures if kept else None), kept
 
 
-def _area_names(codes: set[str]) -> dict[str, str]:
+def area_names(codes: set[str]) -> dict[str, str]:
+    """Names of the areas of ``codes``, in the active language (the figures keep codes)."""
     return {a.code: a.name for a in Area.objects.filter(code__in=codes - {""})}
 
 
-def _labelled(figures: dict[str, Any]) -> dict[str, Any]:
-    """Words for the codes the figures keep, in the reader's language."""
+def labelled(figures: dict[str, Any]) -> dict[str, Any]:
+    """Words for the codes the figures keep, in the reader's language (added to ``figures``;
+    the monthly PDF names its figures with it too)."""
     shelters = dict(ShelterKind.choices)
     for row in figures["waiting_by_shelter"]:
         row["label"] = shelters.get(row["kind"], row["kind"])
@@ -122,7 +124,7 @@ def _labelled(figures: dict[str, Any]) -> dict[str, Any]:
         for key in ("stages", "waiting_by_origin", "blockers", "forecast")
         for r in figures[key]
     }
-    names = _area_names(codes)
+    names = area_names(codes)
     for key in ("places", "stages", "waiting_by_origin", "forecast"):
         for row in figures[key]:
             code = row.get("area", row.get("code"))
@@ -137,8 +139,9 @@ def _labelled(figures: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
-def _states() -> list[tuple[str, str, str]]:
-    names = {
+def state_names() -> dict[str, str]:
+    """The home states' names in the active language."""
+    return {
         "planned": _("planned"),
         "building": _("under construction"),
         "built": _("built, place not ready"),
@@ -147,6 +150,10 @@ def _states() -> list[tuple[str, str, str]]:
         "allocated": _("allocated"),
         "occupied": _("occupied"),
     }
+
+
+def _states() -> list[tuple[str, str, str]]:
+    names = state_names()
     return [(s, names[s], STATE_CLASSES[s]) for s in HOME_STATES]
 
 
@@ -167,7 +174,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "dashboard/dashboard.html",
         {
-            "f": _labelled(figures) if figures else None,
+            "f": labelled(figures) if figures else None,
             "asked": asked,
             "kept": kept,
             "states": _states(),
@@ -198,7 +205,7 @@ def map_data(request: HttpRequest) -> HttpResponse:
     else:
         kept = history.as_of(asked.scope.district, asked.as_of)
         rows = kept.figures["places"] if kept else []
-    names = _area_names({p["code"] for p in rows})
+    names = area_names({p["code"] for p in rows})
     places: list[Place] = []
     for p in rows:
         p["area_name"] = names.get(p["code"], p["code"])

@@ -44,7 +44,8 @@ class MonthlyReport(AppendOnlyModel):
         verbose_name=_("district"),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
-    #: The day the figures describe: the month's last day, or the day it was made if earlier.
+    #: The day the figures were taken (reports.figures: the kept snapshot's day in the month,
+    #: or the day the report was made when they were computed then).
     as_of = models.DateField(_("figures as of"))
     pdf = models.BinaryField(_("PDF"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)

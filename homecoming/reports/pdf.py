@@ -1,6 +1,8 @@
 """The monthly report as a PDF, in the active language (``translation.override``): the
 headline figures, homes by state, returns per month, the map of the places, the readiness
-blockers, a table of the districts and one table per district of its complexes.
+blockers, a table of the districts and one table per district of its complexes. The figures
+keep codes; they are named here, when drawn, with the dashboard's own words
+(``dashboard.views.labelled``, ``area_names``, ``state_names``).
 
 Drawn with fpdf2; the charts are our own SVG (reports/svg.py) placed as vector images, in
 the Roboto font the key receipts embed (handover/receipts.py), so Azerbaijani letters print.
@@ -8,26 +10,30 @@ the Roboto font the key receipts embed (handover/receipts.py), so Azerbaijani le
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from django.utils import dateformat, formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from homecoming.dashboard.figures import HOME_STATES
+from homecoming.dashboard.svg import STATE_CLASSES
+from homecoming.dashboard.views import area_names, labelled, state_names
 from homecoming.handover.receipts import font_files
-from homecoming.housing.models import Construction, UnitStatus
 from homecoming.reports import svg
 from homecoming.reports.figures import ReportFigures
 
 CONTENT_WIDTH = 180  # mm on A4 with 15 mm margins
 
 
-def scope_label(figures: ReportFigures) -> str:
+def scope_label(figures: ReportFigures, names: dict[str, str]) -> str:
     if figures.district:
-        return _("District: %(name)s") % {"name": figures.scope_name or figures.district}
+        return _("District: %(name)s") % {"name": names.get(figures.district, figures.district)}
     return _("Whole programme")
 
 
@@ -102,58 +108,63 @@ def _headline(pdf: FPDF, f: ReportFigures) -> None:
         (_("Families with an offer"), f.families["offered"]),
         (_("Families with a home allocated"), f.families["allocated"]),
         (_("Families returned"), f.families["moved_in"]),
-        (_("Persons returned"), f.persons["returned"]),
+        (_("Persons returned"), f.persons["moved_in"]),
         (_("Persons waiting"), f.persons["waiting"]),
         (_("Homes"), f.homes["total"]),
         (_("Homes ready"), f.homes["ready"]),
-        (_("Homes occupied"), f.homes[UnitStatus.OCCUPIED]),
+        (_("Homes occupied"), f.homes["occupied"]),
     ]
     _table(pdf, (_("Figure"), _("Number")), rows, (130, 50))
 
 
 def _charts(pdf: FPDF, f: ReportFigures) -> None:
-    for title, choices in (
-        (_("Homes by works"), Construction.choices),
-        (_("Homes by who they are given to"), UnitStatus.choices),
-    ):
-        parts = [(state, str(label), f.homes[state]) for state, label in choices]
-        _image(pdf, svg.stacked(parts, title), title)
+    title = _("Homes by state")
+    names = state_names()
+    parts = [(STATE_CLASSES[s], names[s], f.homes[s]) for s in HOME_STATES]
+    _image(pdf, svg.stacked(parts, title), title)
     title = _("Families returned per month")
     _image(pdf, svg.bars([(m[2:], n) for m, n in f.returns], title), title)
 
 
-def _stages(pdf: FPDF, f: ReportFigures) -> None:
-    if not f.stages:
+def _stages(pdf: FPDF, named: dict[str, Any]) -> None:
+    if not named["stages"]:
         return
     _heading(pdf, _("Returns against the targets of each stage"))
     head = (_("Stage"), _("Due by"), _("Target families"), _("Families returned"), "%")
     rows = [
         (
-            f"{s.settlement} · {s.number}" + (f" · {s.name}" if s.name else ""),
-            formats.date_format(s.ends_on),
-            s.target_families,
-            s.returned_families,
-            f"{100 * s.returned_families / s.target_families:.0f}" if s.target_families else "—",
+            f"{s['area_name']} · {s['number']}" + (f" · {s['name']}" if s["name"] else ""),
+            formats.date_format(date.fromisoformat(s["ends_on"])),
+            s["target_families"],
+            s["returned_families"],
+            f"{100 * s['returned_families'] / s['target_families']:.0f}"
+            if s["target_families"]
+            else "—",
         )
-        for s in f.stages
+        for s in named["stages"]
     ]
     _table(pdf, head, rows, (80, 30, 25, 30, 15))
 
 
-def _waiting(pdf: FPDF, f: ReportFigures) -> None:
-    if not f.waiting_by_shelter:
+def _waiting(pdf: FPDF, named: dict[str, Any]) -> None:
+    if not named["waiting_by_shelter"]:
         return
     _heading(pdf, _("Families waiting, by where they live now"))
-    rows = [(label, n) for _kind, label, n in f.waiting_by_shelter]
-    _table(pdf, (_("Current shelter"), _("Families waiting")), rows, (130, 50))
+    rows = [(r["label"], r["families"], r["persons"]) for r in named["waiting_by_shelter"]]
+    _table(pdf, (_("Current shelter"), _("Families waiting"), _("Persons")), rows, (110, 40, 30))
 
 
-def _map(pdf: FPDF, f: ReportFigures) -> None:
+def _map(pdf: FPDF, named: dict[str, Any]) -> None:
     title = _("Places by readiness")
-    points = [
-        (p.lat, p.lon, p.ready, p.name if p.level == "settlement" else "", p.level == "settlement")
-        for p in f.places
-    ]
+    points: list[tuple[float, float, bool, str, bool]] = []
+    for p in named["places"]:
+        if p["lat"] is not None and p["lon"] is not None:
+            points.append((p["lat"], p["lon"], bool(p["ready"]), p["area_name"], True))
+        points += [
+            (c["lat"], c["lon"], c["ready"], "", False)
+            for c in p["complexes"]
+            if c["lat"] is not None and c["lon"] is not None
+        ]
     legend = (_("Ready for families"), _("Not ready yet"))
     _image(pdf, svg.place_map(points, legend, title), title)
     pdf.set_font("Body", "", 8)
@@ -166,47 +177,48 @@ def _map(pdf: FPDF, f: ReportFigures) -> None:
     )
 
 
-def _blockers(pdf: FPDF, f: ReportFigures) -> None:
+def _blockers(pdf: FPDF, named: dict[str, Any]) -> None:
     _heading(pdf, _("What keeps places closed"))
-    if not f.blockers:
+    if not named["blockers"]:
         pdf.cell(0, 6, _("Every place is ready."), new_x="LMARGIN", new_y="NEXT")
         return
-    rows = [(b.label, b.families, b.complexes) for b in f.blockers[:15]]
-    head = (_("Blocker"), _("Families held back"), _("Complexes"))
-    _table(pdf, head, rows, (110, 40, 30))
+    rows = [
+        (f"{b['what']} ({b['reason']})", b["place"], b["families"], len(b["complexes"]))
+        for b in named["blockers"][:15]
+    ]
+    head = (_("Blocker"), _("Where"), _("Families held back"), _("Complexes"))
+    _table(pdf, head, rows, (85, 45, 30, 20))
 
 
-def _districts(pdf: FPDF, f: ReportFigures) -> None:
+def _districts(pdf: FPDF, f: ReportFigures, names: dict[str, str]) -> None:
+    """The districts' table (no families waiting: not in the dashboard's figures per
+    district)."""
     _heading(pdf, _("Districts"))
+    states = state_names()
+    shown = ("ready", "offered", "allocated", "occupied")
     head = (
         _("District"),
         _("Families returned"),
         _("Persons returned"),
-        _("Families waiting"),
         _("Homes"),
-        _("Homes ready"),
-        _("Allocated"),
-        _("Occupied"),
+        *(states[s] for s in shown),
         _("Complexes ready"),
     )
     rows = [
         (
-            f"{d.name} ({d.code})",
+            f"{names.get(d.code, d.code)} ({d.code})",
             d.returned_families,
             d.returned_persons,
-            d.waiting_families,
-            d.homes,
-            d.homes_ready,
-            d.homes_allocated,
-            d.homes_occupied,
+            d.total,
+            *(d.homes[s] for s in shown),
             f"{d.complexes_ready}/{d.complexes}",
         )
         for d in f.districts
     ]
-    _table(pdf, head, rows, (36, 18, 18, 18, 16, 18, 18, 18, 20))
+    _table(pdf, head, rows, (36, 18, 18, 18, 18, 18, 18, 18, 18))
 
 
-def _complexes(pdf: FPDF, f: ReportFigures) -> None:
+def _complexes(pdf: FPDF, f: ReportFigures, names: dict[str, str]) -> None:
     head = (
         _("Residential complex"),
         _("Stage"),
@@ -218,48 +230,74 @@ def _complexes(pdf: FPDF, f: ReportFigures) -> None:
     for d in f.districts:
         rows = [
             (
-                f"{c.name} ({c.code})",
-                c.stage or "—",
-                c.homes,
-                c.homes_ready,
-                c.returned_families,
-                _("ready") if c.ready else (formats.date_format(c.forecast) if c.forecast else "—"),
+                f"{c['name']} ({c['code']})",
+                c["stage"] or "—",
+                c["total"],
+                c["homes"]["ready"],
+                c["returned_families"],
+                _("ready")
+                if c["ready"]
+                else (
+                    formats.date_format(date.fromisoformat(c["forecast"])) if c["forecast"] else "—"
+                ),
             )
-            for c in f.complexes
-            if c.district == d.code
+            for p in f.dashboard["places"]
+            if p["district"] == d.code
+            for c in p["complexes"]
         ]
         if rows:
-            _heading(pdf, _("%(district)s: residential complexes") % {"district": d.name})
+            name = names.get(d.code, d.code)
+            _heading(pdf, _("%(district)s: residential complexes") % {"district": name})
             _table(pdf, head, rows, (70, 15, 20, 22, 25, 28))
+
+
+def _stamp(pdf: FPDF, f: ReportFigures, version: int, made: datetime) -> None:
+    """When the figures were taken, and, for a past month none was kept of, that they are
+    not the month's own."""
+    stamp = formats.date_format(timezone.localtime(made), "SHORT_DATETIME_FORMAT")
+    day = formats.date_format(f.figures_of)
+    pdf.cell(
+        0,
+        6,
+        _("Figures as of %(day)s · version %(version)s · generated %(when)s")
+        % {"day": day, "version": version, "when": stamp},
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    if f.source == "live" and f.on < f.figures_of:
+        pdf.set_font("Body", "B", 9)
+        pdf.cell(
+            0,
+            6,
+            _("Figures as of %(day)s, no figures were kept for this month.") % {"day": day},
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.set_font("Body", "", 9)
 
 
 def render_pdf(f: ReportFigures, version: int, made: datetime | None = None) -> bytes:
     """The report of ``f`` in the active language, as PDF bytes."""
     made = made or timezone.now()
+    # Words for the codes the figures keep, in the active language, as the dashboard does.
+    named = labelled(copy.deepcopy(f.dashboard))
+    names = area_names({f.district, *(d.code for d in f.districts)})
     title = _("Monthly report %(month)s") % {"month": month_label(f)}
-    pdf = _new_pdf(f"{_('Homecoming')} · {title} · {scope_label(f)}", made)
+    pdf = _new_pdf(f"{_('Homecoming')} · {title} · {scope_label(f, names)}", made)
     pdf.add_page()
     pdf.set_font("Body", "B", 18)
     pdf.cell(0, 11, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Body", "", 11)
-    pdf.cell(0, 7, scope_label(f), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, scope_label(f, names), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Body", "", 9)
-    stamp = formats.date_format(timezone.localtime(made), "SHORT_DATETIME_FORMAT")
-    pdf.cell(
-        0,
-        6,
-        _("Figures as of %(day)s · version %(version)s · generated %(when)s")
-        % {"day": formats.date_format(f.on), "version": version, "when": stamp},
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    _stamp(pdf, f, version, made)
     _headline(pdf, f)
     _charts(pdf, f)
-    _stages(pdf, f)
-    _map(pdf, f)
-    _blockers(pdf, f)
-    _waiting(pdf, f)
+    _stages(pdf, named)
+    _map(pdf, named)
+    _blockers(pdf, named)
+    _waiting(pdf, named)
     pdf.add_page()
-    _districts(pdf, f)
-    _complexes(pdf, f)
+    _districts(pdf, f, names)
+    _complexes(pdf, f, names)
     return bytes(pdf.output())

@@ -78,7 +78,7 @@ def generate_report(
                     language=language,
                     district=district,
                     version=version,
-                    as_of=figures.on,
+                    as_of=figures.figures_of,
                     pdf=pdf,
                     figures=figures.to_json(),
                     source=source,

@@ -60,7 +60,7 @@ def bars(values: Sequence[tuple[str, int]], title: str) -> str:
 
 
 def stacked(parts: Sequence[tuple[str, str, int]], title: str) -> str:
-    """One horizontal bar split by state, with a legend: (palette state, label, count)."""
+    """One horizontal bar split by state, with a legend: (palette colour, label, count)."""
     total = sum(n for _s, _l, n in parts) or 1
     left, width, y, columns = 10, WIDTH - 20, 10, 3
     body = []
@@ -69,14 +69,14 @@ def stacked(parts: Sequence[tuple[str, str, int]], title: str) -> str:
         w = width * n / total
         body.append(
             f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="26" '
-            f'fill="{PALETTE["st-" + state]}" stroke="{PALETTE["white"]}"/>'
+            f'fill="{PALETTE[state]}" stroke="{PALETTE["white"]}"/>'
         )
         x += w
     for i, (state, label, n) in enumerate(parts):
         lx, ly = left + (i % columns) * (width / columns), y + 48 + (i // columns) * 18
         body.append(
             f'<rect x="{lx:.1f}" y="{ly - 9}" width="10" height="10" '
-            f'fill="{PALETTE["st-" + state]}" stroke="{PALETTE["grid-strong"]}"/>'
+            f'fill="{PALETTE[state]}" stroke="{PALETTE["grid-strong"]}"/>'
         )
         body.append(_text(lx + 16, ly, f"{label}: {n}"))
     height = y + 40 + math.ceil(len(parts) / columns) * 18

