@@ -20,9 +20,7 @@ import importlib.util
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -125,22 +123,8 @@ def child(scale: int, rounds: int) -> dict[str, Any]:
 
 
 def run(scale: int, rounds: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as folder:
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
-            "HOMECOMING_DATA_DIR": folder,
-            "BULK_READ_ALERT_PER_HOUR": "0",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-        }
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(scale), "--rounds", str(rounds)],
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=True,
-        )
-        return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    found: dict[str, Any] = _opendata_bench().in_child(__file__, scale, rounds)
+    return found
 
 
 def report(results: list[dict[str, Any]], rounds: int) -> None:

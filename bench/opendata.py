@@ -228,7 +228,9 @@ def child(scale: int, rounds: int, profile: str = "") -> dict[str, Any]:
     return found
 
 
-def run(scale: int, rounds: int, profile: str = "") -> dict[str, Any]:
+def in_child(script: str, scale: int, rounds: int, *extra: str) -> dict[str, Any]:
+    """Run ``script --child SCALE --rounds N`` on a fresh SQLite database in a temporary
+    folder (the demo bench scripts share this), and return the JSON of its last line."""
     with tempfile.TemporaryDirectory() as folder:
         env = {
             **os.environ,
@@ -241,14 +243,17 @@ def run(scale: int, rounds: int, profile: str = "") -> dict[str, Any]:
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
         out = subprocess.run(
-            [sys.executable, __file__, "--child", str(scale), "--rounds", str(rounds)]
-            + (["--profile", profile] if profile else []),
+            [sys.executable, script, "--child", str(scale), "--rounds", str(rounds), *extra],
             env=env,
             stdout=subprocess.PIPE,
             text=True,
             check=True,
         )
         return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def run(scale: int, rounds: int, profile: str = "") -> dict[str, Any]:
+    return in_child(__file__, scale, rounds, *(["--profile", profile] if profile else []))
 
 
 def main() -> None:
