@@ -67,6 +67,19 @@ def timed(label: str, fn: Callable[[], T]) -> tuple[T, float]:
     return value, seconds
 
 
+def rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory now (VmRSS) or at its peak since the last reset (VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def reset_peak() -> None:
+    """Start a new peak: Linux resets VmHWM to the current RSS on "5" in clear_refs."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
 def peak_mb() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -348,6 +361,8 @@ def _bench_cch(
         )
         # The engine's update is given the matrix without the scenario; so is this step:
         # the scenario's hierarchy (cached order), one customisation, the sweeps.
+        before_mb = rss_mb()
+        reset_peak()
         scenario_h, t_build = timed(
             "1 % scenario, hierarchy, base given: build (cached order)",
             lambda: cch.build(net, cache, extra=scenario.add),
@@ -361,6 +376,11 @@ def _bench_cch(
                 targets,
                 workers,
             ),
+        )
+        print(
+            f"  memory of those two steps: peak {rss_mb('VmHWM'):,.0f} MB, "
+            f"{rss_mb('VmHWM') - before_mb:,.0f} MB above the {before_mb:,.0f} MB held before it "
+            "(the network, its hierarchies and the matrices)"
         )
         same = bool(np.array_equal(only, after))
         print(
