@@ -4,6 +4,7 @@
     .venv/bin/python bench/pages_data.py                         # once: 1M persons, 40,000 offers
     .venv/bin/python bench/bench_pages.py                        # about 3 min
     .venv/bin/python bench/bench_pages.py --code /path/to/other/checkout --port 8766
+    .venv/bin/python bench/bench_pages.py --processes 1,2,4 --users 16 --think 0 --seconds 60
 
 Serves the app as in production (gunicorn, `config.wsgi`, 4 workers, DEBUG off) on the
 PostgreSQL database that `bench/pages_data.py` loaded (it is run first if the data is not
@@ -17,6 +18,11 @@ its unique key, the cheapest request there is).
 
 `--code` serves another checkout of the project with the same database (e.g. the code
 before a change, to compare; its migrations must match the database's).
+
+`--processes 1,2,4` runs once per number of gunicorn worker processes (a new server each
+time, the cache shared through CACHE_URL, `db` unless `--cache-url` says otherwise) and
+prints each run's throughput and p50/p95 side by side (docs/scaling.md). `--think 0` sends
+each user's next request as soon as the last is answered, to find the ceiling.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -81,7 +88,9 @@ def raise_priority(levels: int) -> None:
     renice_postgres(-levels)
 
 
-def serve(code: Path, pg_url: str, port: int) -> subprocess.Popen[bytes]:
+def serve(
+    code: Path, pg_url: str, port: int, processes: int = 4, cache_url: str = "db"
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": pg_url,
@@ -92,6 +101,8 @@ def serve(code: Path, pg_url: str, port: int) -> subprocess.Popen[bytes]:
         "DB_CONN_MAX_AGE": "60",
         "SECRET_KEY": "bench-pages-" + "x" * 50,
         "ALLOWED_HOSTS": "127.0.0.1",
+        # every worker sees the same throttles and counts, as production's must
+        "CACHE_URL": cache_url,
         # one user's 8 sessions would pass the production limit of 1,200 API calls a minute
         "API_THROTTLE_USER": "100000/minute",
         "PYTHONPATH": str(code),
@@ -99,7 +110,7 @@ def serve(code: Path, pg_url: str, port: int) -> subprocess.Popen[bytes]:
     log = (DATA_DIR / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--chdir", str(code),
-         "-w", "4", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+         "-w", str(processes), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         env=env, cwd=code, start_new_session=True, stdout=log, stderr=log,
     )  # fmt: skip
     for _ in range(120):
@@ -143,7 +154,8 @@ def warm_up(port: int, session: str, token: str) -> None:
 
 def run_locust(
     port: int, users: int, seconds: int, data: dict[str, object]
-) -> list[dict[str, str]]:
+) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """Each endpoint's row of Locust's statistics, and the row of all requests together."""
     folder = Path(tempfile.mkdtemp(prefix="hc-bench-pages-"))
     env = {**os.environ, "BENCH_PAGES": json.dumps(data)}
     subprocess.run(
@@ -154,7 +166,40 @@ def run_locust(
         env=env, check=False, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     with (folder / "pages_stats.csv").open(encoding="utf-8") as f:
-        return [row for row in csv.DictReader(f) if row["Name"] not in ("Aggregated", "sign-in")]
+        rows = list(csv.DictReader(f))
+    total = next(row for row in rows if row["Name"] == "Aggregated")
+    return [row for row in rows if row["Name"] not in ("Aggregated", "sign-in")], total
+
+
+#: The main pages whose p95 the side-by-side table shows, one column each.
+MAIN = {
+    "families list": "list",
+    "surname search (3 scripts)": "search",
+    "a family's page": "family",
+    "/handover/ (40,000 offers)": "handover",
+    "/api/households/": "api",
+}
+
+
+def side_by_side(runs: list[tuple[int, list[dict[str, str]], dict[str, str]]]) -> None:
+    """Throughput and percentiles per number of processes, with the ratio to the first run."""
+    first = float(runs[0][2]["Requests/s"])
+    heads = "".join(f" {name + ' p95':>13}" for name in MAIN.values())
+    print(
+        f"{'processes':>9} {'requests':>8} {'req/s':>7} {'x':>5} {'fail':>4} {'p50':>5} {'p95':>5}{heads}"
+    )
+    for processes, rows, total in runs:
+        by_name = {r["Name"]: r for r in rows}
+        rate = float(total["Requests/s"])
+        pages = "".join(
+            f" {float(by_name[name]['95%']) if name in by_name else float('nan'):>13.0f}"
+            for name in MAIN
+        )
+        print(
+            f"{processes:>9} {total['Request Count']:>8} {rate:>7.1f} {rate / first:>4.2f}x "
+            f"{total['Failure Count']:>4} {float(total['50%']):>5.0f} {float(total['95%']):>5.0f}"
+            f"{pages}"
+        )
 
 
 def report(rows: list[dict[str, str]]) -> None:
@@ -173,13 +218,44 @@ def report(rows: list[dict[str, str]]) -> None:
         )
 
 
-def main() -> int:
+def measure(
+    args: argparse.Namespace, processes: int, data: dict[str, Any]
+) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """One run against a new server of `processes` gunicorn workers."""
+    server = serve(args.code, args.pg_url, args.port, processes, args.cache_url)
+    try:
+        # Signing in hashes a password on purpose slowly (about a second of CPU): done
+        # before the measured minutes, one session per user, as officers start their day.
+        # The sessions are rows in the database: the next server's workers take them too.
+        if "sessions" not in data:
+            data["sessions"] = [
+                sign_in(args.port, str(data["password"])) for _ in range(args.users)
+            ]
+        warm_up(args.port, data["sessions"][0], str(data["bench-officer"]))
+        return run_locust(args.port, args.users, args.seconds, data)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pg-url", default=PG_URL)
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout to serve")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=150)
+    parser.add_argument(
+        "--processes",
+        default="4",
+        help="gunicorn worker processes; a list (1,2,4) runs once each and compares them",
+    )
+    parser.add_argument("--cache-url", default="db", help="the servers' CACHE_URL")
+    parser.add_argument(
+        "--think",
+        default="0.5,1.5",
+        help="seconds between a user's requests, MIN,MAX or one number (0: flat out)",
+    )
     parser.add_argument(
         "--priority",
         type=int,
@@ -189,33 +265,41 @@ def main() -> int:
         "the machine (a shared machine's other work then stands in line behind them, as "
         "it would not be there on a dedicated server)",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = arguments()
+    counts = [int(n) for n in args.processes.split(",")]
+    think = [float(t) for t in args.think.split(",")]
     if args.priority:
         raise_priority(args.priority)
     info = DATA_DIR / "bench-pages.json"
     if not info.exists() and args.code == ROOT:
         data_script = ROOT / "bench" / "pages_data.py"
         subprocess.run([sys.executable, str(data_script), "--pg-url", args.pg_url], check=True)
-    data = {**json.loads(info.read_text()), **samples(args.pg_url)}
+    data: dict[str, Any] = {**json.loads(info.read_text()), **samples(args.pg_url)}
+    data["think"] = (think[0], think[-1])
     print(
-        f"page speed: {args.users} users, {args.seconds} s, code {args.code}; load {load()}; "
-        f"priority {args.priority} (nice {os.nice(0)})"
+        f"page speed: {args.users} users, {args.seconds} s, think {args.think} s, processes "
+        f"{args.processes}, cache {args.cache_url}, code {args.code}; load {load()}; "
+        f"priority {args.priority} (nice {os.nice(0)}); {os.cpu_count()} cores"
     )
-    server = serve(args.code, args.pg_url, args.port)
+    runs = []
     try:
-        # Signing in hashes a password on purpose slowly (about a second of CPU): done
-        # before the measured minutes, one session per user, as officers start their day.
-        data["sessions"] = [sign_in(args.port, str(data["password"])) for _ in range(args.users)]
-        warm_up(args.port, data["sessions"][0], str(data["bench-officer"]))
-        rows = run_locust(args.port, args.users, args.seconds, data)
+        for processes in counts:
+            rows, total = measure(args, processes, data)
+            print(f"\n{processes} processes (load {load()}):")
+            report(rows)
+            runs.append((processes, rows, total))
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
         if args.priority:
             renice_postgres(0)
-    report(rows)
+    if len(runs) > 1:
+        print("\nall requests, and the main pages' p95 (ms), per number of processes:")
+        side_by_side(runs)
     errors = (DATA_DIR / "server.log").read_text(errors="replace").count("Traceback")
-    print(f"server errors logged: {errors} (see {DATA_DIR / 'server.log'})")
+    print(f"server errors logged (last server): {errors} (see {DATA_DIR / 'server.log'})")
     print(f"load at the end: {load()} (1, 5, 15 min; the machine is shared)")
     return 0
 

@@ -27,7 +27,8 @@ SESSIONS = itertools.count()
 class Officer(HttpUser):
     """An allocation officer (national scope), in the browser and through the API."""
 
-    wait_time = between(0.5, 1.5)
+    # seconds between a user's requests (bench_pages.py --think; 0,0 to load the server flat out)
+    wait_time = between(*DATA.get("think", (0.5, 1.5)))
 
     def on_start(self) -> None:
         # a session signed in by bench_pages.py before the measured run (sign-in hashes a

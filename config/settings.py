@@ -80,8 +80,17 @@ def local_secret_key(path: Path) -> str:
 
 SECRET_KEY = env_str("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# The cache every web process must share (docs/scaling.md): the API's throttles, the public
+# statistics' suppressed tables and the counts of long lists. `db`: a table in the database
+# (homecoming_cache, made by a migration); `redis://host:port/db`: Redis (pip install
+# '.[scale]'); `locmem`: each process's own memory, for development and tests only (with N
+# processes a client would get N times the API limits). Unset: locmem, and db in production,
+# which needs nothing the app does not already have; an explicit locmem there is refused.
+CACHE_URL = env_str("CACHE_URL", "") or ("db" if PRODUCTION else "locmem")
 if PRODUCTION:
     problems = []
+    if CACHE_URL == "locmem":
+        problems.append("CACHE_URL must be db or redis://... (shared by every web process)")
     if DEBUG:
         problems.append("DEBUG must be false")
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or "insecure" in SECRET_KEY:
@@ -198,6 +207,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def cache_from_url(url: str) -> dict[str, object]:
+    """The default cache named by CACHE_URL: locmem, db or redis(s)://host:port/db."""
+    if url == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url == "db":
+        # Culling counts the table on each write and drops a third of it past MAX_ENTRIES:
+        # room for every client's throttle history, so culling does not reset the limits.
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "homecoming_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    if re.match(r"rediss?://", url):
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured("CACHE_URL=redis://... needs redis: pip install '.[scale]'")
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"CACHE_URL={url!r} is not locmem, db or redis://host:port/db")
+
+
+CACHES = {"default": cache_from_url(CACHE_URL)}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -20,6 +20,7 @@ def run_django(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPr
     base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "PRODUCTION"}}
     base.pop("ALLOWED_HOSTS", None)
     base.pop("SITE_URL", None)
+    base.pop("CACHE_URL", None)
     base.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright in tests only
     return subprocess.run(
         [sys.executable, "-m", "django", *args],

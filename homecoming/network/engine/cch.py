@@ -28,6 +28,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -143,7 +144,9 @@ def _order(network: Network, tails: IntArray, heads: IntArray, key: str, cache: 
         )
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial.npy")
+        # one partial file per process: workers ordering the same network at once on one
+        # machine (or one shared folder) do not write into each other's file
+        partial = path.with_suffix(f".{os.getpid()}.partial.npy")
         np.save(partial, np.asarray(order_list, dtype=np.uint32))
         partial.replace(path)  # atomic: a reader never sees half an order
     return order_list
