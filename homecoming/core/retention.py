@@ -20,7 +20,7 @@ from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
@@ -52,7 +52,11 @@ PURGERS: list[Purger] = [
     Purger("staff sign-in records", "deleted", "homecoming.core.retention.purge_access_logs"),
     Purger("finished task rows", "deleted", "homecoming.core.retention.purge_task_results"),
     Purger("records of reads and exports", "deleted", "homecoming.core.retention.purge_access"),
+    Purger("expired cache entries", "deleted", "homecoming.core.retention.purge_cache"),
 ]
+
+#: The database cache's table (CACHE_URL=db; core migration 0009).
+CACHE_TABLE = "homecoming_cache"
 
 
 def days_ago(now: dt.datetime, setting: str) -> dt.datetime:
@@ -104,6 +108,23 @@ def purge_access(now: dt.datetime, dry_run: bool) -> int:
     with audit_maintenance():
         deleted += events.delete()[0]
     return deleted
+
+
+def purge_cache(now: dt.datetime, dry_run: bool) -> int:
+    """Expired rows of the database cache (CACHE_URL=db, docs/scaling.md). An API
+    throttle's key holds a client address, and Django deletes an expired row only when it is
+    read again or the table outgrows its limit. Redis expires its keys by itself; with it or
+    locmem the table stays empty."""
+    if CACHE_TABLE not in connection.introspection.table_names():
+        return 0
+    table = connection.ops.quote_name(CACHE_TABLE)
+    before = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        if dry_run:
+            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE expires < %s", [before])  # nosec B608
+            return int(cursor.fetchone()[0])
+        cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [before])  # nosec B608
+        return int(cursor.rowcount)
 
 
 def purge(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
+from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -152,7 +153,19 @@ def test_each_kind_is_purged_after_its_period_and_kept_before_it(
         "staff sign-in records": 2,
         "finished task rows": 1,
         "records of reads and exports": 0,  # core/tests/test_access.py
+        "expired cache entries": 0,  # below
     }
+
+
+def test_expired_rows_of_the_database_cache_are_deleted_and_live_ones_kept() -> None:
+    cache = DatabaseCache(retention.CACHE_TABLE, {})
+    cache.set("throttle_anon_203.0.113.7", [1.0], 60)
+    cache.set("throttle_anon_203.0.113.8", [1.0], 3600)
+    later = timezone.now() + timedelta(minutes=5)
+    assert retention.purge_cache(later, dry_run=True) == 1
+    assert retention.purge_cache(later, dry_run=False) == 1
+    assert cache.get("throttle_anon_203.0.113.8") == [1.0]
+    assert retention.purge_cache(later, dry_run=False) == 0
 
 
 def test_message_bodies_and_numbers_are_blanked_and_the_rows_kept(
