@@ -2,6 +2,7 @@
 
     homecoming dedup --persons persons.csv --out clusters.csv [--threshold P] [--report r.json]
         [--review review.csv] [--review-threshold P] [--review-budget N] [--labels labels.csv]
+        [--engine duckdb|spark]
 
 The whole file is read first. A structural fault (missing required column, empty or
 duplicate person_id, text that is not UTF-8 or not CSV) is reported on stderr as
@@ -250,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--report", type=Path, help="write a JSON report here")
     parser.add_argument("--seed", type=int, default=0, help="seed of the u sampling")
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                        help="where splink runs: DuckDB in this process (default), or Spark "
+                             "(pip install homecoming[spark]; the usual Spark settings)")  # fmt: skip
     return parser
 
 
@@ -290,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             review_budget=args.review_budget,
             labels=labels,
             seed=args.seed,
+            engine=args.engine,
         )
     except LinkageError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -306,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         "threshold": result.threshold,
         "trained": result.trained,
         "seed": args.seed,
+        "engine": args.engine,
         "bad_values": bad.as_report(),
         "bands": result.bands,
         "review_pairs": len(result.review),

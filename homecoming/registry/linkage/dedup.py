@@ -1,4 +1,4 @@
-"""Find duplicate registrations of the same person with splink (DuckDB backend).
+"""Find duplicate registrations of the same person with splink (DuckDB, or Spark).
 
 The pipeline:
 
@@ -49,11 +49,11 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from importlib import resources
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from .agreements import describe
+from .backends import ENGINES, Backend, backend
 from .bands import (
     DEFAULT_AUTO_THRESHOLD,
     DEFAULT_REVIEW_BUDGET,
@@ -268,8 +268,26 @@ def _simple(col: str) -> dict[str, Any]:
     }
 
 
-def _comparisons(tf: bool) -> list[dict[str, Any]]:
-    jw = "jaro_winkler_similarity"
+#: SQL that differs between splink's backends: Jaro-Winkler, Damerau-Levenshtein (on Spark,
+#: the functions of the jar splink ships) and days between two dates (NULL if either is not
+#: a real date).
+DIALECT_SQL: dict[str, dict[str, str]] = {
+    "duckdb": {
+        "jw": "jaro_winkler_similarity",
+        "dl": "damerau_levenshtein",
+        "days": "abs(date_diff('day', try_cast(l.dob as date), try_cast(r.dob as date)))",
+    },
+    "spark": {
+        "jw": "jaro_winkler",
+        "dl": "damerau_levenshtein",
+        "days": "abs(datediff(try_cast(l.dob as date), try_cast(r.dob as date)))",
+    },
+}
+
+
+def _comparisons(tf: bool, dialect: str = "duckdb") -> list[dict[str, Any]]:
+    sql = DIALECT_SQL[dialect]
+    jw, dl = sql["jw"], sql["dl"]
     exact_names: dict[str, Any] = {}
     if tf:
         exact_names = {"tf_adjustment_column": "full_key", "tf_adjustment_weight": 1.0}
@@ -308,7 +326,7 @@ def _comparisons(tf: bool) -> list[dict[str, Any]]:
         "comparison_levels": [
             _null("dob_year"),
             _level("l.dob = r.dob", "exact"),
-            _level("damerau_levenshtein(l.dob, r.dob) <= 1", "one typo"),
+            _level(f"{dl}(l.dob, r.dob) <= 1", "one typo"),
             _level(
                 "l.dob_year = r.dob_year and (l.dob is null or r.dob is null "
                 "or l.dob_md = '01-01' or r.dob_md = '01-01' "
@@ -316,10 +334,7 @@ def _comparisons(tf: bool) -> list[dict[str, Any]]:
                 "and substr(l.dob_md, 1, 2) = substr(r.dob_md, 4, 2))",
                 "year only or day/month swapped",
             ),
-            _level(
-                "abs(date_diff('day', try_cast(l.dob as date), try_cast(r.dob as date))) <= 10",
-                "within 10 days",
-            ),
+            _level(f"{sql['days']} <= 10", "within 10 days"),
             _level("l.dob_year = r.dob_year", "same year"),
             _level("true", "else"),
         ],
@@ -329,7 +344,7 @@ def _comparisons(tf: bool) -> list[dict[str, Any]]:
         "comparison_levels": [
             _null("fin"),
             _level("l.fin = r.fin", "exact"),
-            _level("damerau_levenshtein(l.fin, r.fin) <= 1", "one typo"),
+            _level(f"{dl}(l.fin, r.fin) <= 1", "one typo"),
             _level("true", "else"),
         ],
     }
@@ -344,9 +359,11 @@ def build_settings(
     *,
     tf: bool = True,
     rules: Sequence[str] = BLOCKING_RULES,
+    dialect: str = "duckdb",
 ) -> Any:
     """Build the splink settings; ``parameters`` (from a trained model) fixes m and u;
-    ``rules`` are the blocking rules (the household pass has its own).
+    ``rules`` are the blocking rules (the household pass has its own); ``dialect`` is the
+    backend's SQL (:data:`DIALECT_SQL`).
 
     ``parameters`` maps ``"<comparison>/<level label>"`` to ``[m, u]`` and has a
     ``"prior"`` key (the probability that two random records match).
@@ -357,7 +374,7 @@ def build_settings(
     """
     from splink import SettingsCreator
 
-    comparisons: list[Any] = _comparisons(tf)
+    comparisons: list[Any] = _comparisons(tf, dialect)
     blocking: list[Any] = list(rules)
     prior = 1e-6
     if parameters:
@@ -448,6 +465,7 @@ def dedup(
     seed: int = 0,
     train: bool | None = None,
     threads: int | None = None,
+    engine: str = "duckdb",
 ) -> DedupResult:
     """Cluster registrations of the same person; deterministic for a given ``seed``.
 
@@ -459,6 +477,8 @@ def dedup(
 
     ``train=None`` trains when at least :data:`MIN_TRAINING_PAIRS` pairs share a FİN, else
     uses the bundled parameters; ``True``/``False`` force either. ``threads`` caps DuckDB.
+    ``engine`` is where splink runs: ``"duckdb"`` in this process, or ``"spark"`` on the
+    Spark session of :func:`.backends.spark_session` (:mod:`.backends`).
 
     >>> r = dedup([PersonRecord("a", "Quliyev", "Elvin", birth_date="1980-02-03"),
     ...            PersonRecord("b", "Кулиев", "Эльвин", birth_date="1980-02-03"),
@@ -468,6 +488,8 @@ def dedup(
     """
     if not 0.0 < threshold < 1.0:
         raise LinkageError(f"threshold must be between 0 and 1, got {threshold}")
+    if engine not in ENGINES:
+        raise LinkageError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if not 0.0 < review_threshold <= threshold:
         raise LinkageError(
             f"review threshold must be above 0 and at most the threshold, got {review_threshold}"
@@ -477,18 +499,17 @@ def dedup(
     bands = _band_figures(threshold, review_threshold, review_budget)
     if frame.empty:
         return DedupResult([], 0, list(BLOCKING_RULES), False, threshold, 0.0, bands=bands)
-    table = prepare(frame)
     logging.getLogger("splink").setLevel(logging.WARNING)
-
-    con = _connect(threads)
-    do_train = _fin_pairs(table) >= MIN_TRAINING_PAIRS if train is None else train
+    db = backend(engine, prepare, threads)
+    table, local = db.prepared(frame)
+    do_train = _fin_pairs(local) >= MIN_TRAINING_PAIRS if train is None else train
     labels = dict(labels or {})
-    model = _scoring_model(con, table, do_train, seed, labels)
-    pairs_compared = _pairs_compared(con, model.linker)
-    pairs = _scored_pairs(con, model, table, threshold)
-    by_id = _clusters_with_strongest_links(table["unique_id"].to_numpy(), pairs, threshold)
-    review = _review_band(con, table, pairs, by_id, bands, labels)
-    con.close()
+    model = _scoring_model(db, table, local, do_train, seed, labels)
+    pairs_compared = _pairs_compared(db, model.linker)
+    pairs = _scored_pairs(db, model, table, local, threshold)
+    by_id = _clusters_with_strongest_links(local["unique_id"].to_numpy(), pairs, threshold)
+    review = _review_band(db, table, local, pairs, by_id, bands, labels)
+    db.close()
     clusters = [Assignment(pid, *by_id[pid]) for pid in frame["person_id"].astype(str).tolist()]
     bands["no_link"]["pairs_scored"] = max(
         0, pairs_compared - bands["auto"]["pairs_scored"] - bands["review"]["pairs_scored"]
@@ -523,8 +544,9 @@ def _band_figures(threshold: float, review_threshold: float, budget: float) -> d
 
 
 def _review_band(
-    con: duckdb.DuckDBPyConnection,
-    table: pd.DataFrame,
+    db: Backend,
+    table: Any,
+    local: pd.DataFrame,
     pairs: pd.DataFrame,
     by_id: dict[str, tuple[str, float]],
     bands: dict[str, Any],
@@ -538,7 +560,7 @@ def _review_band(
     review_w = weight_of(float(bands["review"]["from"]))
     weight = pairs["weight"].to_numpy()
     lower = pairs[(weight >= review_w) & (weight < auto_w)]
-    ids = table["unique_id"].astype(str).to_numpy()
+    ids = local["unique_id"].astype(str).to_numpy()
     probability = 1.0 / (1.0 + np.exp2(-lower["weight"].to_numpy()))
     candidates = []
     for left, right, p in zip(lower["l"].to_numpy(), lower["r"].to_numpy(), probability,
@@ -553,11 +575,11 @@ def _review_band(
     picked = select_review(
         candidates,
         sizes,
-        records=len(table),
+        records=len(local),
         budget=float(bands["review"]["budget_per_record"]),
         decided=set(labels),
     )
-    levels = pair_levels(con, table, [(r.person_id_l, r.person_id_r) for r in picked])
+    levels = pair_levels(db, table, [(r.person_id_l, r.person_id_r) for r in picked])
     picked = [
         replace(r, agreements=describe(lv or {})) for r, lv in zip(picked, levels, strict=True)
     ]
@@ -574,23 +596,25 @@ def _levels_sql(comparisons: Sequence[dict[str, Any]]) -> str:
             f"when {lvl['sql_condition']} then '{lvl['label_for_charts']}'"
             for lvl in comp["comparison_levels"]
         )
-        cases.append(f'case {whens} end as "{comp["output_column_name"]}"')
+        cases.append(f"case {whens} end as {comp['output_column_name']}")
     return ", ".join(cases)
 
 
 def pair_levels(
-    con: duckdb.DuckDBPyConnection, table: pd.DataFrame, pairs: Sequence[tuple[str, str]]
+    db: Backend, table: Any, pairs: Sequence[tuple[str, str]]
 ) -> list[dict[str, str] | None]:
     """The comparison level of each of ``pairs`` (ids of ``table``), as the model compares.
+
+    ``table`` is the prepared table as ``db`` holds it (pandas, or a Spark DataFrame).
 
     A pair naming an id not in ``table`` gets None.
     """
     if not pairs:
         return []
-    comparisons = _comparisons(tf=False)
+    comparisons = _comparisons(tf=False, dialect=db.dialect)
     cols = [c for c in table.columns if c != "unique_id"]
-    con.register("hc_persons", table)
-    con.register(
+    db.view("hc_persons", table)
+    db.view(
         "hc_pairs",
         pd.DataFrame(
             {"i": range(len(pairs)), "id_l": [a for a, _ in pairs], "id_r": [b for _, b in pairs]}
@@ -598,27 +622,18 @@ def pair_levels(
     )
     side = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in cols)
     # SQL from strings (bandit B608, reviewed): our own column names and level conditions.
-    rows = con.execute(
+    rows = db.frame(
         f"select i, {_levels_sql(comparisons)} from (select p.i, {side} "  # nosec B608
         "from hc_pairs p join hc_persons l on l.unique_id = p.id_l "
         "join hc_persons r on r.unique_id = p.id_r)"
-    ).fetchall()
-    con.unregister("hc_pairs")
-    con.unregister("hc_persons")
+    ).itertuples(index=False)
+    db.drop("hc_pairs")
+    db.drop("hc_persons")
     names = [c["output_column_name"] for c in comparisons]
     out: list[dict[str, str] | None] = [None] * len(pairs)
     for row in rows:
         out[int(row[0])] = dict(zip(names, row[1:], strict=True))
     return out
-
-
-def _connect(threads: int | None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB, capped at ``threads`` when given."""
-    con = duckdb.connect(":memory:")
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    con.execute("SET preserve_insertion_order = false")
-    return con
 
 
 def _fin_pairs(table: pd.DataFrame) -> int:
@@ -641,35 +656,38 @@ class ScoringModel:
 
 
 def _scoring_model(
-    con: duckdb.DuckDBPyConnection,
-    table: pd.DataFrame,
+    db: Backend,
+    table: Any,
+    local: pd.DataFrame,
     do_train: bool,
     seed: int,
     labels: Mapping[frozenset[str], bool] | None = None,
 ) -> ScoringModel:
     """A splink linker over ``table`` with the parameters to score with: trained or bundled,
     then adjusted by the pairs a person decided (:mod:`.feedback`)."""
-    from splink import DuckDBAPI, Linker
+    from splink import Linker
 
-    db_api = DuckDBAPI(connection=con)
+    db_api = db.api()
+    dialect = db.dialect
     if do_train:
-        settings = build_settings(tf=True)
+        settings = build_settings(tf=True, dialect=dialect)
     else:
-        settings = build_settings(default_parameters(len(table)), tf=False)
+        settings = build_settings(default_parameters(len(local)), tf=False, dialect=dialect)
     sdf = db_api.register(table, dataset_display_name="persons")
     linker = Linker(sdf, settings, log_level=logging.WARNING)
     if do_train:
-        _train(linker, table, seed)
+        _train(linker, len(local), seed)
         # Rebuild with the trained parameters, bounded away from 0: EM on clean training
         # pairs can estimate that a disagreement never happens among matches (m = 1e-12),
         # which would let one changed phone number veto every other piece of evidence.
         params = _bounded(_parameters(linker))
         sdf = db_api.register(table, dataset_display_name="persons_scored")
-        linker = Linker(sdf, build_settings(params, tf=True), log_level=logging.WARNING)
+        settings = build_settings(params, tf=True, dialect=dialect)
+        linker = Linker(sdf, settings, log_level=logging.WARNING)
     if not labels:
         return ScoringModel(linker, _parameters(linker), do_train)
     ordered = [tuple(sorted(pair)) for pair in labels if len(pair) == 2]
-    levels = pair_levels(con, table, ordered)  # type: ignore[arg-type]
+    levels = pair_levels(db, table, ordered)  # type: ignore[arg-type]
     observations = [
         (lv, labels[frozenset(pair)]) for pair, lv in zip(ordered, levels, strict=True) if lv
     ]
@@ -678,17 +696,17 @@ def _scoring_model(
         if key != "prior" and value[0] is not None:
             value[0] = max(float(value[0]), M_FLOOR)
     sdf = db_api.register(table, dataset_display_name="persons_adjusted")
-    linker = Linker(sdf, build_settings(params, tf=do_train), log_level=logging.WARNING)
+    settings = build_settings(params, tf=do_train, dialect=dialect)
+    linker = Linker(sdf, settings, log_level=logging.WARNING)
     return ScoringModel(linker, _parameters(linker), do_train, len(observations))
 
 
-def _pairs_compared(con: duckdb.DuckDBPyConnection, linker: Any) -> int:
+def _pairs_compared(db: Backend, linker: Any) -> int:
     """How many pairs the blocking rules let through to scoring."""
     blocked = linker.inference.compute_blocked_pairs_for_predict()
     # SQL from strings (bandit B608, reviewed): splink's own table name.
-    return int(
-        con.execute(f"select count(*) from {blocked.physical_name}").fetchall()[0][0]  # nosec B608
-    )
+    counted = db.frame(f"select count(*) as n from {blocked.physical_name}")  # nosec B608
+    return int(counted["n"].iloc[0])
 
 
 #: Pairs scored below this probability are not kept at all (not even as candidates).
@@ -697,15 +715,13 @@ CANDIDATE_FLOOR = 0.001
 HOUSEHOLD_RULE = "l.hh_group = r.hh_group and l.household <> r.household"
 
 
-def _predicted(
-    con: duckdb.DuckDBPyConnection, linker: Any, floor: float | None = CANDIDATE_FLOOR
-) -> pd.DataFrame:
+def _predicted(db: Backend, linker: Any, floor: float | None = CANDIDATE_FLOOR) -> pd.DataFrame:
     """The scored pairs at or above ``floor`` (all of them for None): ids and match weight."""
     predictions = linker.inference.predict(threshold_match_probability=floor, warning_mode="never")
     # SQL from strings (bandit B608, reviewed): splink's own table name.
-    return con.execute(
+    return db.frame(
         f"select unique_id_l, unique_id_r, match_weight from {predictions.physical_name}"  # nosec B608
-    ).df()
+    )
 
 
 def _positions(uid: pd.Series, pairs: pd.DataFrame) -> tuple[Any, Any]:
@@ -717,7 +733,7 @@ def _positions(uid: pd.Series, pairs: pd.DataFrame) -> tuple[Any, Any]:
 
 
 def _scored_pairs(
-    con: duckdb.DuckDBPyConnection, model: ScoringModel, table: pd.DataFrame, threshold: float
+    db: Backend, model: ScoringModel, table: Any, local: pd.DataFrame, threshold: float
 ) -> pd.DataFrame:
     """Every candidate pair's record positions and match weight, household support included.
 
@@ -726,23 +742,25 @@ def _scored_pairs(
     side by side (a child registered with names only); then each pair's weight gets the
     support of its households (:func:`.households.supported_weights`).
     """
-    from splink import DuckDBAPI, Linker
+    from splink import Linker
 
-    uid = table["unique_id"].astype(str)
-    household = table["household"].to_numpy(dtype=object)
-    pairs = _predicted(con, model.linker)
+    uid = local["unique_id"].astype(str)
+    household = local["household"].to_numpy(dtype=object)
+    pairs = _predicted(db, model.linker)
     left, right = _positions(uid, pairs)
     weight = pairs["match_weight"].to_numpy(dtype=np.float64)
     groups = household_groups(household, left, right, weight, threshold)
     if any(g is not None for g in groups):
-        settings = build_settings(model.parameters, tf=model.tf, rules=(HOUSEHOLD_RULE,))
-        # A DuckDBAPI of its own: splink caches intermediate tables (the blocked pairs) by
-        # name per API object, and would serve the first pass's pairs again.
-        sdf = DuckDBAPI(connection=con).register(
-            table.assign(hh_group=groups), dataset_display_name="persons_households"
+        settings = build_settings(
+            model.parameters, tf=model.tf, rules=(HOUSEHOLD_RULE,), dialect=db.dialect
+        )
+        # A database API of its own: splink caches intermediate tables (the blocked pairs)
+        # by name per API object, and would serve the first pass's pairs again.
+        sdf = db.api().register(
+            db.with_groups(table, uid, groups), dataset_display_name="persons_households"
         )
         # No floor: a pair far below it on its own evidence may be the household's member.
-        second = _predicted(con, Linker(sdf, settings, log_level=logging.WARNING), None)
+        second = _predicted(db, Linker(sdf, settings, log_level=logging.WARNING), None)
         pairs = pd.concat([pairs, second], ignore_index=True).drop_duplicates(
             ["unique_id_l", "unique_id_r"]
         )
@@ -779,7 +797,7 @@ def _clusters_with_strongest_links(
     return {str(i): (str(c), round(float(p), 6)) for i, c, p in zip(ids, names, best, strict=True)}
 
 
-def _train(linker: Any, table: pd.DataFrame, seed: int) -> None:
+def _train(linker: Any, n: int, seed: int) -> None:
     """Estimate u by seeded random sampling and m by EM on FİN-blocked pairs.
 
     Pairs sharing a FİN are (almost) all true matches whatever their names, so the m
@@ -788,7 +806,6 @@ def _train(linker: Any, table: pd.DataFrame, seed: int) -> None:
     """
     from splink import block_on
 
-    n = len(table)
     linker.training.estimate_probability_two_random_records_match(
         ["l.fin = r.fin", "l.full_key = r.full_key and l.dob = r.dob and l.father = r.father"],
         recall=0.7,
