@@ -87,6 +87,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 # processes a client would get N times the API limits). Unset: locmem, and db in production,
 # which needs nothing the app does not already have; an explicit locmem there is refused.
 CACHE_URL = env_str("CACHE_URL", "") or ("db" if PRODUCTION else "locmem")
+# Where the app's duplicate search runs splink: `duckdb` in the worker process, or `spark`
+# (pip install '.[spark]', Java 17; the master and the rest from the usual Spark settings).
+DEDUP_ENGINE = env_str("DEDUP_ENGINE", "duckdb")
+if DEDUP_ENGINE not in {"duckdb", "spark"}:
+    raise ImproperlyConfigured(f"DEDUP_ENGINE={DEDUP_ENGINE!r} is not duckdb or spark")
 if PRODUCTION:
     problems = []
     if CACHE_URL == "locmem":

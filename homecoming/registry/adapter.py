@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from homecoming.core.models import Job
@@ -264,6 +265,7 @@ def run_dedup_job(job: Job, progress: Any) -> dict[str, Any]:
         threshold=float(job.params.get("threshold", DEFAULT_THRESHOLD)),
         labels=labels,
         seed=int(job.params.get("seed", 0)),
+        engine=settings.DEDUP_ENGINE,
     )
     progress(0.85, _("Storing candidate pairs"))
     pairs = pairs_from_clusters(rows, result.clusters)

@@ -85,6 +85,25 @@ def test_duplicate_search_stores_the_pair_with_what_matched_and_what_did_not(
     assert job.result["candidate_pairs"] == DuplicateCandidate.objects.count()
 
 
+def test_the_duplicate_search_runs_on_the_engine_the_settings_name(
+    world: World, django_capture_on_commit_callbacks: Any, settings: Any, monkeypatch: Any
+) -> None:
+    from homecoming.registry.linkage import dedup as engine
+
+    real, engines = engine.dedup, []
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        engines.append(kwargs["engine"])
+        return real(*args, **{**kwargs, "engine": "duckdb"})  # Spark is tested on its own
+
+    monkeypatch.setattr(engine, "dedup", recording)
+    settings.DEDUP_ENGINE = "spark"
+    give_real_names(world)
+    add_duplicate(world)
+    find(world.ayten, django_capture_on_commit_callbacks)
+    assert engines == ["spark"]
+
+
 def test_a_pair_judged_different_is_not_proposed_again(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
