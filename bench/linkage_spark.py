@@ -12,6 +12,7 @@ cluster assignments the two engines share.
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 
 from homecoming.registry.linkage.backends import spark_session, stop_spark
@@ -37,6 +38,7 @@ def main() -> None:
                     "spark.master": f"local[{args.cores}]",
                     "spark.sql.shuffle.partitions": str(4 * args.cores),
                     "spark.driver.memory": "2g",
+                    "spark.sql.warehouse.dir": tempfile.mkdtemp(prefix="spark-warehouse-"),
                 }
             )
             print(f"spark session started in {time.perf_counter() - started:.1f} s")

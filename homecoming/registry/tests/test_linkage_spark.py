@@ -29,7 +29,7 @@ def _java_runs() -> bool:
 
 
 @pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     pytest.importorskip("pyspark")
     if not _java_runs():
         pytest.skip("Spark needs Java, which is not installed")
@@ -41,6 +41,7 @@ def spark() -> Iterator[Any]:
             "spark.sql.shuffle.partitions": "4",
             "spark.default.parallelism": "2",
             "spark.driver.memory": "1g",
+            "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
         }
     )
     yield session
