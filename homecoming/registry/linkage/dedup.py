@@ -268,9 +268,9 @@ def _simple(col: str) -> dict[str, Any]:
     }
 
 
-#: SQL that differs between splink's backends: Jaro-Winkler, Damerau-Levenshtein (on Spark,
-#: the functions of the jar splink ships) and days between two dates (NULL if either is not
-#: a real date).
+#: SQL that differs between splink's backends: Jaro-Winkler (on Spark, RapidFuzz's as in
+#: DuckDB, see :mod:`.backends`), Damerau-Levenshtein (on Spark, the jar splink ships) and
+#: days between two dates (NULL if either is not a real date).
 DIALECT_SQL: dict[str, dict[str, str]] = {
     "duckdb": {
         "jw": "jaro_winkler_similarity",
@@ -278,7 +278,7 @@ DIALECT_SQL: dict[str, dict[str, str]] = {
         "days": "abs(date_diff('day', try_cast(l.dob as date), try_cast(r.dob as date)))",
     },
     "spark": {
-        "jw": "jaro_winkler",
+        "jw": "hc_jaro_winkler",
         "dl": "damerau_levenshtein",
         "days": "abs(datediff(try_cast(l.dob as date), try_cast(r.dob as date)))",
     },

@@ -31,6 +31,7 @@ def _java_runs() -> bool:
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     pytest.importorskip("pyspark")
+    pytest.importorskip("rapidfuzz")
     if not _java_runs():
         pytest.skip("Spark needs Java, which is not installed")
     from homecoming.registry.linkage.backends import spark_session, stop_spark
@@ -54,7 +55,7 @@ def test_the_spark_settings_use_no_duckdb_function() -> None:
         for comparison in build_settings(dialect="spark").comparisons
         for level in comparison["comparison_levels"]
     )
-    assert "jaro_winkler(" in conditions
+    assert "hc_jaro_winkler(" in conditions
     assert "datediff(" in conditions
     for duckdb_only in ("jaro_winkler_similarity", "date_diff("):
         assert duckdb_only not in conditions
