@@ -134,21 +134,7 @@ def report(results: list[dict[str, Any]], rounds: int) -> None:
             f"scale {r['scale']}: {r['families']:,} families, data made in {r['load_s']} s; "
             f"the day's {r['snapshots']} snapshots in {r['snapshot_ms']} ms"
         )
-    base = results[0]
-    header = f"{'who and URL':40}" + "".join(
-        f" {'x' + str(r['scale']) + ' ms':>9} {'KiB':>8} {'q':>3}" for r in results
-    )
-    print(header + (f" {'ratio':>6}" if len(results) > 1 else ""))
-    for key in base["urls"]:
-        line = f"{key:40}"
-        for r in results:
-            u = r["urls"][key]
-            line += f" {u['ms']:>9} {u['kib']:>8} {u['queries']:>3}"
-            if u["status"] != 200:
-                line += f" ({u['status']})"
-        if len(results) > 1:
-            line += f" {results[-1]['urls'][key]['ms'] / max(base['urls'][key]['ms'], 1):>6.1f}"
-        print(line)
+    _opendata_bench().print_url_table(results, list(results[0]["urls"]), "who and URL", 40)
 
 
 def main() -> None:

@@ -271,20 +271,26 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f}; median of {args.rounds}")
     for r in results:
         print(f"scale {r['scale']}: {r['families']:,} families, data made in {r['load_s']} s")
+    print_url_table(results, URLS, "URL", 34)
+
+
+def print_url_table(results: list[dict[str, Any]], keys: Any, title: str, width: int) -> None:
+    """Each URL's median ms, KiB and queries per scale side by side, and the last scale's
+    time over the first's (the demo benches share this table)."""
     base = results[0]
-    header = f"{'URL':34}" + "".join(
+    header = f"{title:{width}}" + "".join(
         f" {'x' + str(r['scale']) + ' ms':>9} {'KiB':>8} {'q':>3}" for r in results
     )
     print(header + (f" {'ratio':>6}" if len(results) > 1 else ""))
-    for url in URLS:
-        line = f"{url:34}"
+    for key in keys:
+        line = f"{key:{width}}"
         for r in results:
-            u = r["urls"][url]
+            u = r["urls"][key]
             line += f" {u['ms']:>9} {u['kib']:>8} {u['queries']:>3}"
             if u["status"] != 200:
                 line += f" ({u['status']})"
         if len(results) > 1:
-            line += f" {results[-1]['urls'][url]['ms'] / max(base['urls'][url]['ms'], 1):>6.1f}"
+            line += f" {results[-1]['urls'][key]['ms'] / max(base['urls'][key]['ms'], 1):>6.1f}"
         print(line)
 
 
