@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -95,6 +96,49 @@ def test_it_compares_a_scenario_as_the_scipy_engine_does(tmp_path: Path) -> None
     oracle = compare(net, scenario, WINTER, sources, sources)
     same_minutes(before, oracle.before.minutes)
     same_minutes(after, oracle.after.minutes)
+
+
+@pytest.mark.parametrize("partial_max", [cch.PARTIAL_MAX_ARCS, 0])
+def test_its_kept_metric_gives_the_minutes_of_a_new_one_after_each_change(
+    partial_max: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # partial_max 0 takes the full re-customisation in the kept buffers for every change
+    monkeypatch.setattr(cch, "PARTIAL_MAX_ARCS", partial_max)
+    net = grid_network(30, 30, seed=4, oneway_share=0.1)
+    ids = [n.node_id for n in net.nodes][::13]
+    h = cch.build(net, tmp_path)
+    rng = np.random.default_rng(partial_max)
+    closures: list[list[str]] = [[], [], []]
+    for _ in range(3):
+        picks = rng.choice(len(net.edges), 12, replace=False)
+        closures.append([net.edges[int(i)].edge_id for i in picks])
+    closures.append([])  # everything reopened: weights go up and down
+    for removed in closures:
+        weights = cch.weights_on(h, WINTER, removed=removed)
+        kept = cch.matrix(h, weights, ids, ids)
+        np.testing.assert_array_equal(kept, cch.matrix(h, cch.customise(h, weights), ids, ids))
+        left = Network(net.nodes, tuple(e for e in net.edges if e.edge_id not in set(removed)))
+        same_minutes(kept, travel_matrix(left, ids, ids, WINTER).minutes)
+        a, b = ids[1], ids[-2]
+        if np.isfinite(kept[1, -2]):
+            assert cch.route(h, weights, a, b).minutes == pytest.approx(kept[1, -2], abs=0.005)
+
+
+def test_it_serialises_threads_that_ask_the_kept_metric_for_different_dates(
+    tmp_path: Path,
+) -> None:
+    net = grid_network(25, 25, seed=6)
+    ids = [n.node_id for n in net.nodes][::9]
+    h = cch.build(net, tmp_path)
+    vectors = [
+        cch.weights_on(h, WINTER, removed=[e.edge_id for e in net.edges[k : k + 40]])
+        for k in range(0, 400, 40)
+    ]
+    expected = [cch.matrix(h, cch.customise(h, w), ids, ids) for w in vectors]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda w: cch.matrix(h, w, ids, ids, workers=2), vectors * 3))
+    for i, m in enumerate(got):
+        np.testing.assert_array_equal(m, expected[i % len(vectors)])
 
 
 def test_it_turns_the_library_panics_and_overlong_paths_into_typed_errors() -> None:
