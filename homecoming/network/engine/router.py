@@ -5,7 +5,8 @@ incremental scenarios; ``cch``: the contraction hierarchy of ``cch.py``; ``auto`
 hierarchy from ``CCH_FROM_NODES`` nodes when it is installed) and gives matrices, routes,
 comparisons and savings with the same meaning whichever path answers: minutes agree to
 0.01 (the hierarchy's integer weights, see ``cch.py``). The hierarchy is built on first use
-and kept, so a page asking twelve months customises twelve times but orders and builds once.
+and kept with its metric, so a page asking twelve months orders, builds and customises once,
+then customises again only the arcs that change from one month to the next.
 
 >>> from .model import Edge, Network, Node
 >>> net = Network((Node("a", "A", 0, 0), Node("b", "B", 0, 1)),
