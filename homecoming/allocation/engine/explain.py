@@ -109,7 +109,14 @@ def finish(
     started: float,
     with_bound: bool = True,
     extra: dict[str, Any] | None = None,
+    bounds: dict[str, int] | None = None,
 ) -> Result:
+    """The assignments with their reasons, and the report's metrics.
+
+    `bounds` gives figures computed elsewhere (engine.fanout computes them part by part):
+    "bound", "placement_bound" and "ideal_rooms_bound", each the same integer as here.
+    """
+    given = bounds or {}
     why = reasons(inst, unit_of, adm)
     assignments = [
         Assignment(
@@ -123,7 +130,9 @@ def finish(
     metrics: dict[str, Any] = score_parts(inst.households, inst.units, inst.policy, assignments)
     metrics["priority_violations"] = priority_violations(inst, assignments)
     # the best ideal-rooms share for the same families with the same buildings per group
-    best = ideal_rooms_bound(inst.households, inst.units, inst.policy, assignments)
+    best = given.get("ideal_rooms_bound")
+    if best is None:
+        best = ideal_rooms_bound(inst.households, inst.units, inst.policy, assignments)
     metrics["ideal_rooms_bound"] = best
     metrics["ideal_rooms_bound_share"] = (
         round(best / metrics["housed"], 6) if metrics["housed"] else 1.0
@@ -132,21 +141,25 @@ def finish(
         metrics["residents"] = len(inst.residents)
         metrics.update(follower_parts(inst.households, inst.units, inst.residents, assignments))
     if with_bound:
-        bound = upper_bound(inst)
+        bound = given["bound"] if "bound" in given else upper_bound(inst)
         metrics["bound"] = bound
         # rounded up, so the reported gap is never smaller than the true one
         gap = (bound - metrics["score"]) / bound if bound > 0 else 0.0
         metrics["gap"] = math.ceil(gap * 1e6) / 1e6
         # the same bound for exactly the households housed here, in their settlements: the
         # part of the gap due to where households are put, not to who is housed
-        placed = np.array(
-            [
-                int(inst.u_settlement[unit_of[b.members[0]]]) if unit_of[b.members[0]] >= 0 else -1
-                for b in inst.blocks
-            ],
-            dtype=np.int64,
-        )
-        p_bound = upper_bound(inst, placed)
+        p_bound = given.get("placement_bound")
+        if p_bound is None:
+            placed = np.array(
+                [
+                    int(inst.u_settlement[unit_of[b.members[0]]])
+                    if unit_of[b.members[0]] >= 0
+                    else -1
+                    for b in inst.blocks
+                ],
+                dtype=np.int64,
+            )
+            p_bound = upper_bound(inst, placed)
         metrics["placement_bound"] = p_bound
         p_gap = (p_bound - metrics["score"]) / p_bound if p_bound > 0 else 0.0
         metrics["placement_gap"] = math.ceil(p_gap * 1e6) / 1e6
