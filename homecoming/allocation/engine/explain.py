@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -25,24 +26,43 @@ def reasons(inst: Instance, unit_of: np.ndarray, adm: Admission) -> list[list[Re
 
     `unit_of[i]` is the unit index of household i or -1.
     """
-    pol = inst.policy
-    out: list[list[Reason]] = []
-    lowest_unhoused = np.inf
+    housed = [i for i in range(len(inst.households)) if unit_of[i] >= 0]
+    why = housed_reasons(inst, unit_of, housed, lowest_unhoused(inst, unit_of))
+    return [
+        why[i] if unit_of[i] >= 0 else list(adm.refusal.get(i, [Reason("no_home")]))
+        for i in range(len(inst.households))
+    ]
+
+
+def lowest_unhoused(inst: Instance, unit_of: np.ndarray) -> float:
+    """The lowest priority of a block left out (infinity when everyone is housed)."""
+    lowest = np.inf
     for b in inst.blocks:
         if unit_of[b.members[0]] < 0:
-            lowest_unhoused = min(lowest_unhoused, b.priority)
+            lowest = min(lowest, b.priority)
+    return float(lowest)
+
+
+def housed_reasons(
+    inst: Instance, unit_of: np.ndarray, housed: Sequence[int], lowest: float
+) -> dict[int, list[Reason]]:
+    """Why each household of `housed` has its unit. Reads, besides the household's own
+    unit, only its group's units and the households of its complex (all in one
+    settlement), and `lowest` (see lowest_unhoused): so a part of the settlements can
+    explain its own households (engine.fanout)."""
+    pol = inst.policy
+    out: dict[int, list[Reason]] = {}
     origin_counts: dict[str, dict[int, int]] = {}
-    for i, h in enumerate(inst.households):
-        if unit_of[i] >= 0 and h.origin is not None:
+    for i in housed:
+        h = inst.households[i]
+        if h.origin is not None:
             c = int(inst.u_complex[unit_of[i]])
             d = origin_counts.setdefault(h.origin, {})
             d[c] = d.get(c, 0) + 1
     spread: dict[int, tuple[int, int]] = {}
-    for i, h in enumerate(inst.households):
+    for i in housed:
+        h = inst.households[i]
         j = int(unit_of[i])
-        if j < 0:
-            out.append(list(adm.refusal.get(i, [Reason("no_home")])))
-            continue
         u = inst.units[j]
         band = pol.band(h.size)
         parts: list[Reason] = []
@@ -73,9 +93,9 @@ def reasons(inst: Instance, unit_of: np.ndarray, adm: Admission) -> list[list[Re
             here = origin_counts[h.origin].get(int(inst.u_complex[j]), 0) - 1
             if here > 0:
                 parts.append(Reason("origin", {"others": here, "origin": h.origin}))
-        if b.priority > lowest_unhoused:
+        if b.priority > lowest:
             parts.append(Reason("priority"))
-        out.append(parts)
+        out[i] = parts
     return out
 
 
@@ -110,20 +130,31 @@ def finish(
     with_bound: bool = True,
     extra: dict[str, Any] | None = None,
     bounds: dict[str, int] | None = None,
+    explained: dict[int, tuple[str, tuple[Reason, ...]]] | None = None,
 ) -> Result:
     """The assignments with their reasons, and the report's metrics.
 
-    `bounds` gives figures computed elsewhere (engine.fanout computes them part by part):
-    "bound", "placement_bound" and "ideal_rooms_bound", each the same integer as here.
+    Given, what was computed elsewhere (engine.fanout computes them part by part):
+    `bounds`, "bound", "placement_bound" and "ideal_rooms_bound", each the same integer as
+    here; `explained`, the sentence and reasons of the housed households (the others' come
+    from the admission).
     """
     given = bounds or {}
-    why = reasons(inst, unit_of, adm)
+    if explained is None:
+        why = reasons(inst, unit_of, adm)
+        explained = {
+            i: (english(why[i], housed=bool(unit_of[i] >= 0)), tuple(why[i]))
+            for i in range(len(inst.households))
+        }
+    for i in range(len(inst.households)):
+        if i not in explained:  # not housed: why, from the admission
+            why_not = adm.refusal.get(i, [Reason("no_home")])
+            explained[i] = (english(why_not, housed=False), tuple(why_not))
     assignments = [
         Assignment(
             h.household_id,
             inst.units[int(unit_of[i])].unit_id if unit_of[i] >= 0 else None,
-            english(why[i], housed=bool(unit_of[i] >= 0)),
-            tuple(why[i]),
+            *explained[i],
         )
         for i, h in enumerate(inst.households)
     ]

@@ -48,12 +48,12 @@ from typing import Any
 import numpy as np
 
 from .core import Admission, Instance, Joint, admit, build_instance
-from .explain import finish
+from .explain import finish, housed_reasons
 from .metrics import ideal_rooms_bound, upper_bound
 from .model import Assignment, Household, Policy, Resident, Result, Unit
 from .optimal import _unit_slots
 from .planner import SettlementPlanner
-from .reasons import Reason
+from .reasons import Reason, english
 
 #: households per (building, unit type) slot, in the order the matching gives them
 SlotList = list[tuple[int, int, list[int]]]
@@ -122,6 +122,8 @@ class PartResult:
     slots: dict[int, SlotList]  # settlement -> [(building, type, households)]
     placement_bound: int
     ideal_rooms_bound: int
+    #: household -> the sentence and the reasons of its unit
+    explained: dict[int, tuple[str, tuple[Reason, ...]]]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -129,6 +131,10 @@ class PartResult:
             "slots": {str(s): [[b, t, hs] for b, t, hs in sl] for s, sl in self.slots.items()},
             "placement_bound": self.placement_bound,
             "ideal_rooms_bound": self.ideal_rooms_bound,
+            "explained": {
+                str(i): [text, [r.as_dict() for r in why]]
+                for i, (text, why) in self.explained.items()
+            },
         }
 
     @classmethod
@@ -137,8 +143,16 @@ class PartResult:
             int(s): [(int(b), int(t), [int(i) for i in hs]) for b, t, hs in sl]
             for s, sl in data["slots"].items()
         }
+        explained = {
+            int(i): (str(text), tuple(Reason.from_dict(r) for r in why))
+            for i, (text, why) in data["explained"].items()
+        }
         return cls(
-            int(data["key"]), slots, int(data["placement_bound"]), int(data["ideal_rooms_bound"])
+            int(data["key"]),
+            slots,
+            int(data["placement_bound"]),
+            int(data["ideal_rooms_bound"]),
+            explained,
         )
 
 
@@ -193,9 +207,16 @@ def solve_part(inst: Instance, sp: Split, key: int) -> PartResult:
         for (b, t), hs in households_at.items():
             for i, j in zip(hs, slots[(b, t)], strict=False):
                 unit_of[i] = j
-    mine = np.isin(sp.admission.settlement_of_block, np.array(part.settlements, dtype=np.int64))
-    placed = np.where(mine, sp.admission.settlement_of_block, -1)
-    return PartResult(key, out, upper_bound(inst, placed), _ideal_bound(inst, part, unit_of))
+    where = sp.admission.settlement_of_block
+    placed = np.where(np.isin(where, np.array(part.settlements, dtype=np.int64)), where, -1)
+    housed = np.nonzero(unit_of >= 0)[0].tolist()
+    # every admitted block is housed (the matching can always place it): the lowest
+    # priority left out is the admission's
+    lowest = min((b.priority for b in inst.blocks if where[b.index] < 0), default=np.inf)
+    why = housed_reasons(inst, unit_of, housed, float(lowest))
+    explained = {i: (english(why[i], housed=True), tuple(why[i])) for i in housed}
+    bound = upper_bound(inst, placed)
+    return PartResult(key, out, bound, _ideal_bound(inst, part, unit_of), explained)
 
 
 def _ideal_bound(inst: Instance, part: Part, unit_of: np.ndarray) -> int:
@@ -244,13 +265,31 @@ def merge(
     for s in sorted(by_settlement):
         households_at = {(b, t): hs for b, t, hs in by_settlement[s]}
         SettlementPlanner.draw_addresses(households_at, rng, slots, unit_of)
+    admitted = {
+        i
+        for bi, s in enumerate(sp.admission.settlement_of_block.tolist())
+        if s >= 0
+        for i in inst.blocks[bi].members
+    }
+    if admitted != set(np.nonzero(unit_of >= 0)[0].tolist()):  # pragma: no cover - see above
+        raise ValueError("the parts did not house exactly the admitted households")
     given = {
         "bound": bound,
         "placement_bound": sum(r.placement_bound for r in results),
         "ideal_rooms_bound": sum(r.ideal_rooms_bound for r in results),
     }
+    explained: dict[int, tuple[str, tuple[Reason, ...]]] = {}
+    for r in results:
+        explained.update(r.explained)
     return finish(
-        inst, unit_of, sp.admission, method="optimal", seed=sp.seed, started=t0, bounds=given
+        inst,
+        unit_of,
+        sp.admission,
+        method="optimal",
+        seed=sp.seed,
+        started=t0,
+        bounds=given,
+        explained=explained,
     )
 
 
