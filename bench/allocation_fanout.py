@@ -1,8 +1,8 @@
 """The optimiser fanned out: one worker process against two, on the 200,000-home instance.
 
     .venv/bin/python bench/allocation_fanout.py                 # optimiser only, about 4 minutes
-    .venv/bin/python bench/allocation_fanout.py --app           # as an app run: with the lottery
-                                                                # baseline and the run without groups
+    .venv/bin/python bench/allocation_fanout.py --app --workers 2   # as an app run: with the
+                                                         # lottery baseline and the run without groups
     .venv/bin/python bench/allocation_fanout.py --units 35000 --settlements 100   # smaller
 
 The instance is `stress-200k@1.0` of `bench/allocation.py` (seed 20250612). Side by side in
@@ -77,7 +77,7 @@ def _single(app: bool) -> dict[str, Any]:
 
 def _piece(piece: str, key: int, inputs: dict[str, Any]) -> dict[str, Any]:
     """One job of a fanned-out run, in a worker: rebuild the instance, compute, return JSON."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     hs: list[Household] = INPUTS["households"]
     us: list[Unit] = INPUTS["units"]
     out: dict[str, Any] = {}
@@ -103,8 +103,9 @@ def _piece(piece: str, key: int, inputs: dict[str, Any]) -> dict[str, Any]:
                 "sha256": hashlib.sha256(assignments_csv(merged)).hexdigest(),
                 "violations": len(bad),
             }
-    seconds = time.perf_counter() - t0
-    return {"json": json.dumps(out), "seconds": seconds, "rss_mb": _rss_mb()}
+    text = json.dumps(out)
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"json": text, "seconds": seconds, "cpu": cpu, "rss_mb": _rss_mb()}
 
 
 def fanned_out(workers: int, app: bool) -> dict[str, Any]:
@@ -113,6 +114,7 @@ def fanned_out(workers: int, app: bool) -> dict[str, Any]:
     ctx = multiprocessing.get_context("fork")
     stored: dict[Piece, str] = {}
     busy: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     rss = 0.0
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
@@ -128,6 +130,7 @@ def fanned_out(workers: int, app: bool) -> dict[str, Any]:
                 piece, key = running.pop(fut)
                 got = fut.result()
                 busy[piece] = busy.get(piece, 0.0) + got["seconds"]
+                cpu[piece] = cpu.get(piece, 0.0) + got["cpu"]
                 rss = max(rss, got["rss_mb"])
                 stored[(piece, key)] = got["json"]
                 if piece == "merge":
@@ -150,7 +153,14 @@ def fanned_out(workers: int, app: bool) -> dict[str, Any]:
                 }
                 running[pool.submit(_piece, "merge", 0, inputs)] = ("merge", 0)
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "rss_mb": rss, "busy": busy, "parts": n_parts, **merged}
+    return {
+        "seconds": seconds,
+        "rss_mb": rss,
+        "busy": busy,
+        "cpu": cpu,
+        "parts": n_parts,
+        **merged,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--settlements", type=int, default=400)
     ap.add_argument("--parts", type=int, default=8, help="parts of the fanned-out run")
     ap.add_argument("--app", action="store_true", help="with the baseline and without groups")
+    ap.add_argument("--workers", default="1,2", help="worker counts to run, e.g. 1,2 or 2")
     args = ap.parse_args(argv)
+    counts = [int(w) for w in args.workers.split(",")]
     inst = generate("fanout", units=args.units, supply=1.0, settlements=args.settlements, seed=SEED)
     INPUTS.update(households=inst.households, units=inst.units, parts=args.parts)
     print(
@@ -173,11 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         single = pool.submit(_single, args.app).result()
     print(f"single process   {single['seconds']:8.1f} s  {single['rss_mb']:6.0f} MB", flush=True)
     rows = []
-    for workers in (1, 2):
+    for workers in counts:
         r = fanned_out(workers, args.app)
         rows.append(r)
         print(f"{workers} worker(s)      {r['seconds']:8.1f} s  {r['rss_mb']:6.0f} MB", flush=True)
-    one = rows[0]["seconds"]
+    one = rows[0]["seconds"] if counts[0] == 1 else float("nan")
     print()
     print(
         f"{'run':<18}{'wall s':>8}{'vs 1 worker':>12}{'vs single':>10}{'max RSS MB':>11}  same bytes"
@@ -185,16 +197,27 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{'single process':<18}{single['seconds']:>8.1f}{'':>12}{'1.00x':>10}{single['rss_mb']:>11.0f}"
     )
-    for workers, r in zip((1, 2), rows, strict=True):
+    for workers, r in zip(counts, rows, strict=True):
         same = r["sha256"] == single["sha256"] and r["violations"] == 0
+        ratio = f"{one / r['seconds']:.2f}x" if counts[0] == 1 else "-"
         print(
-            f"{f'{workers} worker(s)':<18}{r['seconds']:>8.1f}{one / r['seconds']:>11.2f}x"
+            f"{f'{workers} worker(s)':<18}{r['seconds']:>8.1f}"
+            f"{ratio:>12}"
             f"{single['seconds'] / r['seconds']:>9.2f}x{r['rss_mb']:>11.0f}  {same}"
         )
-    busy = rows[0]["busy"]
-    print(
-        "\nbusy seconds per piece (1 worker): " + ", ".join(f"{k} {v:.1f}" for k, v in busy.items())
-    )
+    print()
+    for workers, r in zip(counts, rows, strict=True):
+        busy = ", ".join(f"{k} {v:.1f} ({r['cpu'][k]:.1f} CPU)" for k, v in r["busy"].items())
+        print(f"wall seconds per piece ({workers} worker(s)): {busy}")
+    # On a machine shared with other work the second worker may get no core of its own:
+    # the wall time two free cores would give, from the CPU seconds of the pieces (the
+    # split first, the merge last, everything else shared between the workers).
+    c = rows[0]["cpu"]
+    beside = sum(v for k, v in c.items() if k not in ("split", "merge"))
+    for workers in (1, 2, 4):
+        longest = max(v for k, v in c.items() if k not in ("split", "merge", "part"))
+        est = c["split"] + max(beside / workers, longest) + c["merge"]
+        print(f"CPU-bound estimate with {workers} free core(s): {est:.1f} s")
     print(f"checker violations on the merged result: {rows[-1]['violations']}")
     return 0 if all(r["sha256"] == single["sha256"] for r in rows) else 1
 
