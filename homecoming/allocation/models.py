@@ -150,6 +150,12 @@ class AllocationRun(QuickLabels, models.Model):
         return self.status in {RunStatus.DONE, RunStatus.FAILED, RunStatus.APPROVED}
 
     @property
+    def shown_job(self) -> Any:
+        """The job whose progress the run's page shows: the merge of a fanned-out run once
+        it is queued, else the run's job."""
+        return self.merge_job if self.merge_job_id is not None else self.job
+
+    @property
     def approving(self) -> bool:
         """Its approval is queued or under way (a job not finished yet)."""
         job = self.approval_job

@@ -111,6 +111,7 @@ def test_a_fanned_out_run_stores_what_the_single_job_stores_whatever_the_job_ord
         assert RunPiece.objects.filter(run=run, kind="part").count() == 3
         assert _stored(run) == expected
         assert run.merge_job is not None and run.merge_job.status == JobStatus.SUCCEEDED
+        assert run.shown_job == run.merge_job  # the run page follows the merge at the end
 
 
 def test_a_piece_run_twice_is_stored_once_and_the_merge_queued_once(
