@@ -200,4 +200,5 @@ def do_retry_pieces(cutoff: dt.datetime) -> dict[str, int]:
             if piece in ("split", "merge"):
                 setattr(run, "job" if piece == "split" else "merge_job", again)
                 run.save(update_fields=["job" if piece == "split" else "merge_job"])
-    return {"allocation_pieces_retried": retried, "allocation_runs_failed_pieces": failed}
+    counts = {"allocation_pieces_retried": retried, "allocation_runs_failed_pieces": failed}
+    return {name: n for name, n in counts.items() if n}  # a run without fan-out sees none

@@ -119,6 +119,28 @@ def _group_reason(n: int, spread: tuple[int, int], u: Unit) -> Reason:
     )
 
 
+def _explain_all(
+    inst: Instance,
+    unit_of: np.ndarray,
+    adm: Admission,
+    explained: dict[int, tuple[str, tuple[Reason, ...]]] | None,
+) -> dict[int, tuple[str, tuple[Reason, ...]]]:
+    """Every household's sentence and reasons: those `explained` already (the housed ones,
+    by the parts of engine.fanout), the others computed here."""
+    if explained is None:
+        why = reasons(inst, unit_of, adm)
+        return {
+            i: (english(why[i], housed=bool(unit_of[i] >= 0)), tuple(why[i]))
+            for i in range(len(inst.households))
+        }
+    out = dict(explained)
+    for i in range(len(inst.households)):
+        if i not in out:  # not housed: why, from the admission
+            why_not = adm.refusal.get(i, [Reason("no_home")])
+            out[i] = (english(why_not, housed=False), tuple(why_not))
+    return out
+
+
 def finish(
     inst: Instance,
     unit_of: np.ndarray,
@@ -140,16 +162,7 @@ def finish(
     from the admission).
     """
     given = bounds or {}
-    if explained is None:
-        why = reasons(inst, unit_of, adm)
-        explained = {
-            i: (english(why[i], housed=bool(unit_of[i] >= 0)), tuple(why[i]))
-            for i in range(len(inst.households))
-        }
-    for i in range(len(inst.households)):
-        if i not in explained:  # not housed: why, from the admission
-            why_not = adm.refusal.get(i, [Reason("no_home")])
-            explained[i] = (english(why_not, housed=False), tuple(why_not))
+    explained = _explain_all(inst, unit_of, adm, explained)
     assignments = [
         Assignment(
             h.household_id,
