@@ -378,6 +378,13 @@ JOB_HEARTBEAT_TIMEOUT = env_int("JOB_HEARTBEAT_TIMEOUT", 300)
 if JOB_HEARTBEAT_TIMEOUT < 1:
     raise ImproperlyConfigured(f"JOB_HEARTBEAT_TIMEOUT={JOB_HEARTBEAT_TIMEOUT} must be 1 or more")
 
+# Optimiser runs fanned out over the workers (allocation.fanout): the settlements in up to
+# this many part jobs, with the lottery baseline and the bound as jobs beside them; 0: every
+# run in one job. Worth it on PostgreSQL with several workers; a run may choose otherwise.
+ALLOCATION_FANOUT_PARTS = env_int("ALLOCATION_FANOUT_PARTS", 0)
+if ALLOCATION_FANOUT_PARTS < 0:
+    raise ImproperlyConfigured("ALLOCATION_FANOUT_PARTS must be 0 or more")
+
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

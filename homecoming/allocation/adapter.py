@@ -163,6 +163,11 @@ def read_inputs(
     return households, units, residents
 
 
+def read_policy(policy_text: str) -> engine.Policy:
+    """The run's policy: its TOML text, or the default when it has none."""
+    return engine.Policy.from_toml(policy_text) if policy_text.strip() else engine.Policy.default()
+
+
 def run_engine(
     method: str,
     households_text: str,
@@ -174,9 +179,7 @@ def run_engine(
 ) -> tuple[engine.Result, str]:
     """Run the engine on the frozen files; returns the result and assignments.csv text."""
     households, units, residents = read_inputs(households_text, units_text, residents_text)
-    policy = (
-        engine.Policy.from_toml(policy_text) if policy_text.strip() else engine.Policy.default()
-    )
+    policy = read_policy(policy_text)
     solve = engine.lottery if method == "lottery" else engine.allocate
     result = solve(households, units, policy, seed=seed, progress=progress, residents=residents)
     violations = engine.check(households, units, policy, result.assignments, residents)
@@ -191,9 +194,7 @@ def without_groups(
 ) -> dict[str, float]:
     """The run's figures with groups ignored (engine.optimal.without_groups)."""
     households, units, _ = read_inputs(households_text, units_text)
-    policy = (
-        engine.Policy.from_toml(policy_text) if policy_text.strip() else engine.Policy.default()
-    )
+    policy = read_policy(policy_text)
     return optimal.without_groups(households, units, policy, seed=seed)
 
 

@@ -21,6 +21,10 @@ class AllocationConfig(AppConfig):
         )
         register_handler("allocation", "homecoming.allocation.services.run_allocation_job")
         register_handler("allocation_approve", "homecoming.allocation.services.approve_run_job")
+        register_handler("allocation_piece", "homecoming.allocation.fanout.run_piece_job")
+        # before the runs' sweeper: a fanned-out run whose split job died is queued again,
+        # not failed
+        register_sweeper("homecoming.allocation.fanout.do_retry_pieces")
         register_sweeper("homecoming.allocation.services.do_fail_abandoned_runs")
         register_handler("programme-plan", "homecoming.allocation.plan.run_plan_job")
         register_refresher("homecoming.allocation.plan.request_if_stale")

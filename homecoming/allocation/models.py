@@ -116,6 +116,13 @@ class AllocationRun(QuickLabels, models.Model):
     approval_job = models.ForeignKey(
         "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Fanned out (allocation.fanout): the optimiser's settlements in up to this many parts,
+    # each a job of its own, taken by any worker; 0: the whole run in one job.
+    fanout_parts = models.PositiveSmallIntegerField(_("parts"), default=0)
+    # The job that merges the parts; set once, under the run's row lock, by the last piece.
+    merge_job = models.ForeignKey(
+        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = AllocationRunQuerySet.as_manager()
 
@@ -141,6 +148,12 @@ class AllocationRun(QuickLabels, models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {RunStatus.DONE, RunStatus.FAILED, RunStatus.APPROVED}
+
+    @property
+    def shown_job(self) -> Any:
+        """The job whose progress the run's page shows: the merge of a fanned-out run once
+        it is queued, else the run's job."""
+        return self.merge_job if self.merge_job_id is not None else self.job
 
     @property
     def approving(self) -> bool:
@@ -188,6 +201,30 @@ class AllocationResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}: {self.household_id} -> {self.unit_id}"
+
+
+class RunPiece(models.Model):
+    """A finished piece of a fanned-out run (allocation.fanout): the split, a part, the
+    bound, the lottery baseline or the run without groups, as JSON.
+
+    Append-only: written once by the job that computed it, never changed. The unique key
+    makes a piece computed twice (a job run again after its worker was thought dead) a
+    no-op, and the merge reads exactly one of each.
+    """
+
+    run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="pieces")
+    kind = models.CharField(max_length=20)
+    key = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "kind", "key"], name="one_piece_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.kind} {self.key}"
 
 
 class ProgrammePlan(models.Model):

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone, translation
@@ -53,8 +54,13 @@ def do_create_run(
     complexes: Sequence[ResidentialComplex],
     policy: str = "",
     seed: int | None = None,
+    parts: int | None = None,
 ) -> AllocationRun:
-    """Freeze the inputs, commit to a secret seed and queue the run."""
+    """Freeze the inputs, commit to a secret seed and queue the run.
+
+    An optimiser run is fanned out over the workers in up to `parts` parts
+    (allocation.fanout; default: the ALLOCATION_FANOUT_PARTS setting, 0: one job).
+    """
     secret = secrets.randbelow(2**62) if seed is None else seed
     families = candidate_households(district)
     hh_text = adapter.households_csv(families)
@@ -75,6 +81,15 @@ def do_create_run(
         created_by=user,
     )
     run.complexes.set(complexes)
+    fanout_parts = settings.ALLOCATION_FANOUT_PARTS if parts is None else parts
+    if method == "optimal" and fanout_parts > 0:
+        # imported here: the fan-out's jobs store their result through this module
+        from homecoming.allocation import fanout
+
+        run.fanout_parts = fanout_parts
+        run.save(update_fields=["fanout_parts"])
+        fanout.do_start(run)
+        return run
     run.job = jobs.enqueue("allocation", f"Allocation: {name}", {"run_id": run.pk}, user)
     run.save(update_fields=["job"])
     return run

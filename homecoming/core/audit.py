@@ -62,6 +62,10 @@ EXCLUDED_TABLES: dict[str, str] = {
     "handover_message": "the outbox holds message bodies (personal data, own retention)",
     ACCESS_TABLE: "the record of reads and exports: append-only itself, written on every read",
     "allocation_programmeplan": "plans derived from audited inputs, recomputed and kept whole",
+    "allocation_runpiece": (
+        "pieces of a fanned-out run, derived from its audited inputs: append-only, megabytes"
+        " of JSON each; the run's stored result is audited"
+    ),
     SNAPSHOT_TABLE: "daily figures derived from audited data: append-only themselves",
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -25,24 +26,43 @@ def reasons(inst: Instance, unit_of: np.ndarray, adm: Admission) -> list[list[Re
 
     `unit_of[i]` is the unit index of household i or -1.
     """
-    pol = inst.policy
-    out: list[list[Reason]] = []
-    lowest_unhoused = np.inf
+    housed = [i for i in range(len(inst.households)) if unit_of[i] >= 0]
+    why = housed_reasons(inst, unit_of, housed, lowest_unhoused(inst, unit_of))
+    return [
+        why[i] if unit_of[i] >= 0 else list(adm.refusal.get(i, [Reason("no_home")]))
+        for i in range(len(inst.households))
+    ]
+
+
+def lowest_unhoused(inst: Instance, unit_of: np.ndarray) -> float:
+    """The lowest priority of a block left out (infinity when everyone is housed)."""
+    lowest = np.inf
     for b in inst.blocks:
         if unit_of[b.members[0]] < 0:
-            lowest_unhoused = min(lowest_unhoused, b.priority)
+            lowest = min(lowest, b.priority)
+    return float(lowest)
+
+
+def housed_reasons(
+    inst: Instance, unit_of: np.ndarray, housed: Sequence[int], lowest: float
+) -> dict[int, list[Reason]]:
+    """Why each household of `housed` has its unit. Reads, besides the household's own
+    unit, only its group's units and the households of its complex (all in one
+    settlement), and `lowest` (see lowest_unhoused): so a part of the settlements can
+    explain its own households (engine.fanout)."""
+    pol = inst.policy
+    out: dict[int, list[Reason]] = {}
     origin_counts: dict[str, dict[int, int]] = {}
-    for i, h in enumerate(inst.households):
-        if unit_of[i] >= 0 and h.origin is not None:
+    for i in housed:
+        h = inst.households[i]
+        if h.origin is not None:
             c = int(inst.u_complex[unit_of[i]])
             d = origin_counts.setdefault(h.origin, {})
             d[c] = d.get(c, 0) + 1
     spread: dict[int, tuple[int, int]] = {}
-    for i, h in enumerate(inst.households):
+    for i in housed:
+        h = inst.households[i]
         j = int(unit_of[i])
-        if j < 0:
-            out.append(list(adm.refusal.get(i, [Reason("no_home")])))
-            continue
         u = inst.units[j]
         band = pol.band(h.size)
         parts: list[Reason] = []
@@ -73,9 +93,9 @@ def reasons(inst: Instance, unit_of: np.ndarray, adm: Admission) -> list[list[Re
             here = origin_counts[h.origin].get(int(inst.u_complex[j]), 0) - 1
             if here > 0:
                 parts.append(Reason("origin", {"others": here, "origin": h.origin}))
-        if b.priority > lowest_unhoused:
+        if b.priority > lowest:
             parts.append(Reason("priority"))
-        out.append(parts)
+        out[i] = parts
     return out
 
 
@@ -99,6 +119,28 @@ def _group_reason(n: int, spread: tuple[int, int], u: Unit) -> Reason:
     )
 
 
+def _explain_all(
+    inst: Instance,
+    unit_of: np.ndarray,
+    adm: Admission,
+    explained: dict[int, tuple[str, tuple[Reason, ...]]] | None,
+) -> dict[int, tuple[str, tuple[Reason, ...]]]:
+    """Every household's sentence and reasons: those `explained` already (the housed ones,
+    by the parts of engine.fanout), the others computed here."""
+    if explained is None:
+        why = reasons(inst, unit_of, adm)
+        return {
+            i: (english(why[i], housed=bool(unit_of[i] >= 0)), tuple(why[i]))
+            for i in range(len(inst.households))
+        }
+    out = dict(explained)
+    for i in range(len(inst.households)):
+        if i not in out:  # not housed: why, from the admission
+            why_not = adm.refusal.get(i, [Reason("no_home")])
+            out[i] = (english(why_not, housed=False), tuple(why_not))
+    return out
+
+
 def finish(
     inst: Instance,
     unit_of: np.ndarray,
@@ -109,21 +151,32 @@ def finish(
     started: float,
     with_bound: bool = True,
     extra: dict[str, Any] | None = None,
+    bounds: dict[str, int] | None = None,
+    explained: dict[int, tuple[str, tuple[Reason, ...]]] | None = None,
 ) -> Result:
-    why = reasons(inst, unit_of, adm)
+    """The assignments with their reasons, and the report's metrics.
+
+    Given, what was computed elsewhere (engine.fanout computes them part by part):
+    `bounds`, "bound", "placement_bound" and "ideal_rooms_bound", each the same integer as
+    here; `explained`, the sentence and reasons of the housed households (the others' come
+    from the admission).
+    """
+    given = bounds or {}
+    explained = _explain_all(inst, unit_of, adm, explained)
     assignments = [
         Assignment(
             h.household_id,
             inst.units[int(unit_of[i])].unit_id if unit_of[i] >= 0 else None,
-            english(why[i], housed=bool(unit_of[i] >= 0)),
-            tuple(why[i]),
+            *explained[i],
         )
         for i, h in enumerate(inst.households)
     ]
     metrics: dict[str, Any] = score_parts(inst.households, inst.units, inst.policy, assignments)
     metrics["priority_violations"] = priority_violations(inst, assignments)
     # the best ideal-rooms share for the same families with the same buildings per group
-    best = ideal_rooms_bound(inst.households, inst.units, inst.policy, assignments)
+    best = given.get("ideal_rooms_bound")
+    if best is None:
+        best = ideal_rooms_bound(inst.households, inst.units, inst.policy, assignments)
     metrics["ideal_rooms_bound"] = best
     metrics["ideal_rooms_bound_share"] = (
         round(best / metrics["housed"], 6) if metrics["housed"] else 1.0
@@ -132,21 +185,25 @@ def finish(
         metrics["residents"] = len(inst.residents)
         metrics.update(follower_parts(inst.households, inst.units, inst.residents, assignments))
     if with_bound:
-        bound = upper_bound(inst)
+        bound = given["bound"] if "bound" in given else upper_bound(inst)
         metrics["bound"] = bound
         # rounded up, so the reported gap is never smaller than the true one
         gap = (bound - metrics["score"]) / bound if bound > 0 else 0.0
         metrics["gap"] = math.ceil(gap * 1e6) / 1e6
         # the same bound for exactly the households housed here, in their settlements: the
         # part of the gap due to where households are put, not to who is housed
-        placed = np.array(
-            [
-                int(inst.u_settlement[unit_of[b.members[0]]]) if unit_of[b.members[0]] >= 0 else -1
-                for b in inst.blocks
-            ],
-            dtype=np.int64,
-        )
-        p_bound = upper_bound(inst, placed)
+        p_bound = given.get("placement_bound")
+        if p_bound is None:
+            placed = np.array(
+                [
+                    int(inst.u_settlement[unit_of[b.members[0]]])
+                    if unit_of[b.members[0]] >= 0
+                    else -1
+                    for b in inst.blocks
+                ],
+                dtype=np.int64,
+            )
+            p_bound = upper_bound(inst, placed)
         metrics["placement_bound"] = p_bound
         p_gap = (p_bound - metrics["score"]) / p_bound if p_bound > 0 else 0.0
         metrics["placement_gap"] = math.ceil(p_gap * 1e6) / 1e6
