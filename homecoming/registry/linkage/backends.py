@@ -16,7 +16,9 @@ one: ``spark.master`` and the rest come from ``spark-submit``, ``PYSPARK_SUBMIT_
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -139,6 +141,27 @@ def _register_jaro_winkler(spark: Any) -> None:
     spark.udf.register("hc_jaro_winkler", udf)
 
 
+#: Checkpoint folders made here for a local Spark: emptied when a backend closes.
+_SCRATCH: set[str] = set()
+
+
+def _break_lineage_method(spark: Any) -> str:
+    """How splink keeps its intermediate tables: written to Parquet in the checkpoint folder.
+
+    Kept in memory instead (``persist``), a table is not always read back from the cache:
+    Spark recomputed the blocking (the twelve self-joins) inside the scoring. Parquet cuts
+    the lineage. A cluster sets its own checkpoint folder (``SparkContext.setCheckpointDir``
+    on shared storage); a local Spark without one gets a temporary folder.
+    """
+    context = spark.sparkContext
+    if context.getCheckpointDir() is None:
+        if not context.master.startswith("local"):
+            return "persist"
+        context.setCheckpointDir(tempfile.mkdtemp(prefix="homecoming-splink-"))
+        _SCRATCH.add(context.getCheckpointDir())
+    return "parquet"
+
+
 def _spark_schema(columns: list[str]) -> str:
     return ", ".join(f"{c} string" for c in columns)
 
@@ -151,13 +174,16 @@ class SparkBackend:
     def __init__(self, prepare: Callable[[pd.DataFrame], pd.DataFrame]):
         self._prepare = prepare
         self.spark = spark_session()
+        # Pandas to Spark and back (the input, the scored pairs) as Arrow columns, not rows.
+        self.spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
+        self._lineage = _break_lineage_method(self.spark)
 
     def api(self) -> Any:
         from splink import SparkAPI
 
         _register_jaro_winkler(self.spark)
         return SparkAPI(  # type: ignore[no-untyped-call]
-            spark_session=self.spark, break_lineage_method="persist"
+            spark_session=self.spark, break_lineage_method=self._lineage
         )
 
     def frame(self, sql: str) -> pd.DataFrame:
@@ -195,6 +221,9 @@ class SparkBackend:
 
     def close(self) -> None:
         self.spark.catalog.clearCache()
+        folder = self.spark.sparkContext.getCheckpointDir()
+        if folder in _SCRATCH:  # splink's Parquet tables, read no more
+            shutil.rmtree(folder.removeprefix("file:"), ignore_errors=True)
 
 
 def backend(
