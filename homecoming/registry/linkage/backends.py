@@ -141,8 +141,9 @@ def _register_jaro_winkler(spark: Any) -> None:
     spark.udf.register("hc_jaro_winkler", udf)
 
 
-#: Checkpoint folders made here for a local Spark: emptied when a backend closes.
-_SCRATCH: set[str] = set()
+#: Checkpoint folders Spark uses -> the temporary folders made here for them (a local
+#: Spark without one), deleted when a backend closes.
+_SCRATCH: dict[str, str] = {}
 
 
 def _break_lineage_method(spark: Any) -> str:
@@ -157,8 +158,9 @@ def _break_lineage_method(spark: Any) -> str:
     if context.getCheckpointDir() is None:
         if not context.master.startswith("local"):
             return "persist"
-        context.setCheckpointDir(tempfile.mkdtemp(prefix="homecoming-splink-"))
-        _SCRATCH.add(context.getCheckpointDir())
+        folder = tempfile.mkdtemp(prefix="homecoming-splink-")
+        context.setCheckpointDir(folder)
+        _SCRATCH[context.getCheckpointDir()] = folder
     return "parquet"
 
 
@@ -177,6 +179,7 @@ class SparkBackend:
         # Pandas to Spark and back (the input, the scored pairs) as Arrow columns, not rows.
         self.spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
         self._lineage = _break_lineage_method(self.spark)
+        self._views_before = self._temp_views()
 
     def api(self) -> Any:
         from splink import SparkAPI
@@ -219,11 +222,18 @@ class SparkBackend:
         tied = self.spark.createDataFrame(frame, schema="unique_id string, hh_group string")
         return table.join(tied, "unique_id", "left")
 
+    def _temp_views(self) -> set[str]:
+        return {t.name for t in self.spark.catalog.listTables() if t.isTemporary}
+
     def close(self) -> None:
+        # The session outlives the run: splink's views (``persons``...) would clash with
+        # the next run's.
+        for name in self._temp_views() - self._views_before:
+            self.spark.catalog.dropTempView(name)
         self.spark.catalog.clearCache()
-        folder = self.spark.sparkContext.getCheckpointDir()
-        if folder in _SCRATCH:  # splink's Parquet tables, read no more
-            shutil.rmtree(folder.removeprefix("file:"), ignore_errors=True)
+        folder = _SCRATCH.get(self.spark.sparkContext.getCheckpointDir() or "")
+        if folder is not None:  # splink's Parquet tables, read no more
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def backend(

@@ -101,3 +101,14 @@ def test_a_file_gets_the_same_clusters_and_review_on_spark_as_on_duckdb(
     cluster_ids = [line.split(",")[1] for line in clusters.splitlines()[1:]]
     assert len(set(cluster_ids)) < len(cluster_ids) - 200
     assert len(review_pairs.splitlines()) > 10
+
+
+def test_a_spark_session_runs_one_file_after_another_and_keeps_no_tables(spark: Any) -> None:
+    from homecoming.registry.linkage.backends import _SCRATCH
+
+    for seed in (5, 6):  # the second run meets no view left by the first
+        result = dedup(generate(300, seed=seed), engine="spark", train=False)
+        assert result.cluster_count < 300
+    # The run wrote its tables in a temporary checkpoint folder, and deleted it.
+    assert _SCRATCH
+    assert not any(Path(folder).exists() for folder in _SCRATCH.values())
