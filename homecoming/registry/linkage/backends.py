@@ -4,9 +4,9 @@ The pipeline in :mod:`.dedup` is one: the same normalisation, blocking rules, co
 parameters, household pass and bands. A backend only says how to make the splink database
 API, how to run SQL and bring a (small) result back as pandas, and how to make the prepared
 table. On Spark the normalisation runs inside Spark: :func:`.dedup.prepare` is vectorised
-pandas, applied to each partition with ``mapInPandas``; only the identifiers, households
-and FİNs (for the household pass and the training decision) and the scored pairs come
-back to the driver.
+pandas, applied to each partition with ``mapInPandas``; only the identifiers and
+households (for the household pass) and the scored pairs come back to the driver (the
+pairs sharing a FİN, which decide whether to train, are counted in Spark).
 
 Spark is optional (``pip install homecoming[spark]``, Java 17). The session is the usual
 one: ``spark.master`` and the rest come from ``spark-submit``, ``PYSPARK_SUBMIT_ARGS`` or
@@ -28,7 +28,7 @@ import pandas as pd
 
 ENGINES = ("duckdb", "spark")
 #: The columns the driver keeps from the prepared table.
-LOCAL_COLUMNS = ("unique_id", "household", "fin")
+LOCAL_COLUMNS = ("unique_id", "household")
 
 
 class Backend(Protocol):

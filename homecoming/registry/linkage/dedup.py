@@ -519,7 +519,7 @@ def dedup(
     steps = _Steps()
     table, local = db.prepared(frame)
     steps.lap("prepare")
-    do_train = _fin_pairs(local) >= MIN_TRAINING_PAIRS if train is None else train
+    do_train = _fin_pairs(db, table) >= MIN_TRAINING_PAIRS if train is None else train
     labels = dict(labels or {})
     model = _scoring_model(db, table, local, do_train, seed, labels)
     steps.lap("model")
@@ -658,13 +658,17 @@ def pair_levels(
     return out
 
 
-def _fin_pairs(table: pd.DataFrame) -> int:
-    """How many pairs of records share a FİN (the training signal)."""
-    return int(
-        table["fin"].value_counts().pipe(lambda c: (c * (c - 1) // 2).sum())
-        if table["fin"].notna().any()
-        else 0
+def _fin_pairs(db: Backend, table: Any) -> int:
+    """How many pairs of records share a FİN (the training signal), counted where ``table``
+    is (on Spark, the FİNs do not come to the driver)."""
+    db.view("hc_fins", table)
+    counted = db.frame(
+        "select sum(n * (n - 1)) as twice from "
+        "(select count(*) as n from hc_fins where fin is not null group by fin)"
     )
+    db.drop("hc_fins")
+    twice = counted["twice"].iloc[0]
+    return 0 if pd.isna(twice) else int(twice) // 2
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,20 @@ def test_a_spark_session_runs_one_file_after_another_and_keeps_no_tables(spark: 
     # The run wrote its tables in a temporary checkpoint folder, and deleted it.
     assert _SCRATCH
     assert not any(Path(folder).exists() for folder in _SCRATCH.values())
+
+
+def test_the_pairs_sharing_a_fin_are_counted_alike_on_both_engines(spark: Any) -> None:
+    from homecoming.registry.linkage.backends import backend
+    from homecoming.registry.linkage.dedup import _fin_pairs, prepare
+
+    persons = generate(3000, seed=2)
+    fins = prepare(persons)["fin"].dropna()
+    expected = sum(n * (n - 1) // 2 for n in fins.groupby(fins).size())
+    assert expected > 100  # the generator gives FİNs to most persons, some registered twice
+    counts = []
+    for engine in ("duckdb", "spark"):
+        db = backend(engine, prepare, threads=1)
+        table, _ = db.prepared(persons)
+        counts.append(_fin_pairs(db, table))
+        db.close()
+    assert counts == [expected, expected]
