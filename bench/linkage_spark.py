@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -108,15 +109,15 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _spark(args: argparse.Namespace) -> Any:
+def _spark(args: argparse.Namespace, scratch: str) -> Any:
     started = time.perf_counter()
     session = spark_session(
         **{
             "spark.master": f"local[{args.cores}]",
             "spark.sql.shuffle.partitions": str(args.partitions or 4 * args.cores),
             "spark.driver.memory": args.driver_memory,
-            "spark.sql.warehouse.dir": tempfile.mkdtemp(prefix="spark-warehouse-"),
-            "spark.local.dir": tempfile.mkdtemp(prefix="spark-local-"),
+            "spark.sql.warehouse.dir": os.path.join(scratch, "warehouse"),
+            "spark.local.dir": os.path.join(scratch, "local"),
         }
     )
     print(f"spark session started in {time.perf_counter() - started:.1f} s", flush=True)
@@ -125,7 +126,8 @@ def _spark(args: argparse.Namespace) -> Any:
 
 def _run(engine: str, persons: Any, args: argparse.Namespace) -> DedupResult:
     train = False if args.untrained else None
-    session = _spark(args) if engine == "spark" else None
+    scratch = tempfile.mkdtemp(prefix="spark-bench-")  # Spark's warehouse and local folders
+    session = _spark(args, scratch) if engine == "spark" else None
     with Peaks(_java_pid() if session is not None else None) as peaks:
         cpu_before = time.process_time()
         started = time.perf_counter()
@@ -145,6 +147,7 @@ def _run(engine: str, persons: Any, args: argparse.Namespace) -> DedupResult:
     print("  steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.steps.items()), flush=True)
     if session is not None:
         stop_spark(session)
+    shutil.rmtree(scratch, ignore_errors=True)
     return result
 
 
