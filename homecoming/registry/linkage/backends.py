@@ -4,9 +4,9 @@ The pipeline in :mod:`.dedup` is one: the same normalisation, blocking rules, co
 parameters, household pass and bands. A backend only says how to make the splink database
 API, how to run SQL and bring a (small) result back as pandas, and how to make the prepared
 table. On Spark the normalisation runs inside Spark: :func:`.dedup.prepare` is vectorised
-pandas, applied to each partition with ``mapInPandas``; only the identifiers, households
-and FİNs (for the household pass and the training decision) and the scored pairs come
-back to the driver.
+pandas, applied to each partition with ``mapInPandas``; only the identifiers and
+households (for the household pass) and the scored pairs come back to the driver (the
+pairs sharing a FİN, which decide whether to train, are counted in Spark).
 
 Spark is optional (``pip install homecoming[spark]``, Java 17). The session is the usual
 one: ``spark.master`` and the rest come from ``spark-submit``, ``PYSPARK_SUBMIT_ARGS`` or
@@ -16,7 +16,9 @@ one: ``spark.master`` and the rest come from ``spark-submit``, ``PYSPARK_SUBMIT_
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -26,7 +28,7 @@ import pandas as pd
 
 ENGINES = ("duckdb", "spark")
 #: The columns the driver keeps from the prepared table.
-LOCAL_COLUMNS = ("unique_id", "household", "fin")
+LOCAL_COLUMNS = ("unique_id", "household")
 
 
 class Backend(Protocol):
@@ -139,6 +141,29 @@ def _register_jaro_winkler(spark: Any) -> None:
     spark.udf.register("hc_jaro_winkler", udf)
 
 
+#: Checkpoint folders Spark uses -> the temporary folders made here for them (a local
+#: Spark without one), deleted when a backend closes.
+_SCRATCH: dict[str, str] = {}
+
+
+def _break_lineage_method(spark: Any) -> str:
+    """How splink keeps its intermediate tables: written to Parquet in the checkpoint folder.
+
+    Kept in memory instead (``persist``), a table is not always read back from the cache:
+    Spark recomputed the blocking (the twelve self-joins) inside the scoring. Parquet cuts
+    the lineage. A cluster sets its own checkpoint folder (``SparkContext.setCheckpointDir``
+    on shared storage); a local Spark without one gets a temporary folder.
+    """
+    context = spark.sparkContext
+    if context.getCheckpointDir() is None:
+        if not context.master.startswith("local"):
+            return "persist"
+        folder = tempfile.mkdtemp(prefix="homecoming-splink-")
+        context.setCheckpointDir(folder)
+        _SCRATCH[context.getCheckpointDir()] = folder
+    return "parquet"
+
+
 def _spark_schema(columns: list[str]) -> str:
     return ", ".join(f"{c} string" for c in columns)
 
@@ -151,13 +176,17 @@ class SparkBackend:
     def __init__(self, prepare: Callable[[pd.DataFrame], pd.DataFrame]):
         self._prepare = prepare
         self.spark = spark_session()
+        # Pandas to Spark and back (the input, the scored pairs) as Arrow columns, not rows.
+        self.spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
+        self._lineage = _break_lineage_method(self.spark)
+        self._views_before = self._temp_views()
 
     def api(self) -> Any:
         from splink import SparkAPI
 
         _register_jaro_winkler(self.spark)
         return SparkAPI(  # type: ignore[no-untyped-call]
-            spark_session=self.spark, break_lineage_method="persist"
+            spark_session=self.spark, break_lineage_method=self._lineage
         )
 
     def frame(self, sql: str) -> pd.DataFrame:
@@ -193,8 +222,18 @@ class SparkBackend:
         tied = self.spark.createDataFrame(frame, schema="unique_id string, hh_group string")
         return table.join(tied, "unique_id", "left")
 
+    def _temp_views(self) -> set[str]:
+        return {t.name for t in self.spark.catalog.listTables() if t.isTemporary}
+
     def close(self) -> None:
+        # The session outlives the run: splink's views (``persons``...) would clash with
+        # the next run's.
+        for name in self._temp_views() - self._views_before:
+            self.spark.catalog.dropTempView(name)
         self.spark.catalog.clearCache()
+        folder = _SCRATCH.get(self.spark.sparkContext.getCheckpointDir() or "")
+        if folder is not None:  # splink's Parquet tables, read no more
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def backend(

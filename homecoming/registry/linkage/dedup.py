@@ -153,6 +153,8 @@ class DedupResult:
     bands: dict[str, Any] = field(default_factory=dict)
     #: Labelled pairs used to adjust the model (see :mod:`.feedback`).
     labels_used: int = 0
+    #: Seconds per step (prepare, model, blocking, scoring, households, clusters, review).
+    steps: dict[str, float] = field(default_factory=dict, repr=False)
 
     @property
     def cluster_count(self) -> int:
@@ -448,6 +450,19 @@ def default_parameters(records: int) -> dict[str, Any]:
     return params
 
 
+class _Steps(dict[str, float]):
+    """Seconds per step of :func:`dedup`, each from the end of the one before."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._mark = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self[name] = round(now - self._mark, 3)
+        self._mark = now
+
+
 def _to_frame(persons: pd.DataFrame | Sequence[PersonRecord]) -> pd.DataFrame:
     if isinstance(persons, pd.DataFrame):
         return persons
@@ -501,15 +516,21 @@ def dedup(
         return DedupResult([], 0, list(BLOCKING_RULES), False, threshold, 0.0, bands=bands)
     logging.getLogger("splink").setLevel(logging.WARNING)
     db = backend(engine, prepare, threads)
+    steps = _Steps()
     table, local = db.prepared(frame)
-    do_train = _fin_pairs(local) >= MIN_TRAINING_PAIRS if train is None else train
+    steps.lap("prepare")
+    do_train = _fin_pairs(db, table) >= MIN_TRAINING_PAIRS if train is None else train
     labels = dict(labels or {})
     model = _scoring_model(db, table, local, do_train, seed, labels)
+    steps.lap("model")
     pairs_compared = _pairs_compared(db, model.linker)
-    pairs = _scored_pairs(db, model, table, local, threshold)
+    steps.lap("blocking")
+    pairs = _scored_pairs(db, model, table, local, threshold, steps)
     by_id = _clusters_with_strongest_links(local["unique_id"].to_numpy(), pairs, threshold)
+    steps.lap("clusters")
     review = _review_band(db, table, local, pairs, by_id, bands, labels)
     db.close()
+    steps.lap("review")
     clusters = [Assignment(pid, *by_id[pid]) for pid in frame["person_id"].astype(str).tolist()]
     bands["no_link"]["pairs_scored"] = max(
         0, pairs_compared - bands["auto"]["pairs_scored"] - bands["review"]["pairs_scored"]
@@ -525,6 +546,7 @@ def dedup(
         review=review,
         bands=bands,
         labels_used=model.labels_used,
+        steps=dict(steps),
     )
 
 
@@ -636,13 +658,17 @@ def pair_levels(
     return out
 
 
-def _fin_pairs(table: pd.DataFrame) -> int:
-    """How many pairs of records share a FİN (the training signal)."""
-    return int(
-        table["fin"].value_counts().pipe(lambda c: (c * (c - 1) // 2).sum())
-        if table["fin"].notna().any()
-        else 0
+def _fin_pairs(db: Backend, table: Any) -> int:
+    """How many pairs of records share a FİN (the training signal), counted where ``table``
+    is (on Spark, the FİNs do not come to the driver)."""
+    db.view("hc_fins", table)
+    counted = db.frame(
+        "select sum(n * (n - 1)) as twice from "
+        "(select count(*) as n from hc_fins where fin is not null group by fin)"
     )
+    db.drop("hc_fins")
+    twice = counted["twice"].iloc[0]
+    return 0 if pd.isna(twice) else int(twice) // 2
 
 
 @dataclass(frozen=True)
@@ -733,7 +759,12 @@ def _positions(uid: pd.Series, pairs: pd.DataFrame) -> tuple[Any, Any]:
 
 
 def _scored_pairs(
-    db: Backend, model: ScoringModel, table: Any, local: pd.DataFrame, threshold: float
+    db: Backend,
+    model: ScoringModel,
+    table: Any,
+    local: pd.DataFrame,
+    threshold: float,
+    steps: _Steps | None = None,
 ) -> pd.DataFrame:
     """Every candidate pair's record positions and match weight, household support included.
 
@@ -749,6 +780,8 @@ def _scored_pairs(
     pairs = _predicted(db, model.linker)
     left, right = _positions(uid, pairs)
     weight = pairs["match_weight"].to_numpy(dtype=np.float64)
+    if steps is not None:
+        steps.lap("scoring")
     groups = household_groups(household, left, right, weight, threshold)
     if any(g is not None for g in groups):
         settings = build_settings(
@@ -769,6 +802,8 @@ def _scored_pairs(
     supported = supported_weights(
         household, left, right, weight, prior=float(model.parameters["prior"]), threshold=threshold
     )
+    if steps is not None:
+        steps.lap("households")
     return pd.DataFrame({"l": left, "r": right, "weight": supported})
 
 

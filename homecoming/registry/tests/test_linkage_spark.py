@@ -101,3 +101,31 @@ def test_a_file_gets_the_same_clusters_and_review_on_spark_as_on_duckdb(
     cluster_ids = [line.split(",")[1] for line in clusters.splitlines()[1:]]
     assert len(set(cluster_ids)) < len(cluster_ids) - 200
     assert len(review_pairs.splitlines()) > 10
+
+
+def test_a_spark_session_runs_one_file_after_another_and_keeps_no_tables(spark: Any) -> None:
+    from homecoming.registry.linkage.backends import _SCRATCH
+
+    for seed in (5, 6):  # the second run meets no view left by the first
+        result = dedup(generate(300, seed=seed), engine="spark", train=False)
+        assert result.cluster_count < 300
+    # The run wrote its tables in a temporary checkpoint folder, and deleted it.
+    assert _SCRATCH
+    assert not any(Path(folder).exists() for folder in _SCRATCH.values())
+
+
+def test_the_pairs_sharing_a_fin_are_counted_alike_on_both_engines(spark: Any) -> None:
+    from homecoming.registry.linkage.backends import backend
+    from homecoming.registry.linkage.dedup import _fin_pairs, prepare
+
+    persons = generate(3000, seed=2)
+    fins = prepare(persons)["fin"].dropna()
+    expected = sum(n * (n - 1) // 2 for n in fins.groupby(fins).size())
+    assert expected > 100  # the generator gives FİNs to most persons, some registered twice
+    counts = []
+    for engine in ("duckdb", "spark"):
+        db = backend(engine, prepare, threads=1)
+        table, _ = db.prepared(persons)
+        counts.append(_fin_pairs(db, table))
+        db.close()
+    assert counts == [expected, expected]
