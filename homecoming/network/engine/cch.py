@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -118,6 +119,14 @@ class Hierarchy:
     key: str
     cch: Any
     kept: _Kept = field(default_factory=_Kept, repr=False)
+    #: a scenario's edges that keep the ends of the edge they replace, by that edge's index:
+    #: they take its arcs (no new arc, so the base hierarchy and its metric serve)
+    swapped: dict[int, Edge] = field(default_factory=dict, repr=False)
+
+    def edge_of(self, arc: int) -> Edge:
+        """The edge arc ``arc`` runs along (a scenario's replacement where it has one)."""
+        i = int(self.arc_edge[arc])
+        return self.swapped.get(i, self.edges[i])
 
     def index(self, node_id: str) -> int:
         try:
@@ -173,13 +182,57 @@ def _order(network: Network, tails: IntArray, heads: IntArray, key: str, cache: 
     return order_list
 
 
+def _swaps(network: Network, extra: Sequence[Edge]) -> tuple[dict[int, Edge], list[Edge]]:
+    """``extra`` split: replacements on the same ends and direction (by the replaced edge's
+    index), and edges that need arcs of their own."""
+    swapped: dict[int, Edge] = {}
+    added: list[Edge] = []
+    by_id = {e.edge_id: i for i, e in enumerate(network.edges)}
+    listed = Counter(e.edge_id for e in extra)  # an id listed twice: the last wins, as arcs
+    for edge in extra:
+        i = by_id.get(edge.edge_id) if listed[edge.edge_id] == 1 else None
+        old = network.edges[i] if i is not None else None
+        if (
+            i is not None
+            and old is not None
+            and (old.from_node, old.to_node, old.oneway)
+            == (
+                edge.from_node,
+                edge.to_node,
+                edge.oneway,
+            )
+        ):
+            swapped[i] = edge
+        else:
+            added.append(edge)
+    return swapped, added
+
+
 def build(
-    network: Network, cache_dir: Path | str | None = None, extra: Sequence[Edge] = ()
+    network: Network,
+    cache_dir: Path | str | None = None,
+    extra: Sequence[Edge] = (),
+    base: Hierarchy | None = None,
 ) -> Hierarchy:
     """Order (cached under ``cache_dir``) and build a hierarchy over every arc that can be open.
 
-    ``extra`` edges (a scenario's new ones) join the arcs: same order, a new build.
+    ``extra`` edges (a scenario's) that replace an edge on the same ends take its arcs; the
+    others join the arcs: same order, a new build. With no new arc and ``base`` (the
+    network's own hierarchy), the scenario shares base's hierarchy and kept metric.
     """
+    swapped, added = _swaps(network, extra)
+    if base is not None and not added and base.network is network and not base.swapped:
+        return Hierarchy(
+            network,
+            base.edges,
+            base.tails,
+            base.heads,
+            base.arc_edge,
+            base.key,
+            base.cch,
+            base.kept,
+            swapped,
+        )
     lib = _library()
     if lib is None:
         raise CCHError("routingkit-cch is not installed")
@@ -190,11 +243,11 @@ def build(
     key = digest.hexdigest()[:24]
     cache = Path(cache_dir) if cache_dir is not None else None
     order = _order(network, base_tails, base_heads, key, cache)
-    edges = (*network.edges, *extra)
+    edges = (*network.edges, *added)
     tails, heads, arc_edge = _arcs(network, edges)
     with _guard("building"):
         cch = lib.CCH(order, tails.tolist(), heads.tolist(), False)
-    return Hierarchy(network, edges, tails, heads, arc_edge, key, cch)
+    return Hierarchy(network, edges, tails, heads, arc_edge, key, cch, swapped=swapped)
 
 
 def weights_on(
@@ -217,6 +270,8 @@ def weights_on(
     last = {e.edge_id: i for i, e in enumerate(h.edges[:count])}
     per_edge = np.full(len(h.edges), INF_WEIGHT, dtype=np.int64)
     for i, edge in enumerate(h.edges[:count]):
+        if with_extra:
+            edge = h.swapped.get(i, edge)
         if edge.edge_id in gone or last[edge.edge_id] != i:
             continue
         if edge.usable_on(on, with_planned or edge.edge_id in forced):
@@ -334,7 +389,7 @@ def route(h: Hierarchy, weights: list[int] | Any, source: str, target: str) -> R
         if distance is not None:
             raise PathTooLong(f"the path is longer than {MAX_MINUTES:.0f} min")
         raise Unreachable(source, target)
-    edges = [h.edges[int(h.arc_edge[a])] for a in arcs]
+    edges = [h.edge_of(a) for a in arcs]
     ids = h.network.nodes
     return Route(
         source,
@@ -364,16 +419,18 @@ def compare_matrices(
     with_planned: bool = False,
     workers: int = 1,
     cache_dir: Path | str | None = None,
+    base: Hierarchy | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Minutes without and with ``scenario``: one hierarchy, two customisations.
 
     The scenario's new or changed edges join the arcs (the cached order serves); its
-    removals and replacements are infinite weights; the second customisation is partial
-    when the scenario changes few arcs. Memory: the hierarchy and one metric, whatever the
-    size of the scenario.
+    removals and replacements are infinite weights; changes of an edge on the same ends
+    only change its arcs' weights, and with no new arc the ``base`` hierarchy serves, with
+    its kept metric. The second customisation is partial when the scenario changes few
+    arcs. Memory: the hierarchy and one metric, whatever the size of the scenario.
     """
     scenario.check(network)
-    h = build(network, cache_dir, extra=scenario.add)
+    h = build(network, cache_dir, extra=scenario.add, base=base)
     before = matrix(h, weights_on(h, on, with_planned, with_extra=False), sources, targets, workers)
     after_weights = weights_on(h, on, with_planned, removed=scenario.remove)
     return before, matrix(h, after_weights, sources, targets, workers)

@@ -122,7 +122,15 @@ class Router:
         src, tgt = self._ends(sources, targets)
         if self.method == "cch":
             before, after = cch.compare_matrices(
-                self.network, scenario, on, src, tgt, with_planned, self.workers, self.cache_dir
+                self.network,
+                scenario,
+                on,
+                src,
+                tgt,
+                with_planned,
+                self.workers,
+                self.cache_dir,
+                base=self.hierarchy,
             )
             return Comparison(TravelMatrix(src, tgt, before), TravelMatrix(src, tgt, after))
         return compare(

@@ -98,6 +98,36 @@ def test_it_compares_a_scenario_as_the_scipy_engine_does(tmp_path: Path) -> None
     same_minutes(after, oracle.after.minutes)
 
 
+def test_a_scenario_that_only_changes_speeds_and_closes_roads_reuses_the_base_hierarchy(
+    tmp_path: Path,
+) -> None:
+    net = grid_network(30, 30, seed=11, oneway_share=0.1)
+    ids = [n.node_id for n in net.nodes][::7]
+    faster = tuple(replace(e, speed_kmh=120.0) for e in net.edges[300:340])
+    closed = tuple(e.edge_id for e in net.edges[500:530])
+    scenario = Scenario(add=faster, remove=closed)
+    base = cch.build(net, tmp_path)
+    cch.matrix(base, cch.weights_on(base, WINTER), ids, ids)  # the base metric is kept
+    shared = cch.build(net, tmp_path, extra=scenario.add, base=base)
+    assert shared.cch is base.cch and shared.kept is base.kept
+    before, after = cch.compare_matrices(
+        net, scenario, WINTER, ids, ids, cache_dir=tmp_path, base=base
+    )
+    oracle = compare(net, scenario, WINTER, ids, ids)
+    same_minutes(before, oracle.before.minutes)
+    same_minutes(after, oracle.after.minutes)
+    assert (after < before - 0.01).any() and (after > before + 0.01).any()
+    # the same scenario on a hierarchy of its own gives the same minutes
+    alone = cch.build(net, tmp_path, extra=scenario.add)
+    assert alone.cch is not base.cch and len(alone.swapped) == len(faster)
+    np.testing.assert_array_equal(
+        after, cch.matrix(alone, cch.weights_on(alone, WINTER, removed=closed), ids, ids)
+    )
+    # a new road needs arcs of its own: no sharing
+    road = Edge("new-road", ids[0], ids[-1], "road", 2.0, speed_kmh=60)
+    assert cch.build(net, tmp_path, extra=(*faster, road), base=base).cch is not base.cch
+
+
 @pytest.mark.parametrize("partial_max", [cch.PARTIAL_MAX_ARCS, 0])
 def test_its_kept_metric_gives_the_minutes_of_a_new_one_after_each_change(
     partial_max: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
