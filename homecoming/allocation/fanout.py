@@ -83,14 +83,7 @@ def run_piece_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 
 def _compute(run: AllocationRun, piece: str, key: int) -> dict[str, Any]:
     if piece == "baseline":
-        result, text = adapter.run_engine(
-            "lottery",
-            run.households_csv,
-            run.units_csv,
-            run.policy,
-            run.seed,
-            residents_text=run.residents_csv,
-        )
+        result, text = services.lottery_baseline(run)
         return {"metrics": result.metrics, "csv": text}
     if piece == "alone":
         return adapter.without_groups(run.households_csv, run.units_csv, run.policy, run.seed)

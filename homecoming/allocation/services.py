@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 
 from homecoming.accounts.lifecycles import role_of
 from homecoming.allocation import adapter
+from homecoming.allocation.engine import Result
 from homecoming.allocation.lifecycles import RUN
 from homecoming.allocation.models import (
     AllocationResult,
@@ -105,6 +106,18 @@ def _reserve_order(run: AllocationRun, unhoused: list[Household]) -> list[Househ
     return sorted(unhoused, key=lambda h: (-h.priority, h.registered_on, lot(h)))
 
 
+def lottery_baseline(run: AllocationRun) -> tuple[Result, str]:
+    """The lottery on the run's frozen inputs and seed: the baseline every run is shown beside."""
+    return adapter.run_engine(
+        "lottery",
+        run.households_csv,
+        run.units_csv,
+        run.policy,
+        run.seed,
+        residents_text=run.residents_csv,
+    )
+
+
 def run_allocation_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     """Job handler: run the engine on the frozen inputs and store the outcome."""
     run = AllocationRun.objects.get(pk=job.params["run_id"])
@@ -126,14 +139,7 @@ def run_allocation_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
         raise
     baseline_text = ""
     if run.method != "lottery":
-        baseline, baseline_text = adapter.run_engine(
-            "lottery",
-            run.households_csv,
-            run.units_csv,
-            run.policy,
-            run.seed,
-            residents_text=run.residents_csv,
-        )
+        baseline, baseline_text = lottery_baseline(run)
         result.metrics["baseline"] = baseline.metrics
         result.metrics["without_groups"] = adapter.without_groups(
             run.households_csv, run.units_csv, run.policy, run.seed
