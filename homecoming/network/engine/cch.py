@@ -182,6 +182,10 @@ def _order(network: Network, tails: IntArray, heads: IntArray, key: str, cache: 
     return order_list
 
 
+def _ends(edge: Edge) -> tuple[str, str, bool]:
+    return edge.from_node, edge.to_node, edge.oneway
+
+
 def _swaps(network: Network, extra: Sequence[Edge]) -> tuple[dict[int, Edge], list[Edge]]:
     """``extra`` split: replacements on the same ends and direction (by the replaced edge's
     index), and edges that need arcs of their own."""
@@ -191,17 +195,7 @@ def _swaps(network: Network, extra: Sequence[Edge]) -> tuple[dict[int, Edge], li
     listed = Counter(e.edge_id for e in extra)  # an id listed twice: the last wins, as arcs
     for edge in extra:
         i = by_id.get(edge.edge_id) if listed[edge.edge_id] == 1 else None
-        old = network.edges[i] if i is not None else None
-        if (
-            i is not None
-            and old is not None
-            and (old.from_node, old.to_node, old.oneway)
-            == (
-                edge.from_node,
-                edge.to_node,
-                edge.oneway,
-            )
-        ):
+        if i is not None and _ends(network.edges[i]) == _ends(edge):
             swapped[i] = edge
         else:
             added.append(edge)
